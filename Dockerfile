@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: the build stage installs everything and generates the Prisma client; the runtime stage carries
+# production dependencies only (no embedded PostgreSQL: production always has DATABASE_URL), runs as a non-root
+# user under an init process, and never migrates by itself: run `tpx-gateway migrate` as a release step.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY prisma ./prisma
+COPY prisma.config.ts ./
+RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/false npx prisma generate
+
+FROM node:20-bookworm-slim AS runtime
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/src/generated ./src/generated
+COPY bin ./bin
+COPY prisma ./prisma
+COPY src ./src
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/tpx-gateway.js"]
+CMD ["serve"]

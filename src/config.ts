@@ -1,0 +1,75 @@
+// The only reader of process.env. Every setting is declared once here; the type derives from the schema.
+import { Type, type Static, type TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import { KEY_PATTERN } from './auth/key-format.ts'
+
+const Port = (description: string, fallback?: number) => Type.Integer({
+  minimum: 0, maximum: 65535, description, ...(fallback === undefined ? {} : { default: fallback })
+})
+const Millis = (description: string, fallback: number) => Type.Integer({ minimum: 1, description, default: fallback })
+const OneOf = <T extends string>(values: readonly T[], fallback: T, description: string) =>
+  Type.Union(values.map(v => Type.Literal(v)), { default: fallback, description: `${description}: one of ${values.join(', ')}` })
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: OneOf(['development', 'production', 'test'] as const, 'development', 'run mode'),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface to listen on' }),
+  PORT: Port('HTTP port (0 = any free port)', 8080),
+  LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'log level'),
+  DATABASE_URL: Type.Optional(Type.String({
+    pattern: '^postgres(ql)?://[^\\s]+$', description: 'a postgres:// or postgresql:// URL'
+  })),
+  DATA_DIR: Type.String({ minLength: 1, default: '.data', description: 'directory for the embedded PostgreSQL' }),
+  TENSORPIX_BASE_URL: Type.String({
+    pattern: '^https?://[^\\s/]+(:\\d+)?/?$', default: 'https://backend.tensorpix.ai', description: 'an http(s) origin'
+  }),
+  TENSORPIX_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'the TensorPix master API token' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', description: 'a redis:// URL' })),
+  GATEWAY_ADMIN_KEY: Type.Optional(Type.String({
+    pattern: KEY_PATTERN.source,
+    description: 'a gateway key: tgw_<12 chars a-z2-7>_<at least 32 chars A-Za-z0-9_->'
+  })),
+  DEFAULT_JOB_HOLD_CREDITS: Type.String({
+    pattern: '^\\d{1,12}(\\.\\d{1,4})?$',
+    default: '10',
+    description: 'credits held per non-preview job when its team sets no maxJobCost: a decimal like 10 or 12.5'
+  }),
+  MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 5 * 1024 ** 3, description: 'default per-team upload limit in bytes' }),
+  UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64, description: 'upstream pool size' }),
+  UPSTREAM_CONNECT_TIMEOUT_MS: Millis('upstream connect timeout in ms', 5000),
+  UPSTREAM_HEADERS_TIMEOUT_MS: Millis('upstream response-headers timeout in ms', 30000),
+  UPSTREAM_BODY_TIMEOUT_MS: Millis('upstream body timeout in ms', 30000)
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}. Fix the environment and start again.`)
+    this.name = 'ConfigError'
+  }
+}
+
+function describe (schema: TSchema): string {
+  return (schema as { description?: string }).description ?? 'invalid value'
+}
+
+/** Validates the environment and reports every bad value at once; empty strings count as unset. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const input: Record<string, string> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') input[key] = value
+  }
+  const config = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, input)) as Record<string, unknown>
+  // checked key by key: one message per setting, and no early stop after the first failing one
+  const properties = ConfigSchema.properties as Record<string, TSchema>
+  const problems = Object.entries(properties)
+    .filter(([key, schema]) => config[key] !== undefined && !Value.Check(schema, config[key]))
+    .map(([key, schema]) => `${key}=${JSON.stringify(input[key])} is not ${describe(schema)}`)
+  if (problems.length > 0) throw new ConfigError(problems)
+  const parsed = config as unknown as Config
+  if (parsed.NODE_ENV === 'production' && !parsed.TENSORPIX_TOKEN) {
+    throw new ConfigError(['TENSORPIX_TOKEN is required when NODE_ENV=production (the simulator only runs outside production)'])
+  }
+  return Object.freeze(parsed)
+}

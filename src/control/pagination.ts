@@ -1,0 +1,42 @@
+// Keyset pagination with an opaque cursor (the sort key of the last item, base64url JSON), or a plain offset for
+// callers that want page numbers. Pure.
+import { invalid } from './problems.ts'
+
+export interface PageRequest { limit: number, cursor?: string | undefined, offset?: number | undefined }
+export interface Page<T> { items: T[], nextCursor: string | null }
+
+export const DEFAULT_LIMIT = 50
+export const MAX_LIMIT = 200
+
+export function encodeCursor (key: string): string {
+  return Buffer.from(JSON.stringify([key])).toString('base64url')
+}
+
+/** The sort key inside a cursor; a 400 naming `query.cursor` when it is not one of ours. */
+export function decodeCursor (cursor: string): string {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(decoded) && decoded.length === 1 && typeof decoded[0] === 'string') return decoded[0]
+  } catch {
+    // not base64url JSON: answered below like any other foreign cursor
+  }
+  throw invalid([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }])
+}
+
+/** Where a page starts: after a cursor key, or at an offset (not both). */
+export function pageStart (request: PageRequest): { after: string | null, skip: number } {
+  if (request.cursor !== undefined && request.offset !== undefined) {
+    throw invalid([{ field: 'query.offset', message: 'cannot be combined with cursor' }])
+  }
+  return { after: request.cursor === undefined ? null : decodeCursor(request.cursor), skip: request.offset ?? 0 }
+}
+
+/** Given up to limit + 1 rows, the page and the cursor of the next one. */
+export function toPage<Row, T> (rows: Row[], limit: number, keyOf: (row: Row) => string, view: (row: Row) => T): Page<T> {
+  const pageRows = rows.slice(0, limit)
+  const last = pageRows[pageRows.length - 1]
+  return {
+    items: pageRows.map(view),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null
+  }
+}

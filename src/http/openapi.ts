@@ -1,0 +1,36 @@
+// The OpenAPI document is generated from the route schemas; `npm run openapi` writes it to openapi/gateway.json
+// and a test fails when the checked-in copy is stale.
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+
+export interface OpenApiOptions { version: string }
+
+async function openapi (app: FastifyInstance, { version }: OpenApiOptions) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tensorpix-gateway',
+        version,
+        description: 'TensorPix-compatible data plane (/api/…) and the gateway control plane (/admin/v1/…).'
+      },
+      components: {
+        securitySchemes: {
+          tokenAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <gateway key>' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Bearer <gateway key>' }
+        }
+      },
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'tensorpix', description: 'TensorPix-compatible data plane' },
+        { name: 'admin', description: 'Teams, keys, budgets, audit' },
+        { name: 'reports', description: 'Finance reports' }
+      ]
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+}
+
+export default fp(openapi, { name: 'openapi' })

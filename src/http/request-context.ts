@@ -1,0 +1,42 @@
+// Request ids and the one log line per request. An incoming x-request-id is kept when it is a sane token (so
+// callers can correlate), otherwise replaced, and every answer carries it back.
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export function requestIdFor (request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id']
+  return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : `req_${randomUUID()}`
+}
+
+/** Who made the request, for the access log; set by the auth layer. */
+export interface RequestActor { team?: string, keyPrefix?: string }
+
+declare module 'fastify' {
+  interface FastifyRequest { actor?: RequestActor }
+}
+
+function accessLogFields (request: FastifyRequest, statusCode: number, durationMs: number) {
+  return {
+    method: request.method,
+    route: request.routeOptions.url ?? null,
+    url: request.url,
+    status: statusCode,
+    durationMs: Math.round(durationMs * 100) / 100,
+    team: request.actor?.team ?? null,
+    keyPrefix: request.actor?.keyPrefix ?? null
+  }
+}
+
+async function requestContext (app: FastifyInstance) {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(accessLogFields(request, reply.statusCode, reply.elapsedTime), 'request')
+  })
+}
+
+export default fp(requestContext, { name: 'request-context' })

@@ -1,0 +1,258 @@
+// The money path of a create (POST /api/jobs/from-url/ and POST /api/jobs/):
+//   policy → [tx: idempotency, hold, quotas, job row `pending`] → TensorPix → [tx: settle]
+// Nothing is forwarded unless the hold committed; every outcome of the upstream call ends the hold exactly once
+// (charge + release, release, or — when the outcome is unknown — kept for reconciliation to decide).
+import { createHash } from 'node:crypto'
+import { Decimal } from 'decimal.js'
+import type { Db, Prisma } from '../db/client.ts'
+import type { Job, Team } from '../generated/prisma/client.ts'
+import type { Principal } from '../auth/principal.ts'
+import { UpstreamFailure, type UpstreamClient } from '../upstream/client.ts'
+import type { ModelCatalog } from '../upstream/model-catalog.ts'
+import { budgetRule, charge, placeHold, releaseHold, type Movement } from '../ledger/money.ts'
+import { formatCredits, remainingCredits } from '../ledger/balance.ts'
+import { currentPeriod } from '../ledger/usage.ts'
+import { estimateHold } from '../policy/estimate.ts'
+import { checkOptions, type OptionPolicy } from '../policy/option-rules.ts'
+import { checkVideoUrl, type UrlPolicy } from '../policy/url-rules.ts'
+import { detailError, fieldError, TensorpixError } from '../routes/tensorpix/errors.ts'
+import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answers.ts'
+import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
+import { checkQuotas } from './quotas.ts'
+import { stateForStatus } from './states.ts'
+import { applySnapshot, nextSyncDelay, type UpstreamJob } from './sync.ts'
+import { findOwned, recordOwnership } from './media.ts'
+
+export interface CreateDeps {
+  db: Db
+  upstream: UpstreamClient
+  models: ModelCatalog
+  defaultHold: Decimal
+  now: () => Date
+}
+
+export type CreateRequest =
+  | { source: 'from-url', body: EnhanceVideo }
+  | { source: 'upload', body: CreateJob }
+
+export interface CreateCall {
+  principal: Principal & { teamId: string }
+  requestId: string
+  timing?: { upstreamMs: number }
+  idempotencyKey?: string | undefined
+  request: CreateRequest
+}
+
+export interface Answer { status: number, body: unknown, headers: Record<string, string> }
+
+const PATHS = { 'from-url': '/api/jobs/from-url/', upload: '/api/jobs/' } as const
+const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
+const IN_FLIGHT_RETRY_S = '2'
+
+function requestHash (request: CreateRequest): string {
+  return createHash('sha256').update(request.source + JSON.stringify(request.body)).digest('hex')
+}
+
+async function enforcePolicy (team: Team, request: CreateRequest, models: ModelCatalog, now: Date) {
+  const optionPolicy = team.optionPolicy as OptionPolicy
+  const known = optionPolicy.allowedTasks ? await models.models() : new Map()
+  const refusal = checkOptions(request.body, optionPolicy, id => known.get(id)?.task) ??
+    (request.source === 'from-url' ? checkVideoUrl(request.body.video_url, team.urlPolicy as UrlPolicy, now) : null)
+  if (refusal) throw fieldError(refusal.field, refusal.message)
+}
+
+// All teams share one TensorPix account, so TensorPix would accept another team's upload id: check it is ours.
+async function enforceInputOwnership (db: Db, teamId: string, request: CreateRequest) {
+  if (request.source !== 'upload' || request.body.input_video === null) return
+  const owned = await findOwned(db, teamId, 'video', request.body.input_video)
+  if (!owned) throw fieldError('input_video', `Invalid pk "${request.body.input_video}" - object does not exist.`)
+}
+
+type Tx = Prisma.TransactionClient
+
+/** A replayed answer, a refusal, or null when this request is the first with its key. */
+async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Date): Promise<Answer | null> {
+  if (!call.idempotencyKey) return null
+  const previous = await tx.job.findUnique({
+    where: { teamId_idempotencyKey: { teamId: call.principal.teamId, idempotencyKey: call.idempotencyKey } }
+  })
+  if (!previous) return null
+  if (now.getTime() - previous.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
+    await tx.job.update({ where: { id: previous.id }, data: { idempotencyKey: null } })
+    return null
+  }
+  if (previous.requestHash !== hash) {
+    throw detailError(409, 'Idempotency-Key was already used with a different request body.')
+  }
+  if (previous.responseStatus === null) {
+    throw detailError(409, 'A request with this Idempotency-Key is still in progress.', { 'retry-after': IN_FLIGHT_RETRY_S })
+  }
+  return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
+}
+
+interface Held { job: Job, team: Team, hold: Movement }
+
+async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<Held | Answer> {
+  const hash = requestHash(call.request)
+  const estimate = estimateHold({
+    preview: call.request.body.preview ?? false,
+    maxJobCost: team.maxJobCost ? new Decimal(team.maxJobCost.toString()) : null,
+    defaultHold: deps.defaultHold
+  })
+  const period = currentPeriod(team, now)
+  try {
+    return await deps.db.$transaction(async tx => {
+      const replay = await idempotentReplay(tx, call, hash, now)
+      if (replay) return replay
+      const job = await tx.job.create({
+        data: {
+          teamId: team.id,
+          apiKeyId: call.principal.keyId,
+          source: call.request.source,
+          request: call.request.body as Prisma.InputJsonValue,
+          videoUrl: call.request.source === 'from-url' ? call.request.body.video_url : null,
+          mlModels: call.request.body.ml_models,
+          preview: call.request.body.preview ?? false,
+          periodStart: period.periodStart,
+          estimatedCost: estimate.toFixed(4),
+          idempotencyKey: call.idempotencyKey ?? null,
+          requestHash: hash
+        }
+      })
+      const hold: Movement = { ...period, jobId: job.id, apiKeyId: call.principal.keyId, amount: estimate, reason: 'hold for create' }
+      const usage = await placeHold(tx, hold, budgetRule(team))
+      if (!usage) {
+        const remaining = formatCredits(remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...await currentUsage(tx, period) }))
+        throw detailError(402, `Budget exhausted: ${remaining} credits remaining, this job holds ${formatCredits(estimate)}.`)
+      }
+      await checkQuotas(tx, { team, keyId: call.principal.keyId, jobId: job.id, now })
+      return { job, team, hold }
+    })
+  } catch (err) {
+    // two identical requests raced past the lookup: the loser sees the winner in flight
+    if ((err as { code?: string }).code === 'P2002') {
+      throw detailError(409, 'A request with this Idempotency-Key is still in progress.', { 'retry-after': IN_FLIGHT_RETRY_S })
+    }
+    throw err
+  }
+}
+
+async function currentUsage (tx: Tx, period: { teamId: string, periodStart: Date }) {
+  const row = await tx.teamPeriodUsage.findUnique({ where: { teamId_periodStart: period } })
+  return { charged: row?.charged.toString() ?? 0, held: row?.held.toString() ?? 0, adjusted: row?.adjusted.toString() ?? 0 }
+}
+
+/** Ends a hold whose create never produced an upstream job. */
+async function reject (db: Db, held: Held, answer: TensorpixError, keepForReplay: boolean) {
+  await db.$transaction(async tx => {
+    await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
+    await tx.job.update({
+      where: { id: held.job.id },
+      data: {
+        state: 'rejected',
+        error: answer.message,
+        finishedAt: new Date(),
+        responseStatus: keepForReplay ? answer.statusCode : null,
+        responseBody: keepForReplay ? answer.body as Prisma.InputJsonValue : undefined,
+        // a retryable failure frees the key so that a retry with it is not answered from this record
+        idempotencyKey: keepForReplay ? undefined : null
+      }
+    })
+  })
+}
+
+async function markUnknown (db: Db, held: Held, failure: UpstreamFailure, now: Date) {
+  await db.job.update({
+    where: { id: held.job.id },
+    data: { state: 'unknown', error: failure.message, submittedAt: now, nextSyncAt: now }
+  })
+}
+
+/** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
+async function settle (deps: CreateDeps, held: Held, created: UpstreamJob, body: unknown, now: Date): Promise<boolean> {
+  const actual = new Decimal(created.cost_usd ?? 0)
+  return deps.db.$transaction(async tx => {
+    await releaseHold(tx, { ...held.hold, reason: 'create settled' })
+    const chargeRow = { ...held.hold, amount: actual, reason: 'job created' }
+    const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
+    // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
+    if (!withinBudget) await charge(tx, chargeRow)
+    await tx.job.update({
+      where: { id: held.job.id },
+      data: {
+        upstreamId: created.id,
+        state: stateForStatus(created.status ?? 0),
+        actualCost: actual.toFixed(4),
+        submittedAt: now,
+        nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
+        responseStatus: withinBudget ? 201 : 402,
+        responseBody: body as Prisma.InputJsonValue
+      }
+    })
+    const input = typeof created.input_video === 'number' ? created.input_video : null
+    if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
+    return withinBudget
+  })
+}
+
+export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Answer> {
+  const now = deps.now()
+  const team = await deps.db.team.findUniqueOrThrow({ where: { id: call.principal.teamId } })
+  await enforcePolicy(team, call.request, deps.models, now)
+  await enforceInputOwnership(deps.db, team.id, call.request)
+  const held = await holdAndRecord(deps, call, team, now)
+  if (!('job' in held)) return held
+  let res
+  try {
+    res = await deps.upstream.request({
+      method: 'POST',
+      path: PATHS[call.request.source],
+      requestId: call.requestId,
+      timing: call.timing,
+      body: JSON.stringify(call.request.body),
+      contentType: 'application/json'
+    })
+  } catch (err) {
+    if (!(err instanceof UpstreamFailure)) throw err
+    if (err.maybeProcessed) {
+      await markUnknown(deps.db, held, err, now)
+      throw new TensorpixError(504, {
+        detail: 'TensorPix did not answer in time; the job may have been created. The gateway will reconcile it.',
+        gateway_job_id: held.job.id
+      })
+    }
+    const answer = answerForFailure(err)
+    await reject(deps.db, held, answer, false)
+    throw answer
+  }
+  if (res.status >= 300) {
+    const answer = answerFor(res)
+    await reject(deps.db, held, answer, res.status < 500 && res.status !== 429 && res.status !== 401 && res.status !== 403)
+    throw answer
+  }
+  const created = res.body as UpstreamJob
+  if (!await settle(deps, held, created, res.body, now)) {
+    throw await cancelOverBudget(deps, held, created, call.requestId)
+  }
+  return { status: res.status, body: res.body, headers: {} }
+}
+
+async function cancelOverBudget (deps: CreateDeps, held: Held, created: UpstreamJob, requestId: string): Promise<TensorpixError> {
+  const cancel = await deps.upstream.request({ method: 'DELETE', path: `/api/jobs/${created.id}/`, requestId })
+    .catch(() => null)
+  const cancelled = cancel !== null && cancel.status < 300
+  if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
+  const detail = `Budget exhausted: the job costs ${formatCredits(created.cost_usd ?? 0)} credits, more than the team has left; ` +
+    (cancelled ? 'it was cancelled at TensorPix and will be refunded.' : 'cancelling it at TensorPix failed; the job is charged.')
+  const error = detailError(402, detail)
+  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody: error.body as Prisma.InputJsonValue, error: detail } })
+  return error
+}
+
+/** Reads the job back from TensorPix and records it (the cancellation's refund comes from here). */
+async function refreshJob (deps: CreateDeps, jobId: string, upstreamId: number, requestId: string) {
+  const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/${upstreamId}/`, requestId })
+  if (res.status !== 200) return
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } })
+  await applySnapshot(deps.db, job, res.body as UpstreamJob, deps.now())
+}

@@ -1,0 +1,37 @@
+// Concurrency and daily quotas, counted inside the hold transaction after the usage row is locked, so that
+// concurrent creates for one team (on any replica) are counted one after another and cannot slip past together.
+import type { Prisma } from '../db/client.ts'
+import type { Team } from '../generated/prisma/client.ts'
+import { utcDay } from '../policy/period.ts'
+import { detailError } from '../routes/tensorpix/errors.ts'
+import { ACTIVE_STATES } from './states.ts'
+
+interface QuotaCheck { team: Team, keyId: string, jobId: string, now: Date }
+
+function secondsUntilTomorrow (now: Date): string {
+  return String(Math.ceil((utcDay(now).getTime() + 86_400_000 - now.getTime()) / 1000))
+}
+
+export async function checkQuotas (tx: Prisma.TransactionClient, { team, keyId, now }: QuotaCheck): Promise<void> {
+  const key = await tx.apiKey.findUniqueOrThrow({ where: { id: keyId } })
+  const scopes = [
+    { name: 'team', where: { teamId: team.id }, concurrent: team.maxConcurrentJobs, daily: team.maxJobsPerDay },
+    { name: 'key', where: { apiKeyId: keyId }, concurrent: key.maxConcurrentJobs, daily: key.maxJobsPerDay }
+  ]
+  for (const scope of scopes) {
+    if (scope.concurrent !== null) {
+      const active = await tx.job.count({ where: { ...scope.where, state: { in: [...ACTIVE_STATES] } } })
+      if (active > scope.concurrent) {
+        throw detailError(429, `Quota exceeded: at most ${scope.concurrent} active jobs per ${scope.name} (maxConcurrentJobs).`,
+          { 'retry-after': '10' })
+      }
+    }
+    if (scope.daily !== null) {
+      const today = await tx.job.count({ where: { ...scope.where, createdAt: { gte: utcDay(now) }, state: { not: 'rejected' } } })
+      if (today > scope.daily) {
+        throw detailError(429, `Quota exceeded: at most ${scope.daily} jobs per day per ${scope.name} (maxJobsPerDay).`,
+          { 'retry-after': secondsUntilTomorrow(now) })
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// Applies what TensorPix says about a job to our record. The terminal transition and its money rows happen exactly
+// once: a compare-and-set on the state inside the transaction that writes them, whether a client GET, the sync
+// worker or another replica sees the final status first.
+import { Decimal } from 'decimal.js'
+import type { Db } from '../db/client.ts'
+import type { Job } from '../generated/prisma/client.ts'
+import { charge, refund, type Movement } from '../ledger/money.ts'
+import { isTerminal, stateForStatus } from './states.ts'
+import { recordOwnership } from './media.ts'
+
+export interface UpstreamJob {
+  id: number
+  status: number
+  cost_usd?: string
+  processing_progress?: number
+  finished?: string | null
+  output_video?: { id: number } | number | null
+  input_video?: { id: number } | number | null
+}
+
+// While a job runs, poll it again after this long; the backoff grows with each unchanged answer (see nextSyncAt).
+const BASE_SYNC_MS = 5_000
+const MAX_SYNC_MS = 5 * 60_000
+
+export function nextSyncDelay (unchangedPolls: number): number {
+  return Math.min(MAX_SYNC_MS, BASE_SYNC_MS * 2 ** Math.min(unchangedPolls, 10))
+}
+
+function refOf (ref: { id: number } | number | null | undefined): number | null {
+  if (ref == null) return null
+  return typeof ref === 'number' ? ref : ref.id
+}
+
+function movement (job: Job, amount: Decimal, reason: string): Movement {
+  return { teamId: job.teamId, periodStart: job.periodStart, jobId: job.id, apiKeyId: job.apiKeyId, amount, reason }
+}
+
+/** What the team was charged net for the job so far. */
+export function netCharged (job: Pick<Job, 'actualCost' | 'refundedCost'>): Decimal {
+  return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
+}
+
+/**
+ * The money that settles a terminal status: the final cost of a finished job (a charge or refund of the
+ * difference), everything back for a failure, and what TensorPix kept (its reported cost) for a cancellation.
+ */
+export function terminalSettlement (state: 'finished' | 'failed' | 'cancelled', net: Decimal, upstreamCost: Decimal):
+{ kind: 'charge' | 'refund', amount: Decimal } | null {
+  const target = state === 'failed' ? new Decimal(0) : upstreamCost
+  const diff = target.minus(net)
+  if (diff.isZero()) return null
+  return diff.gt(0) ? { kind: 'charge', amount: diff } : { kind: 'refund', amount: diff.negated() }
+}
+
+function snapshotChanged (job: Job, snapshot: UpstreamJob): boolean {
+  return JSON.stringify(job.snapshot) !== JSON.stringify(snapshot)
+}
+
+/** Records an upstream snapshot of one of our jobs. Returns the job as stored afterwards. */
+export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, now: Date): Promise<Job> {
+  const state = stateForStatus(snapshot.status)
+  const common = {
+    snapshot: snapshot as object,
+    progress: snapshot.processing_progress ?? null,
+    outputVideoId: refOf(snapshot.output_video),
+    lastSyncedAt: now
+  }
+  if (isTerminal(job.state) || (!isTerminal(state) && !snapshotChanged(job, snapshot) && state === job.state)) {
+    return job
+  }
+  if (!isTerminal(state)) {
+    await db.job.updateMany({
+      where: { id: job.id, state: job.state },
+      data: { ...common, state, syncAttempts: 0, nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)) }
+    })
+    return { ...job, ...common, state }
+  }
+  return db.$transaction(async tx => {
+    const won = await tx.job.updateMany({
+      where: { id: job.id, state: job.state },
+      data: { ...common, state, finishedAt: snapshot.finished ? new Date(snapshot.finished) : now, nextSyncAt: null }
+    })
+    if (won.count === 0) return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
+    const settlement = terminalSettlement(state as 'finished' | 'failed' | 'cancelled', netCharged(job),
+      new Decimal(snapshot.cost_usd ?? 0))
+    let actual = new Decimal(job.actualCost?.toString() ?? 0)
+    let refunded = new Decimal(job.refundedCost.toString())
+    if (settlement?.kind === 'charge') {
+      await charge(tx, movement(job, settlement.amount, `job ${state}: final cost`))
+      actual = actual.plus(settlement.amount)
+    } else if (settlement?.kind === 'refund') {
+      await refund(tx, movement(job, settlement.amount, `job ${state}: refund`))
+      refunded = refunded.plus(settlement.amount)
+    }
+    const output = refOf(snapshot.output_video)
+    if (state === 'finished' && output !== null) {
+      await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })
+    }
+    return await tx.job.update({
+      where: { id: job.id },
+      data: { actualCost: actual.toFixed(4), refundedCost: refunded.toFixed(4) }
+    })
+  })
+}

@@ -1,0 +1,27 @@
+// Pure budget arithmetic on Decimal: remaining = credits + adjusted - charged - held (overdraft is the extra room a
+// hard budget allows below zero, not part of what is "remaining").
+import { Decimal } from 'decimal.js'
+
+export interface BudgetState {
+  credits: Decimal.Value
+  overdraft: Decimal.Value
+  charged: Decimal.Value
+  held: Decimal.Value
+  adjusted: Decimal.Value
+}
+
+export function remainingCredits (s: BudgetState): Decimal {
+  return new Decimal(s.credits).plus(s.adjusted).minus(s.charged).minus(s.held)
+}
+
+/** What a hard budget still allows a new hold to take. */
+export function spendableCredits (s: BudgetState): Decimal {
+  return remainingCredits(s).plus(s.overdraft)
+}
+
+/** Credits as TensorPix writes them: a decimal string with 4 places. */
+export function formatCredits (value: Decimal.Value): string {
+  const rounded = new Decimal(value).toDecimalPlaces(4)
+  // -0.00001 rounds to zero, which has no sign in a statement
+  return (rounded.isZero() ? new Decimal(0) : rounded).toFixed(4)
+}

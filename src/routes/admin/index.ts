@@ -1,0 +1,79 @@
+// The control plane under /admin/v1: every route here needs an admin or finance key, answers errors in the
+// gateway envelope, and declares what it needs (config.adminAccess) next to its schema.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
+import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { TSchema } from 'typebox'
+import { Settings } from 'typebox/system'
+import { authenticate } from '../../auth/plugin.ts'
+import type { Db } from '../../db/client.ts'
+import { forbidden, GatewayError, sendGatewayError } from '../../http/errors.ts'
+import { ADMIN_ACCESS, allows, isControlPlaneKey, type AdminAccess } from '../../control/access.ts'
+import { KeyService } from '../../control/keys.ts'
+import { invalid, schemaProblems, type SchemaError } from '../../control/problems.ts'
+import { TeamService } from '../../control/teams.ts'
+import { UsageService } from '../../control/usage.ts'
+import { auditRoutes } from './audit.ts'
+import { budgetRoutes } from './budget.ts'
+import { keyRoutes } from './keys.ts'
+import type { AdminServices } from './services.ts'
+import { teamRoutes } from './teams.ts'
+import { usageRoutes } from './usage.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig { adminAccess?: AdminAccess }
+}
+
+// TypeBox stops after 8 errors by default; a 400 must name every offending field.
+Settings.Set({ maxErrors: 100 })
+
+export interface AdminRoutesOptions { db: Db }
+
+/**
+ * TypeBox instead of the app's ajv here: ajv's removeAdditional would silently drop a misspelt policy field, where
+ * the control plane must refuse it and name it. An absent body counts as {} so that optional bodies can be left out.
+ */
+const validatorCompiler: FastifySchemaCompiler<TSchema> = route => {
+  const validate = TypeBoxValidatorCompiler(route)
+  return route.httpPart === 'body' ? (value: unknown) => validate(value ?? {}) : validate
+}
+
+async function authorize (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+  const principal = await authenticate(app, request)
+  if (!principal) {
+    reply.header('www-authenticate', 'Bearer')
+    throw new GatewayError(401, 'unauthorized', 'A valid gateway key is required: Authorization: Bearer <key>')
+  }
+  // a route that forgot to declare its access is treated as the strictest
+  const access = request.routeOptions.config.adminAccess ?? 'manage'
+  if (!isControlPlaneKey(principal.scopes) || !allows(principal.scopes, access)) {
+    throw forbidden(`This action needs a key with scope ${ADMIN_ACCESS[access]}`)
+  }
+}
+
+function adminErrors (error: FastifyError | GatewayError, request: FastifyRequest, reply: FastifyReply) {
+  if (!(error instanceof GatewayError) && error.validation) {
+    const context = error.validationContext ?? ''
+    return sendGatewayError(request, reply, invalid(schemaProblems(context, error.validation as SchemaError[])))
+  }
+  return sendGatewayError(request, reply, error)
+}
+
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { db }) => {
+  app.setValidatorCompiler(validatorCompiler)
+  app.setErrorHandler(adminErrors)
+  app.addHook('onRequest', async (request, reply) => authorize(app, request, reply))
+
+  const services: AdminServices = {
+    teams: new TeamService(db, app.modelCatalog),
+    keys: new KeyService(db),
+    usage: new UsageService(db),
+    db
+  }
+  await app.register(teamRoutes, services)
+  await app.register(keyRoutes, services)
+  await app.register(usageRoutes, services)
+  await app.register(budgetRoutes, services)
+  await app.register(auditRoutes, services)
+}
+
+export default adminRoutes

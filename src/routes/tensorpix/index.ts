@@ -1,0 +1,57 @@
+// The TensorPix-compatible data plane: same paths, bodies, status codes and error shapes as TensorPix, with a
+// gateway key instead of the master token. Reads need jobs:read, writes jobs:write, and the key must belong to a
+// team (a platform key has no budget to charge). Registered under the /api prefix, which owns its 404s.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyError, FastifyRequest } from 'fastify'
+import formbody from '@fastify/formbody'
+import type { Decimal } from 'decimal.js'
+import type { Db } from '../../db/client.ts'
+import { authenticate } from '../../auth/plugin.ts'
+import type { Principal } from '../../auth/principal.ts'
+import { detailError, INVALID_TOKEN, NO_PERMISSION, NOT_FOUND, sendTensorpixError, type TensorpixError } from './errors.ts'
+import { jobRoutes } from './jobs.ts'
+import { mediaRoutes } from './media.ts'
+import { accountRoutes } from './account.ts'
+import { modelRoutes } from './models.ts'
+import { historyRoutes } from './history.ts'
+
+export interface DataPlaneOptions { db: Db, defaultHold: Decimal, maxUploadBytes: number }
+
+declare module 'fastify' {
+  interface FastifyRequest { timing: { upstreamMs: number } }
+}
+
+export type TeamPrincipal = Principal & { teamId: string, teamSlug: string }
+
+/** The authenticated team key of a data-plane request (the scope's hook guarantees it). */
+export function teamOf (request: FastifyRequest): TeamPrincipal {
+  return request.principal as TeamPrincipal
+}
+
+export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, options) => {
+  app.setErrorHandler((error: FastifyError | TensorpixError, request, reply) => sendTensorpixError(request, reply, error))
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: NOT_FOUND, request_id: request.id }))
+  await app.register(formbody, { bodyLimit: 64 * 1024 })
+  app.decorateRequest('timing', null as unknown as { upstreamMs: number })
+
+  app.addHook('onRequest', async request => {
+    request.timing = { upstreamMs: 0 }
+    const principal = await authenticate(app, request)
+    if (!principal) throw detailError(401, INVALID_TOKEN, { 'www-authenticate': 'Token' })
+    const needed = request.method === 'GET' || request.method === 'HEAD' ? 'jobs:read' : 'jobs:write'
+    if (!principal.teamId || !principal.scopes.includes(needed)) throw detailError(403, NO_PERMISSION)
+  })
+  app.addHook('onSend', async (request, reply) => {
+    const overhead = reply.elapsedTime - (request.timing?.upstreamMs ?? 0)
+    reply.header('server-timing', `gateway;dur=${overhead.toFixed(2)}, upstream;dur=${(request.timing?.upstreamMs ?? 0).toFixed(2)}`)
+  })
+
+  // not `options` itself: it carries this scope's prefix, which the children would apply a second time
+  const shared = { db: options.db, defaultHold: options.defaultHold, maxUploadBytes: options.maxUploadBytes }
+  await app.register(jobRoutes, shared)
+  await app.register(historyRoutes, shared)
+  await app.register(mediaRoutes, { ...shared, kind: 'video', path: '/videos/' })
+  await app.register(mediaRoutes, { ...shared, kind: 'restored_video', path: '/restored-videos/' })
+  await app.register(accountRoutes, shared)
+  await app.register(modelRoutes)
+}

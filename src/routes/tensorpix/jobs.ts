@@ -1,0 +1,130 @@
+// /api/jobs/…: creates go through the money path (src/jobs/create.ts); reads and cancels are allowed on the
+// team's own jobs only, refresh our record from TensorPix and never move money except on a terminal transition.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import multipart from '@fastify/multipart'
+import { Type } from 'typebox'
+import type { Job } from '../../generated/prisma/client.ts'
+import type { Db } from '../../db/client.ts'
+import { createJob, type Answer, type CreateRequest } from '../../jobs/create.ts'
+import { applySnapshot, type UpstreamJob } from '../../jobs/sync.ts'
+import { isTerminal } from '../../jobs/states.ts'
+import { budgetHeaders } from './budget-headers.ts'
+import { notFound } from './errors.ts'
+import { callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
+import { teamOf, type DataPlaneOptions } from './index.ts'
+import { CreateJobSchema, detailResponse, EnhanceVideoSchema, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
+
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'replays the first answer for 24 h' }))
+})
+
+// a job's snapshot younger than this is served from our record in lists instead of asking TensorPix again
+const LIST_FRESHNESS_MS = 2_000
+const REFRESH_WIDTH = 8
+
+export async function findTeamJob (db: Db, teamId: string, upstreamId: number): Promise<Job> {
+  const job = await db.job.findFirst({ where: { teamId, upstreamId } })
+  if (!job) throw notFound()
+  return job
+}
+
+export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, { db, defaultHold }) => {
+  // multipart creates carry form fields only; uploads (with files) go to /api/videos/
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
+  const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date() }
+
+  async function refresh (request: FastifyRequest, job: Job): Promise<{ job: Job, body: unknown }> {
+    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/${job.upstreamId}/`, requestId: request.id, timing: request.timing })
+    return { job: await applySnapshot(db, job, res.body as UpstreamJob, new Date()), body: res.body }
+  }
+
+  async function send (request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+    const headers = await budgetHeaders(db, teamOf(request).teamId)
+    return reply.code(answer.status).headers({ ...headers, ...answer.headers }).send(answer.body)
+  }
+
+  const create = (source: CreateRequest['source']) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = await createJob(deps, {
+      principal: teamOf(request),
+      requestId: request.id,
+      timing: request.timing,
+      idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+      request: { source, body: request.body } as CreateRequest
+    })
+    return send(request, reply, answer)
+  }
+
+  app.post('/jobs/from-url/', {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: 'jobs_from_url_create',
+      summary: 'Enhance a video from URL (hold, forward, settle)',
+      headers: IdempotencyHeaders,
+      body: EnhanceVideoSchema,
+      response: { 201: Passthrough('EnhanceJobResponse'), 402: detailResponse, 409: detailResponse, ...errorResponses }
+    }
+  }, create('from-url'))
+
+  app.post('/jobs/', {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: 'jobs_create',
+      summary: 'Enhance an uploaded video (hold, forward, settle)',
+      headers: IdempotencyHeaders,
+      body: CreateJobSchema,
+      response: { 201: Passthrough('CreateJob'), 402: detailResponse, 409: detailResponse, ...errorResponses }
+    }
+  }, create('upload'))
+
+  app.get('/jobs/', {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: 'jobs_list',
+      summary: "List the team's jobs (served from the gateway's records)",
+      querystring: PageQuery,
+      response: { 200: Passthrough('PaginatedJobList'), ...errorResponses }
+    }
+  }, async (request) => {
+    const { teamId } = teamOf(request)
+    const page = { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, offset: request.query.offset ?? 0 }
+    const where = { teamId, upstreamId: { not: null } }
+    const [count, jobs] = await Promise.all([
+      db.job.count({ where }),
+      db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit })
+    ])
+    const stale = (job: Job) => !job.snapshot || (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > LIST_FRESHNESS_MS)
+    const results = await mapBounded(jobs, REFRESH_WIDTH, async job => stale(job) ? (await refresh(request, job)).body : job.snapshot)
+    return { count, ...pageLinks(request, count, page), results }
+  })
+
+  app.get('/jobs/:id/', {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: 'jobs_retrieve',
+      summary: 'Job details (refreshes the gateway record)',
+      params: IdParams,
+      response: { 200: Passthrough('Job'), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
+    const { body } = await refresh(request, job)
+    return reply.headers(await budgetHeaders(db, job.teamId)).send(body)
+  })
+
+  app.delete('/jobs/:id/', {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: 'jobs_destroy',
+      summary: 'Stop (cancel) the job',
+      params: IdParams,
+      response: { 204: Type.Null(), 409: detailResponse, 500: detailResponse, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
+    await callUpstream(app.upstream, { method: 'DELETE', path: `/api/jobs/${job.upstreamId}/`, requestId: request.id, timing: request.timing })
+    // the refund (if any) follows from the cancelled status TensorPix now reports
+    await refresh(request, job).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))
+    return reply.code(204).send(null)
+  })
+}

@@ -1,0 +1,108 @@
+// /api/videos/ and /api/restored-videos/: the same three reads and a delete on two kinds of TensorPix object,
+// filtered to the team through our ownership records; uploads stream through to TensorPix without buffering.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { MediaKind } from '../../generated/prisma/enums.ts'
+import { findOwned, recordOwnership } from '../../jobs/media.ts'
+import { detailError, notFound } from './errors.ts'
+import { callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
+import { teamOf, type DataPlaneOptions } from './index.ts'
+import { detailResponse, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
+import { streamUpload } from './upload.ts'
+
+// path below the /api prefix the data plane is registered on
+interface MediaOptions extends DataPlaneOptions { kind: MediaKind, path: '/videos/' | '/restored-videos/' }
+
+const REFRESH_WIDTH = 8
+const NAMES = {
+  video: { list: 'videos_list', get: 'videos_retrieve', del: 'videos_destroy', what: 'uploaded video' },
+  restored_video: { list: 'restored_videos_list', get: 'restored_videos_retrieve', del: 'restored_videos_destroy', what: 'enhanced video' }
+} as const
+
+export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, options) => {
+  const { db, kind, path } = options
+  const names = NAMES[kind]
+
+  async function owned (request: FastifyRequest, upstreamId: number) {
+    const object = await findOwned(db, teamOf(request).teamId, kind, upstreamId)
+    if (!object) throw notFound()
+    return object
+  }
+
+  app.get(path, {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: names.list,
+      summary: `List the team's ${names.what}s (from the gateway's records)`,
+      querystring: PageQuery,
+      response: { 200: Passthrough(`Paginated ${names.what} list`), ...errorResponses }
+    }
+  }, async request => {
+    const where = { teamId: teamOf(request).teamId, kind, deletedAt: null }
+    const page = { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, offset: request.query.offset ?? 0 }
+    const [count, objects] = await Promise.all([
+      db.mediaObject.count({ where }),
+      db.mediaObject.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit })
+    ])
+    // file URLs are presigned and expire: every listing reads the objects afresh
+    const results = await mapBounded(objects, REFRESH_WIDTH, async object => {
+      const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, requestId: request.id, timing: request.timing }, [404])
+      return res.status === 404 ? null : res.body
+    })
+    return { count, ...pageLinks(request, count, page), results: results.filter(r => r !== null) }
+  })
+
+  app.get(`${path}:id/`, {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: names.get,
+      summary: `${names.what} details`,
+      params: IdParams,
+      response: { 200: Passthrough(names.what), ...errorResponses }
+    }
+  }, async request => {
+    const object = await owned(request, request.params.id)
+    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, requestId: request.id, timing: request.timing })
+    return res.body
+  })
+
+  app.delete(`${path}:id/`, {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: names.del,
+      summary: `Delete an ${names.what}`,
+      params: IdParams,
+      response: { 204: Type.Null(), 409: detailResponse, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const object = await owned(request, request.params.id)
+    await callUpstream(app.upstream, { method: 'DELETE', path: `/api${path}${object.upstreamId}/`, requestId: request.id, timing: request.timing })
+    await db.mediaObject.update({ where: { id: object.id }, data: { deletedAt: new Date() } })
+    return reply.code(204).send(null)
+  })
+
+  if (kind !== 'video') return
+
+  // the upload body is passed to TensorPix as the raw stream it arrived as (see upload.ts)
+  app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null))
+  app.post(path, {
+    schema: {
+      tags: ['tensorpix'],
+      operationId: 'videos_create',
+      summary: 'Upload a video (multipart field "file"), streamed to TensorPix',
+      consumes: ['multipart/form-data'],
+      response: { 201: Passthrough('Video'), 413: detailResponse, 415: detailResponse, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    if (!String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+      throw detailError(415, `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`)
+    }
+    const team = await db.team.findUniqueOrThrow({ where: { id: teamOf(request).teamId } })
+    const limit = team.maxUploadBytes === null ? options.maxUploadBytes : Number(team.maxUploadBytes)
+    const res = await streamUpload(app.upstream, request, limit)
+    const video = res.body as { id: number }
+    await recordOwnership(db, { teamId: team.id, kind: 'video', upstreamId: video.id, snapshot: res.body })
+    return reply.code(res.status).send(res.body)
+  })
+}

@@ -1,0 +1,38 @@
+// Uploads are streamed: the client's multipart body goes to TensorPix byte for byte (same boundary, same length),
+// so memory stays flat whatever the file size. A counting transform enforces the team's size limit even when the
+// client sends no Content-Length.
+import { Transform } from 'node:stream'
+import type { FastifyRequest } from 'fastify'
+import type { UpstreamClient, UpstreamResponse } from '../../upstream/client.ts'
+import { detailError } from './errors.ts'
+import { callUpstream } from './forward.ts'
+
+function sizeLimit (limit: number) {
+  let seen = 0
+  return new Transform({
+    transform (chunk: Buffer, _encoding, done) {
+      seen += chunk.length
+      if (seen > limit) return done(detailError(413, `Upload exceeds the team's limit of ${limit} bytes.`))
+      done(null, chunk)
+    }
+  })
+}
+
+export async function streamUpload (upstream: UpstreamClient, request: FastifyRequest, limit: number): Promise<UpstreamResponse> {
+  const declared = Number(request.headers['content-length'] ?? NaN)
+  if (declared > limit) throw detailError(413, `Upload exceeds the team's limit of ${limit} bytes.`)
+  const body = request.raw.pipe(sizeLimit(limit))
+  const failed = new Promise<never>((_resolve, reject) => body.once('error', reject))
+  return Promise.race([
+    callUpstream(upstream, {
+      method: 'POST',
+      path: '/api/videos/',
+      requestId: request.id,
+      timing: request.timing,
+      body,
+      contentType: request.headers['content-type'] as string,
+      ...(Number.isFinite(declared) ? { contentLength: declared } : {})
+    }),
+    failed
+  ])
+}

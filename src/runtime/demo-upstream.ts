@@ -1,0 +1,42 @@
+// Demo mode (no TENSORPIX_TOKEN outside production): the TensorPix simulator in-process on a loopback port, plus
+// a loopback file server with a sample clip, so the printed curl works with nothing configured.
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import { startSimulator } from '../simulator/index.ts'
+import type { UpstreamTarget } from '../upstream/target.ts'
+
+export interface DemoUpstream extends UpstreamTarget {
+  sampleVideoUrl: string
+  close(): Promise<void>
+}
+
+const SAMPLE = new URL('./media/sample.mp4', import.meta.url)
+
+async function serveSampleVideo (): Promise<{ url: string, server: Server }> {
+  const bytes = await readFile(SAMPLE)
+  const server = createServer((req, res) => {
+    if (req.url !== '/sample.mp4') return res.writeHead(404).end()
+    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length })
+    res.end(req.method === 'HEAD' ? undefined : bytes)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return { url: `http://127.0.0.1:${port}/sample.mp4`, server }
+}
+
+export async function startDemoUpstream (): Promise<DemoUpstream> {
+  const token = randomBytes(24).toString('hex')
+  const simulator = await startSimulator({ tokens: [token], controlApi: true, clock: 'realtime', host: '127.0.0.1', port: 0 })
+  const media = await serveSampleVideo()
+  return {
+    baseUrl: simulator.url,
+    token,
+    simulated: true,
+    sampleVideoUrl: media.url,
+    close: async () => {
+      await new Promise(resolve => media.server.close(resolve))
+      await simulator.close()
+    }
+  }
+}

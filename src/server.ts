@@ -1,0 +1,86 @@
+// The gateway process: resolve the database (configured or embedded) and the upstream (TensorPix or the
+// in-process simulator), migrate, bootstrap, build the app and listen. Nothing here is needed by tests of routes.
+import type { Logger } from 'pino'
+import { buildApp } from './app.ts'
+import type { Config } from './config.ts'
+import { createDb } from './db/client.ts'
+import { startEmbeddedPostgres } from './db/embedded-postgres.ts'
+import { applyMigrations, pendingMigrations } from './db/migrations.ts'
+import { bootstrap, type BootstrapResult } from './runtime/bootstrap.ts'
+import { startDemoUpstream } from './runtime/demo-upstream.ts'
+import type { UpstreamTarget } from './upstream/target.ts'
+import { printWelcome } from './runtime/welcome.ts'
+import type { App } from './http/types.ts'
+
+export interface RunningGateway { app: App, url: string, close(): Promise<void> }
+
+type Cleanup = () => Promise<void>
+type ResolvedUpstream = UpstreamTarget & { sampleVideoUrl?: string }
+
+async function resolveDatabase (config: Readonly<Config>, log: Logger, cleanups: Cleanup[]): Promise<string> {
+  if (!config.DATABASE_URL) {
+    log.warn('DATABASE_URL is not set: using an embedded PostgreSQL under DATA_DIR (not for production)')
+    const url = await startEmbedded(config, log, cleanups)
+    await migrate(url, log)
+    return url
+  }
+  // Production migrates as an explicit release step (`tpx-gateway migrate`); elsewhere, at startup.
+  if (config.NODE_ENV !== 'production') {
+    await migrate(config.DATABASE_URL, log)
+  } else {
+    const pending = await pendingMigrations(config.DATABASE_URL)
+    if (pending.length > 0) {
+      throw new Error(`the database lacks migrations ${pending.join(', ')}; run \`tpx-gateway migrate\` first`)
+    }
+  }
+  return config.DATABASE_URL
+}
+
+async function migrate (url: string, log: Logger) {
+  const applied = await applyMigrations(url)
+  if (applied.length > 0) log.info({ applied }, 'applied database migrations')
+}
+
+async function startEmbedded (config: Readonly<Config>, log: Logger, cleanups: Cleanup[]): Promise<string> {
+  const embedded = await startEmbeddedPostgres(config.DATA_DIR, log)
+  cleanups.push(embedded.stop)
+  return embedded.url
+}
+
+async function resolveUpstream (config: Readonly<Config>, log: Logger, cleanups: Cleanup[]): Promise<ResolvedUpstream> {
+  if (config.TENSORPIX_TOKEN) return { baseUrl: config.TENSORPIX_BASE_URL, token: config.TENSORPIX_TOKEN, simulated: false }
+  const demo = await startDemoUpstream()
+  cleanups.push(demo.close)
+  log.warn({ simulator: demo.baseUrl },
+    '!!! TENSORPIX_TOKEN is not set: forwarding to the built-in TensorPix SIMULATOR. No real jobs run and no real ' +
+    'credits are spent. Set TENSORPIX_TOKEN to use TensorPix.')
+  return demo
+}
+
+async function runCleanups (cleanups: Cleanup[]) {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+}
+
+export async function startGateway (config: Readonly<Config>, logger: Logger): Promise<RunningGateway> {
+  const cleanups: Cleanup[] = []
+  try {
+    const databaseUrl = await resolveDatabase(config, logger, cleanups)
+    const upstream = await resolveUpstream(config, logger, cleanups)
+    const db = createDb({ url: databaseUrl })
+    cleanups.push(() => db.$disconnect())
+    const created: BootstrapResult = await bootstrap(db, {
+      adminKey: config.GATEWAY_ADMIN_KEY, createDemoTeam: upstream.simulated
+    })
+    const app = await buildApp(config, { db, databaseUrl, logger, upstream })
+    cleanups.push(() => app.close())
+    await app.listen({ host: config.HOST, port: config.PORT })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.PORT
+    const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`
+    printWelcome({ url, created, upstream })
+    return { app, url, close: () => runCleanups(cleanups) }
+  } catch (err) {
+    await runCleanups(cleanups)
+    throw err
+  }
+}

@@ -1,0 +1,103 @@
+// The TensorPix client: one keep-alive pool to one origin. The master token is added here and nowhere else, and
+// because the pool is bound to the configured origin, it can never be sent anywhere else.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
+import { Pool, errors } from 'undici'
+import type { UpstreamTarget } from './target.ts'
+
+export interface UpstreamOptions {
+  connections: number
+  connectTimeoutMs: number
+  headersTimeoutMs: number
+  bodyTimeoutMs: number
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'DELETE'
+  path: string // beginning with /api/, query string included
+  requestId: string
+  body?: string | Buffer | Readable
+  contentType?: string
+  contentLength?: number
+  // accumulates the time spent waiting for TensorPix, so the gateway can report its own overhead apart
+  timing?: { upstreamMs: number }
+}
+
+export interface UpstreamResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  // parsed JSON when upstream sent JSON; null for an empty body (204)
+  body: unknown
+}
+
+/**
+ * Why a call produced no answer. `maybeProcessed` is true when the request may have reached TensorPix (it was
+ * written, then the answer was lost): for a create, the job may exist, so it must not be retried blindly.
+ */
+export class UpstreamFailure extends Error {
+  constructor (readonly kind: 'timeout' | 'unreachable' | 'reset' | 'bad_response', readonly maybeProcessed: boolean, cause: unknown) {
+    super(`upstream ${kind}`, { cause })
+    this.name = 'UpstreamFailure'
+  }
+}
+
+function classify (err: unknown): UpstreamFailure {
+  if (err instanceof errors.ConnectTimeoutError) return new UpstreamFailure('unreachable', false, err)
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
+    return new UpstreamFailure('timeout', true, err)
+  }
+  const code = (err as { code?: string }).code
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UpstreamFailure('unreachable', false, err)
+  return new UpstreamFailure('reset', true, err)
+}
+
+export class UpstreamClient {
+  private readonly pool: Pool
+  private readonly authorization: string
+
+  constructor (readonly target: UpstreamTarget, options: UpstreamOptions) {
+    this.pool = new Pool(target.baseUrl, {
+      connections: options.connections,
+      connectTimeout: options.connectTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+      pipelining: 1
+    })
+    this.authorization = `Token ${target.token}`
+  }
+
+  async request (req: UpstreamRequest): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = {
+      authorization: this.authorization,
+      accept: 'application/json',
+      'x-request-id': req.requestId
+    }
+    if (req.contentType) headers['content-type'] = req.contentType
+    if (req.contentLength !== undefined) headers['content-length'] = String(req.contentLength)
+    const started = performance.now()
+    try {
+      const response = await this.pool.request({ method: req.method, path: req.path, headers, body: req.body ?? null })
+      const text = await response.body.text()
+      return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers) }
+    } catch (err) {
+      throw err instanceof UpstreamFailure ? err : classify(err)
+    } finally {
+      if (req.timing) req.timing.upstreamMs += performance.now() - started
+    }
+  }
+
+  close (): Promise<void> {
+    return this.pool.close()
+  }
+}
+
+function parseBody (text: string, headers: IncomingHttpHeaders): unknown {
+  if (text === '') return null
+  const type = String(headers['content-type'] ?? '')
+  if (!type.includes('json')) return { detail: text.slice(0, 500) }
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new UpstreamFailure('bad_response', true, err)
+  }
+}

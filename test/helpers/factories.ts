@@ -1,0 +1,26 @@
+import type { Db } from '../../src/db/client.ts'
+import { generateKey, hashKey } from '../../src/auth/key-format.ts'
+import type { Scope } from '../../src/auth/scopes.ts'
+
+let sequence = 0
+
+export async function makeTeam (db: Db, data: Partial<Parameters<Db['team']['create']>[0]['data']> = {}) {
+  sequence++
+  return db.team.create({ data: { slug: `team-${sequence}`, name: `Team ${sequence}`, budgetCredits: '100', ...data } })
+}
+
+export async function makeKey (db: Db, options: { teamId?: string | null, scopes: Scope[], name?: string, expiresAt?: Date }) {
+  const generated = generateKey()
+  sequence++
+  const row = await db.apiKey.create({
+    data: {
+      teamId: options.teamId ?? null,
+      name: options.name ?? `key-${sequence}`,
+      publicId: generated.publicId,
+      secretHash: hashKey(generated.key),
+      scopes: options.scopes,
+      expiresAt: options.expiresAt ?? null
+    }
+  })
+  return { ...row, key: generated.key }
+}

@@ -1,0 +1,169 @@
+import t from 'tap'
+import { adminBed, teamBody, type AdminBed } from './fixture.ts'
+
+async function withTeam (bed: AdminBed, slug = 'acme') {
+  return (await bed.call('POST', '/admin/v1/teams', { body: teamBody(slug) })).json()
+}
+
+async function waitForRefusal (bed: AdminBed, key: string): Promise<boolean> {
+  const until = Date.now() + 2000
+  while (Date.now() < until) {
+    if (await bed.gw.app.keys.verify(key) === null) return true
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  return false
+}
+
+t.test('a team key: created once with its secret, never shown again, anywhere', async t => {
+  const bed = await adminBed(t)
+  const team = await withTeam(bed)
+  const res = await bed.call('POST', '/admin/v1/teams/acme/keys', { body: { name: 'render-farm', scopes: ['jobs:read', 'jobs:write'] } })
+  t.equal(res.statusCode, 201)
+  const created = res.json()
+  t.match(created, {
+    id: String,
+    prefix: /^tgw_[a-z2-7]{12}$/,
+    key: /^tgw_[a-z2-7]{12}_/,
+    name: 'render-farm',
+    teamId: team.id,
+    teamSlug: 'acme',
+    scopes: ['jobs:read', 'jobs:write'],
+    status: 'active',
+    expiresAt: null,
+    revokedAt: null
+  })
+  t.ok(created.key.startsWith(`${created.prefix}_`))
+  const principal = await bed.gw.app.keys.verify(created.key)
+  t.match(principal, { keyId: created.id, teamSlug: 'acme', scopes: ['jobs:read', 'jobs:write'] }, 'the key works on the data plane')
+
+  const secret = created.key.slice(created.prefix.length + 1)
+  const row = await bed.gw.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })
+  const reads = [
+    await bed.call('GET', `/admin/v1/keys/${created.id}`),
+    await bed.call('GET', '/admin/v1/teams/acme/keys'),
+    await bed.call('GET', `/admin/v1/keys/${created.id}`, { key: bed.finance.key }),
+    await bed.call('GET', '/admin/v1/audit')
+  ]
+  for (const read of reads) {
+    t.equal(read.statusCode, 200)
+    t.notMatch(read.body, secret, 'no secret in a read')
+    t.notMatch(read.body, row.secretHash, 'no hash in a read')
+    t.notMatch(read.body, /"key"\s*:/, 'no key field in a read')
+  }
+  // verify() above stamped lastUsedAt; everything else is what create answered, minus the secret
+  const withoutSecret = Object.fromEntries(Object.entries(created).filter(([name]) => name !== 'key' && name !== 'lastUsedAt'))
+  t.match(reads[0]?.json(), { ...withoutSecret, lastUsedAt: String })
+  t.notOk('key' in reads[0]?.json())
+  t.match(reads[1]?.json(), { items: [withoutSecret] })
+
+  const audit = await bed.auditRows()
+  const text = JSON.stringify(audit.map(a => ({ ...a, id: a.id.toString() })))
+  t.notMatch(text, secret)
+  t.notMatch(text, row.secretHash)
+  t.same(audit.find(a => a.action === 'key.create')?.after, { ...withoutSecret, lastUsedAt: null })
+  t.notMatch(bed.gw.logs.join('\n'), secret, 'no secret in the logs')
+})
+
+t.test('scopes, names and expiry are validated; duplicates are 409; nothing written on failure', async t => {
+  const bed = await adminBed(t)
+  await withTeam(bed)
+  const platformScope = await bed.call('POST', '/admin/v1/teams/acme/keys', { body: { name: 'x', scopes: ['jobs:read', 'admin'] } })
+  t.equal(platformScope.statusCode, 400)
+  t.match(platformScope.json().details, [{ field: 'body.scopes.1', message: /platform scope/ }])
+  const teamScope = await bed.call('POST', '/admin/v1/keys', { body: { name: 'x', scopes: ['jobs:write'] } })
+  t.match(teamScope.json().details, [{ field: 'body.scopes.0', message: /team scope/ }])
+
+  const bad = await bed.call('POST', '/admin/v1/teams/acme/keys', {
+    body: { name: '', scopes: [], expiresAt: 'tomorrow', extra: true }
+  })
+  t.same((bad.json().details as Array<{ field: string }>).map(d => d.field).sort(), ['body.expiresAt', 'body.extra', 'body.name', 'body.scopes'])
+  const past = await bed.call('POST', '/admin/v1/teams/acme/keys', {
+    body: { name: 'old', scopes: ['jobs:read'], expiresAt: new Date(Date.now() - 60_000).toISOString() }
+  })
+  t.same(past.json().details, [{ field: 'body.expiresAt', message: 'must be in the future' }])
+
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString()
+  const ok = await bed.call('POST', '/admin/v1/teams/acme/keys', { body: { name: 'ci', scopes: ['jobs:read'], expiresAt } })
+  t.equal(ok.json().expiresAt, expiresAt)
+  const dup = await bed.call('POST', '/admin/v1/teams/acme/keys', { body: { name: 'ci', scopes: ['jobs:write'] } })
+  t.equal(dup.statusCode, 409)
+  await withTeam(bed, 'other')
+  t.equal((await bed.call('POST', '/admin/v1/teams/other/keys', { body: { name: 'ci', scopes: ['jobs:read'] } })).statusCode, 201,
+    'names are unique per team')
+  t.equal((await bed.call('POST', '/admin/v1/teams/ghost/keys', { body: { name: 'ci', scopes: ['jobs:read'] } })).statusCode, 404)
+
+  const platform = await bed.call('POST', '/admin/v1/keys', { body: { name: 'auditor', scopes: ['finance'] } })
+  t.equal(platform.statusCode, 201)
+  t.match(platform.json(), { teamId: null, teamSlug: null, scopes: ['finance'] })
+  t.equal((await bed.call('POST', '/admin/v1/keys', { body: { name: 'auditor', scopes: ['admin'] } })).statusCode, 409,
+    'platform key names are unique too')
+  const names = (await bed.call('GET', '/admin/v1/keys')).json().items.map((k: { name: string }) => k.name)
+  t.same(names, ['root-admin', 'finance-bot', 'auditor'])
+
+  t.same((await bed.auditRows()).map(a => a.action), ['team.create', 'key.create', 'team.create', 'key.create', 'key.create'])
+})
+
+t.test('revoke: refused on the data plane within seconds; a second revoke is 409', async t => {
+  const bed = await adminBed(t)
+  await withTeam(bed)
+  const created = (await bed.call('POST', '/admin/v1/teams/acme/keys', { body: { name: 'w', scopes: ['jobs:read'] } })).json()
+  t.ok(await bed.gw.app.keys.verify(created.key), 'cached as valid')
+
+  const res = await bed.call('DELETE', `/admin/v1/keys/${created.id}`)
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { id: created.id, status: 'revoked', revokedAt: String })
+  t.ok(await waitForRefusal(bed, created.key), 'the cached key is dropped by the notification')
+
+  const again = await bed.call('DELETE', `/admin/v1/keys/${created.id}`)
+  t.equal(again.statusCode, 409)
+  t.equal((await bed.call('GET', `/admin/v1/keys/${created.id}`)).json().revokedAt, res.json().revokedAt, 'first revocation time kept')
+  t.equal((await bed.call('DELETE', '/admin/v1/keys/00000000-0000-4000-8000-000000000000')).statusCode, 404)
+  t.same((await bed.call('DELETE', '/admin/v1/keys/not-a-uuid')).json().details, [{ field: 'params.id', message: 'must match format "uuid"' }])
+
+  const revokes = (await bed.auditRows()).filter(a => a.action === 'key.revoke')
+  t.equal(revokes.length, 1)
+  t.match(revokes[0], { targetType: 'key', targetId: created.id, before: { status: 'active', revokedAt: null }, after: { status: 'revoked' } })
+})
+
+t.test('rotate: same key, new secret; both work during the grace period, only the new one after', async t => {
+  const bed = await adminBed(t)
+  await withTeam(bed)
+  const created = (await bed.call('POST', '/admin/v1/teams/acme/keys', { body: { name: 'w', scopes: ['jobs:read'] } })).json()
+  const started = Date.now()
+  const res = await bed.call('POST', `/admin/v1/keys/${created.id}/rotate`, { body: { graceSeconds: 600 } })
+  t.equal(res.statusCode, 200)
+  const rotated = res.json()
+  t.match(rotated, { id: created.id, prefix: created.prefix, status: 'active' })
+  t.not(rotated.key, created.key)
+  t.ok(rotated.key.startsWith(`${created.prefix}_`), 'the public id is kept')
+  const graceEnd = Date.parse(rotated.previousSecretExpiresAt)
+  t.ok(graceEnd >= started + 599_000 && graceEnd <= Date.now() + 600_000, 'grace ends graceSeconds from now')
+
+  t.ok(await bed.gw.app.keys.verify(rotated.key), 'new secret works')
+  t.ok(await bed.gw.app.keys.verify(created.key), 'old secret works during the grace period')
+
+  await bed.gw.db.apiKey.update({ where: { id: created.id }, data: { previousExpiresAt: new Date(Date.now() - 1000) } })
+  bed.gw.app.keyCache.invalidate({ publicId: created.prefix.slice(4) })
+  t.equal(await bed.gw.app.keys.verify(created.key), null, 'old secret refused after the grace period')
+  t.ok(await bed.gw.app.keys.verify(rotated.key), 'new secret still works')
+
+  const defaultGrace = (await bed.call('POST', `/admin/v1/keys/${created.id}/rotate`)).json()
+  const hours = (Date.parse(defaultGrace.previousSecretExpiresAt) - Date.now()) / 3_600_000
+  t.ok(hours > 23.9 && hours <= 24, 'the default grace is 24 h')
+
+  const immediate = (await bed.call('POST', `/admin/v1/keys/${created.id}/rotate`, { body: { graceSeconds: 0 } })).json()
+  t.equal(immediate.previousSecretExpiresAt, null)
+  t.ok(await waitForRefusal(bed, defaultGrace.key), 'graceSeconds 0 ends the previous secret at once')
+  t.ok(await bed.gw.app.keys.verify(immediate.key))
+
+  const audit = (await bed.auditRows()).filter(a => a.action === 'key.rotate')
+  t.equal(audit.length, 3)
+  const text = JSON.stringify(audit.map(a => ({ ...a, id: a.id.toString() })))
+  for (const secret of [rotated.key, defaultGrace.key, immediate.key, created.key]) t.notMatch(text, secret.slice(17))
+
+  t.equal((await bed.call('POST', `/admin/v1/keys/${created.id}/rotate`, { body: { graceSeconds: 99_999_999 } })).statusCode, 400)
+  await bed.call('DELETE', `/admin/v1/keys/${created.id}`)
+  t.equal((await bed.call('POST', `/admin/v1/keys/${created.id}/rotate`)).statusCode, 409, 'a revoked key cannot be rotated')
+  t.equal((await bed.auditRows()).filter(a => a.action === 'key.rotate').length, 3)
+  t.notMatch(bed.gw.logs.join('\n'), immediate.key.slice(17))
+})

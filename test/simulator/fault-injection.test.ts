@@ -1,0 +1,98 @@
+// Network faults need real sockets, so these run over HTTP against startSimulator.
+import t from 'tap'
+import type { FaultRule } from '../../src/simulator/index.ts'
+import { liveSimulator, sourceServer, TOKEN } from './helpers.ts'
+
+type Live = Awaited<ReturnType<typeof liveSimulator>>
+const headers = { authorization: `Token ${TOKEN}`, 'content-type': 'application/json' }
+
+async function outcome (sim: Live, path: string, init: RequestInit = {}, timeoutMs = 2000): Promise<string> {
+  try {
+    const response = await fetch(`${sim.url}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs), ...init })
+    await response.arrayBuffer()
+    return String(response.status)
+  } catch (err) {
+    return (err as Error).name === 'TimeoutError' ? 'timeout' : 'reset'
+  }
+}
+
+async function state (sim: Live) {
+  return (await (await fetch(`${sim.url}/__sim/state`)).json() as { accounts: Record<string, { jobs_created: number, credits_charged: string, balance: string }> }).accounts[TOKEN]
+}
+
+t.test('with a fixed seed a fault-injection run is reproducible', async t => {
+  const src = await sourceServer(t)
+  const faults: FaultRule[] = [
+    { kind: 'error', route: 'POST /api/jobs/from-url/', probability: 0.2 },
+    { kind: 'rate_limit', route: 'POST /api/jobs/from-url/', probability: 0.15, retryAfterSeconds: 2 },
+    { kind: 'reset', route: 'POST /api/jobs/from-url/', probability: 0.1 },
+    { kind: 'lost_response', route: 'POST /api/jobs/from-url/', probability: 0.15 },
+    { kind: 'latency', route: '*', delayMs: { min: 0, max: 5 } }
+  ]
+  const body = JSON.stringify({ video_url: src.url('/clip.mp4'), ml_models: [34] })
+  const run = async (seed: number) => {
+    const sim = await liveSimulator(t, { seed, faults })
+    const outcomes: string[] = []
+    for (let i = 0; i < 30; i++) outcomes.push(await outcome(sim, '/api/jobs/from-url/', { method: 'POST', body }))
+    const log = (await (await fetch(`${sim.url}/__sim/faults`)).json() as { log: unknown[] }).log
+    return { outcomes, log, state: await state(sim) }
+  }
+  const first = await run(1234)
+  const second = await run(1234)
+  t.same(second.outcomes, first.outcomes, first.outcomes.join(' '))
+  t.same(second.log, first.log)
+  t.same(second.state, first.state)
+  for (const expected of ['201', '503', '429', 'reset']) t.ok(first.outcomes.includes(expected), `the run includes ${expected}`)
+  t.ok((first.state?.jobs_created ?? 0) > first.outcomes.filter(o => o === '201').length, 'lost responses still created jobs')
+  t.notSame((await run(99)).outcomes, first.outcomes, 'another seed, another run')
+})
+
+t.test('created but response lost: the job exists and is charged', async t => {
+  const src = await sourceServer(t)
+  const sim = await liveSimulator(t, { faults: [{ kind: 'lost_response', route: 'POST /api/jobs/from-url/', times: 1 }] })
+  const body = JSON.stringify({ video_url: src.url('/clip.mov'), ml_models: [34] })
+  t.equal(await outcome(sim, '/api/jobs/from-url/', { method: 'POST', body }), 'reset')
+  t.match(await state(sim), { jobs_created: 1, credits_charged: '0.0625', balance: '999.9375' })
+  const list = await (await fetch(`${sim.url}/api/jobs/`, { headers })).json() as { count: number, results: Array<{ id: number }> }
+  t.match(list, { count: 1, results: [{ id: 1001 }] }, 'visible to reconciliation')
+  t.equal(await outcome(sim, '/api/jobs/from-url/', { method: 'POST', body }), '201', 'times: 1')
+})
+
+t.test('reset, hang, latency and error faults', async t => {
+  const sim = await liveSimulator(t)
+  const setFaults = (faults: FaultRule[]) => fetch(`${sim.url}/__sim/faults`, { method: 'PUT', headers, body: JSON.stringify({ faults }) })
+  const balance = '/api/accounts/profile/balance/'
+
+  await setFaults([{ kind: 'reset', route: `GET ${balance}` }])
+  t.equal(await outcome(sim, balance), 'reset')
+  t.equal(await state(sim).then(s => s?.jobs_created), 0)
+
+  await setFaults([{ kind: 'hang', route: `GET ${balance}` }])
+  t.equal(await outcome(sim, balance, {}, 300), 'timeout', 'hangs past the client timeout')
+  await setFaults([{ kind: 'hang', route: `GET ${balance}`, delayMs: 50 }])
+  t.equal(await outcome(sim, balance, {}, 2000), 'reset', 'a hang with delayMs closes the connection')
+
+  await setFaults([{ kind: 'latency', route: `GET ${balance}`, delayMs: 150 }])
+  const started = Date.now()
+  t.equal(await outcome(sim, balance), '200')
+  t.ok(Date.now() - started >= 140, 'delayed')
+
+  await setFaults([{ kind: 'error', route: '* /api/jobs/:id/', status: 502 }])
+  const bad = await fetch(`${sim.url}/api/jobs/1/`, { headers })
+  t.equal(bad.status, 502)
+  t.same(await bad.json(), { detail: 'Bad Gateway' })
+
+  await setFaults([{ kind: 'rate_limit', times: 2, retryAfterSeconds: 3 }])
+  const limited = await fetch(`${sim.url}${balance}`, { headers })
+  t.equal(limited.status, 429)
+  t.equal(limited.headers.get('retry-after'), '3')
+  await limited.arrayBuffer()
+  t.equal(await outcome(sim, balance), '429')
+  t.equal(await outcome(sim, balance), '200', 'the burst is over')
+
+  const cleared = await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' })
+  t.match(await cleared.json(), { rules: [] })
+  const invalid = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', headers, body: JSON.stringify({ kind: 'explode' }) })
+  t.equal(invalid.status, 400)
+  t.match(await invalid.json(), { detail: String })
+})

@@ -1,0 +1,37 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../../src/config.ts'
+
+t.test('defaults with nothing set', async t => {
+  const config = loadConfig({})
+  t.equal(config.PORT, 8080)
+  t.equal(config.HOST, '127.0.0.1')
+  t.equal(config.TENSORPIX_BASE_URL, 'https://backend.tensorpix.ai')
+  t.equal(config.NODE_ENV, 'development')
+  t.equal(config.DATABASE_URL, undefined)
+  t.ok(Object.isFrozen(config))
+})
+
+t.test('values are converted from strings', async t => {
+  const config = loadConfig({ PORT: '9000', UPSTREAM_CONNECTIONS: '8', DATABASE_URL: 'postgresql://u:p@db:5432/x' })
+  t.equal(config.PORT, 9000)
+  t.equal(config.UPSTREAM_CONNECTIONS, 8)
+  t.equal(config.DATABASE_URL, 'postgresql://u:p@db:5432/x')
+})
+
+t.test('every bad value is reported at once, by name', async t => {
+  const error = t.throws(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', GATEWAY_ADMIN_KEY: 'secret' }))
+  t.type(error, ConfigError)
+  const { problems, message } = error as ConfigError
+  t.equal(problems.length, 4)
+  for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'GATEWAY_ADMIN_KEY']) t.match(message, name)
+  t.notMatch(message, /\n/, 'one paragraph')
+})
+
+t.test('empty strings count as unset', async t => {
+  t.equal(loadConfig({ PORT: '', REDIS_URL: '' }).PORT, 8080)
+})
+
+t.test('production needs the master token', async t => {
+  t.throws(() => loadConfig({ NODE_ENV: 'production' }), /TENSORPIX_TOKEN/)
+  t.equal(loadConfig({ NODE_ENV: 'production', TENSORPIX_TOKEN: 'x' }).NODE_ENV, 'production')
+})
