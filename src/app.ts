@@ -9,9 +9,9 @@ import type { App } from './http/types.ts'
 import type { UpstreamTarget } from './upstream/target.ts'
 import { requestIdFor } from './http/request-context.ts'
 import requestContext from './http/request-context.ts'
+import requestRateLimits from './http/rate-limit.ts'
 import openapi from './http/openapi.ts'
 import { useGatewayErrors } from './http/errors.ts'
-import rateLimit from '@fastify/rate-limit'
 import { Decimal } from 'decimal.js'
 import auth from './auth/plugin.ts'
 import upstream from './upstream/plugin.ts'
@@ -45,14 +45,16 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
     target: deps.upstream,
     options: {
       connections: config.UPSTREAM_CONNECTIONS,
+      maxConcurrent: config.UPSTREAM_MAX_CONCURRENCY,
+      perSecond: config.UPSTREAM_MAX_RPS,
+      maxQueueWaitMs: config.UPSTREAM_QUEUE_WAIT_MS,
       connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS
     }
   })
 
-  // limits are declared per route (config.rateLimit); the money-path issue decides them per team and key
-  await app.register(rateLimit, { global: false })
+  await app.register(requestRateLimits, { redisUrl: config.REDIS_URL })
 
   // routes
   await app.register(healthRoutes, { db: deps.db })

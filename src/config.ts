@@ -34,7 +34,14 @@ export const ConfigSchema = Type.Object({
     description: 'credits held per non-preview job when its team sets no maxJobCost: a decimal like 10 or 12.5'
   }),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 5 * 1024 ** 3, description: 'default per-team upload limit in bytes' }),
+  WORKERS: Type.Boolean({ default: true, description: 'run the background workers in this process: true or false' }),
+  WORKER_INTERVAL_MS: Millis('pause between worker passes in ms', 2000),
+  RECONCILE_GRACE_MS: Millis('how long a lost create is looked for at TensorPix before its hold is released, in ms', 10 * 60_000),
+  STALE_PENDING_MS: Millis('age in ms after which a create with no upstream answer is reconciled', 2 * 60_000),
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64, description: 'upstream pool size' }),
+  UPSTREAM_MAX_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'concurrent TensorPix calls per replica, shared fairly between teams' }),
+  UPSTREAM_MAX_RPS: Type.Integer({ minimum: 0, default: 0, description: 'TensorPix calls per second per replica (0 = no cap); set just under TensorPix\'s limit ÷ replicas' }),
+  UPSTREAM_QUEUE_WAIT_MS: Millis('longest wait in ms for an upstream slot before answering 503', 2000),
   UPSTREAM_CONNECT_TIMEOUT_MS: Millis('upstream connect timeout in ms', 5000),
   UPSTREAM_HEADERS_TIMEOUT_MS: Millis('upstream response-headers timeout in ms', 30000),
   UPSTREAM_BODY_TIMEOUT_MS: Millis('upstream body timeout in ms', 30000)

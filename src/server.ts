@@ -10,6 +10,7 @@ import { bootstrap, type BootstrapResult } from './runtime/bootstrap.ts'
 import { startDemoUpstream } from './runtime/demo-upstream.ts'
 import type { UpstreamTarget } from './upstream/target.ts'
 import { printWelcome } from './runtime/welcome.ts'
+import { startWorkers } from './workers/index.ts'
 import type { App } from './http/types.ts'
 
 export interface RunningGateway { app: App, url: string, close(): Promise<void> }
@@ -73,6 +74,12 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     })
     const app = await buildApp(config, { db, databaseUrl, logger, upstream })
     cleanups.push(() => app.close())
+    if (config.WORKERS) {
+      const workers = startWorkers({ db, upstream: app.upstream, log: logger }, {
+        everyMs: config.WORKER_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS, stalePendingMs: config.STALE_PENDING_MS
+      })
+      cleanups.push(() => workers.stop())
+    }
     await app.listen({ host: config.HOST, port: config.PORT })
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.PORT

@@ -11,4 +11,6 @@ export interface Principal {
   teamSlug: string | null
   // checked on every use, so a cached principal still expires on time
   validUntil: number | null
+  // requests per minute: the key's own limit (or the team's per-key default), and the team's; null = unlimited
+  limits: { keyPerMinute: number | null, teamPerMinute: number | null }
 }

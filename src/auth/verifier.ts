@@ -19,7 +19,7 @@ export function keyFromHeader (header: string | undefined): string | null {
 type KeyRow = NonNullable<Awaited<ReturnType<typeof findKey>>>
 
 function findKey (db: Db, publicId: string) {
-  return db.apiKey.findUnique({ where: { publicId }, include: { team: { select: { slug: true, disabled: true } } } })
+  return db.apiKey.findUnique({ where: { publicId }, include: { team: { select: { slug: true, disabled: true, requestsPerMinute: true, keyRequestsPerMinute: true } } } })
 }
 
 function matchingSecret (row: KeyRow, keyHash: string, now: number): { validUntil: number | null } | null {
@@ -42,7 +42,11 @@ function toPrincipal (row: KeyRow, keyHash: string, now: number): Principal | nu
     scopes: row.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
     teamId: row.teamId,
     teamSlug: row.team?.slug ?? null,
-    validUntil: match.validUntil
+    validUntil: match.validUntil,
+    limits: {
+      keyPerMinute: row.requestsPerMinute ?? row.team?.keyRequestsPerMinute ?? null,
+      teamPerMinute: row.team?.requestsPerMinute ?? null
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from './types.ts'
 import { Type, type Static } from 'typebox'
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../db/errors.ts'
 
 export const GatewayErrorSchema = Type.Object({
   error: Type.String({ description: 'machine-readable code, e.g. not_found' }),
@@ -40,6 +41,11 @@ export function sendGatewayError (request: FastifyRequest, reply: FastifyReply, 
     return reply.code(400).send({
       error: 'bad_request', message: 'The request is invalid', details: validationDetails(error), requestId: request.id
     })
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.error({ err: error }, 'database unavailable')
+    return reply.code(503).header('retry-after', DATABASE_RETRY_AFTER_S)
+      .send({ error: 'database_unavailable', message: 'The gateway cannot reach its database; retry later.', requestId: request.id })
   }
   const status = error.statusCode ?? 500
   if (status >= 500) {

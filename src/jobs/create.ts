@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto'
 import { Decimal } from 'decimal.js'
 import type { Db, Prisma } from '../db/client.ts'
-import type { Job, Team } from '../generated/prisma/client.ts'
+import type { Team } from '../generated/prisma/client.ts'
 import type { Principal } from '../auth/principal.ts'
 import { UpstreamFailure, type UpstreamClient } from '../upstream/client.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
-import { budgetRule, charge, placeHold, releaseHold, type Movement } from '../ledger/money.ts'
+import { budgetRule, placeHold, type Movement } from '../ledger/money.ts'
 import { formatCredits, remainingCredits } from '../ledger/balance.ts'
 import { currentPeriod } from '../ledger/usage.ts'
 import { estimateHold } from '../policy/estimate.ts'
@@ -19,9 +19,9 @@ import { detailError, fieldError, TensorpixError } from '../routes/tensorpix/err
 import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answers.ts'
 import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
 import { checkQuotas } from './quotas.ts'
-import { stateForStatus } from './states.ts'
-import { applySnapshot, nextSyncDelay, type UpstreamJob } from './sync.ts'
-import { findOwned, recordOwnership } from './media.ts'
+import type { UpstreamJob } from './sync.ts'
+import { findOwned } from './media.ts'
+import { cancelOverBudget, reject, settle, type Held } from './settle.ts'
 
 export interface CreateDeps {
   db: Db
@@ -90,8 +90,6 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
 
-interface Held { job: Job, team: Team, hold: Movement }
-
 async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<Held | Answer> {
   const hash = requestHash(call.request)
   const estimate = estimateHold({
@@ -142,56 +140,10 @@ async function currentUsage (tx: Tx, period: { teamId: string, periodStart: Date
   return { charged: row?.charged.toString() ?? 0, held: row?.held.toString() ?? 0, adjusted: row?.adjusted.toString() ?? 0 }
 }
 
-/** Ends a hold whose create never produced an upstream job. */
-async function reject (db: Db, held: Held, answer: TensorpixError, keepForReplay: boolean) {
-  await db.$transaction(async tx => {
-    await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
-    await tx.job.update({
-      where: { id: held.job.id },
-      data: {
-        state: 'rejected',
-        error: answer.message,
-        finishedAt: new Date(),
-        responseStatus: keepForReplay ? answer.statusCode : null,
-        responseBody: keepForReplay ? answer.body as Prisma.InputJsonValue : undefined,
-        // a retryable failure frees the key so that a retry with it is not answered from this record
-        idempotencyKey: keepForReplay ? undefined : null
-      }
-    })
-  })
-}
-
 async function markUnknown (db: Db, held: Held, failure: UpstreamFailure, now: Date) {
   await db.job.update({
     where: { id: held.job.id },
     data: { state: 'unknown', error: failure.message, submittedAt: now, nextSyncAt: now }
-  })
-}
-
-/** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
-async function settle (deps: CreateDeps, held: Held, created: UpstreamJob, body: unknown, now: Date): Promise<boolean> {
-  const actual = new Decimal(created.cost_usd ?? 0)
-  return deps.db.$transaction(async tx => {
-    await releaseHold(tx, { ...held.hold, reason: 'create settled' })
-    const chargeRow = { ...held.hold, amount: actual, reason: 'job created' }
-    const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
-    // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
-    if (!withinBudget) await charge(tx, chargeRow)
-    await tx.job.update({
-      where: { id: held.job.id },
-      data: {
-        upstreamId: created.id,
-        state: stateForStatus(created.status ?? 0),
-        actualCost: actual.toFixed(4),
-        submittedAt: now,
-        nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
-        responseStatus: withinBudget ? 201 : 402,
-        responseBody: body as Prisma.InputJsonValue
-      }
-    })
-    const input = typeof created.input_video === 'number' ? created.input_video : null
-    if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
-    return withinBudget
   })
 }
 
@@ -209,6 +161,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
       path: PATHS[call.request.source],
       requestId: call.requestId,
       timing: call.timing,
+      team: call.principal.teamId,
       body: JSON.stringify(call.request.body),
       contentType: 'application/json'
     })
@@ -231,28 +184,8 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
     throw answer
   }
   const created = res.body as UpstreamJob
-  if (!await settle(deps, held, created, res.body, now)) {
+  if (!await settle(deps.db, held, created, res.body, now)) {
     throw await cancelOverBudget(deps, held, created, call.requestId)
   }
   return { status: res.status, body: res.body, headers: {} }
-}
-
-async function cancelOverBudget (deps: CreateDeps, held: Held, created: UpstreamJob, requestId: string): Promise<TensorpixError> {
-  const cancel = await deps.upstream.request({ method: 'DELETE', path: `/api/jobs/${created.id}/`, requestId })
-    .catch(() => null)
-  const cancelled = cancel !== null && cancel.status < 300
-  if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
-  const detail = `Budget exhausted: the job costs ${formatCredits(created.cost_usd ?? 0)} credits, more than the team has left; ` +
-    (cancelled ? 'it was cancelled at TensorPix and will be refunded.' : 'cancelling it at TensorPix failed; the job is charged.')
-  const error = detailError(402, detail)
-  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody: error.body as Prisma.InputJsonValue, error: detail } })
-  return error
-}
-
-/** Reads the job back from TensorPix and records it (the cancellation's refund comes from here). */
-async function refreshJob (deps: CreateDeps, jobId: string, upstreamId: number, requestId: string) {
-  const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/${upstreamId}/`, requestId })
-  if (res.status !== 200) return
-  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } })
-  await applySnapshot(deps.db, job, res.body as UpstreamJob, deps.now())
 }

@@ -36,7 +36,7 @@ function movement (job: Job, amount: Decimal, reason: string): Movement {
 }
 
 /** What the team was charged net for the job so far. */
-export function netCharged (job: Pick<Job, 'actualCost' | 'refundedCost'>): Decimal {
+export function netCharged (job: { actualCost: Decimal.Value | { toString(): string } | null, refundedCost: Decimal.Value | { toString(): string } }): Decimal {
   return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
 }
 

@@ -4,9 +4,13 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { Pool, errors } from 'undici'
 import type { UpstreamTarget } from './target.ts'
+import { FairScheduler, SchedulerSaturated } from './fair-scheduler.ts'
 
 export interface UpstreamOptions {
   connections: number
+  maxConcurrent: number
+  perSecond: number
+  maxQueueWaitMs: number
   connectTimeoutMs: number
   headersTimeoutMs: number
   bodyTimeoutMs: number
@@ -21,6 +25,8 @@ export interface UpstreamRequest {
   contentLength?: number
   // accumulates the time spent waiting for TensorPix, so the gateway can report its own overhead apart
   timing?: { upstreamMs: number }
+  // whose request this is, for the fair share of upstream capacity; background work shares one queue
+  team?: string
 }
 
 export interface UpstreamResponse {
@@ -35,7 +41,7 @@ export interface UpstreamResponse {
  * written, then the answer was lost): for a create, the job may exist, so it must not be retried blindly.
  */
 export class UpstreamFailure extends Error {
-  constructor (readonly kind: 'timeout' | 'unreachable' | 'reset' | 'bad_response', readonly maybeProcessed: boolean, cause: unknown) {
+  constructor (readonly kind: 'timeout' | 'unreachable' | 'reset' | 'bad_response' | 'saturated', readonly maybeProcessed: boolean, cause: unknown) {
     super(`upstream ${kind}`, { cause })
     this.name = 'UpstreamFailure'
   }
@@ -51,9 +57,13 @@ function classify (err: unknown): UpstreamFailure {
   return new UpstreamFailure('reset', true, err)
 }
 
+const BACKGROUND = 'gateway'
+const DEFAULT_BACKOFF_S = 5
+
 export class UpstreamClient {
   private readonly pool: Pool
   private readonly authorization: string
+  private readonly scheduler: FairScheduler
 
   constructor (readonly target: UpstreamTarget, options: UpstreamOptions) {
     this.pool = new Pool(target.baseUrl, {
@@ -64,9 +74,24 @@ export class UpstreamClient {
       pipelining: 1
     })
     this.authorization = `Token ${target.token}`
+    this.scheduler = new FairScheduler({ maxConcurrent: options.maxConcurrent, perSecond: options.perSecond, maxWaitMs: options.maxQueueWaitMs })
   }
 
   async request (req: UpstreamRequest): Promise<UpstreamResponse> {
+    let res: UpstreamResponse
+    try {
+      res = await this.scheduler.run(req.team ?? BACKGROUND, () => this.send(req))
+    } catch (err) {
+      throw err instanceof SchedulerSaturated ? new UpstreamFailure('saturated', false, err) : err
+    }
+    if (res.status === 429) {
+      const seconds = Number(res.headers['retry-after'])
+      this.scheduler.pause((Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_BACKOFF_S) * 1000)
+    }
+    return res
+  }
+
+  private async send (req: UpstreamRequest): Promise<UpstreamResponse> {
     const headers: Record<string, string> = {
       authorization: this.authorization,
       accept: 'application/json',

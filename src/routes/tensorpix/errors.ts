@@ -2,6 +2,7 @@
 // {detail} for everything else. Every body also carries request_id (an extra field those clients ignore).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../../db/errors.ts'
 
 export const DetailSchema = Type.Object({ detail: Type.String(), request_id: Type.Optional(Type.String()) },
   { description: 'TensorPix GenericError/UnauthenticatedError/ForbiddenError/NotFoundError/RateLimitError' })
@@ -32,7 +33,25 @@ export const fieldError = (field: string, message: string) =>
 export const notFound = () => detailError(404, NOT_FOUND)
 
 // DRF's wording for the ajv keywords our schemas use, so a gateway 400 reads like an upstream one
-function drfMessage (v: NonNullable<FastifyError['validation']>[number]): string {
+type Issue = NonNullable<FastifyError['validation']>[number]
+
+function valueAt (body: unknown, pointer: string): unknown {
+  let value: unknown = body
+  for (const part of pointer.split('/').slice(1)) {
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
+  }
+  return value
+}
+
+// Python's name for a JSON value's type, as DRF quotes it ("Expected a dictionary, but got list.")
+function pythonType (value: unknown): string {
+  if (Array.isArray(value)) return 'list'
+  if (value === null || value === undefined) return 'NoneType'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  return ({ string: 'str', boolean: 'bool' } as Record<string, string>)[typeof value] ?? typeof value
+}
+
+function drfMessage (v: Issue, body: unknown): string {
   const params = v.params as Record<string, unknown>
   switch (v.keyword) {
     case 'required': return 'This field is required.'
@@ -48,25 +67,42 @@ function drfMessage (v: NonNullable<FastifyError['validation']>[number]): string
     case 'maxLength': return `Ensure this field has no more than ${String(params.limit)} characters.`
     case 'minLength': return 'This field may not be blank.'
     case 'format': return params.format === 'uri' ? 'Enter a valid URL.' : 'Not a valid value.'
-    case 'enum': case 'const': case 'anyOf': return 'Not a valid choice.'
+    case 'enum': case 'const': case 'anyOf': return `"${String(valueAt(body, v.instancePath))}" is not a valid choice.`
     case 'maxItems': return `Ensure this field has no more than ${String(params.limit)} elements.`
     case 'minItems': return 'This list may not be empty.'
     default: return v.message ?? 'Not a valid value.'
   }
 }
 
-export function validationBody (error: FastifyError): { errors: Record<string, string[]>, non_field_errors: string[] } {
+// A nullable field is a union (T | null) and an enum a union of literals: ajv reports every failed branch. DRF reports
+// one message: the choice message for an enum, otherwise the non-null branch's own complaint.
+function withoutUnionNoise (issues: Issue[]): Issue[] {
+  const byField = new Map<string, Issue[]>()
+  for (const v of issues) {
+    const field = v.instancePath.split('/')[1] ?? ''
+    byField.set(field, [...byField.get(field) ?? [], v])
+  }
+  return issues.filter(v => {
+    const siblings = byField.get(v.instancePath.split('/')[1] ?? '') ?? []
+    if (!siblings.some(s => s.keyword === 'anyOf')) return true
+    if (siblings.some(s => s.keyword === 'const' || s.keyword === 'enum')) return v.keyword === 'anyOf'
+    const rest = siblings.filter(s => s.keyword !== 'anyOf' && !(s.keyword === 'type' && (s.params as { type?: string }).type === 'null'))
+    return rest.length === 0 ? v.keyword === 'anyOf' : rest.includes(v)
+  })
+}
+
+export function validationBody (error: FastifyError, body?: unknown): { errors: Record<string, string[]>, non_field_errors: string[] } {
   const errors: Record<string, string[]> = {}
   const nonField: string[] = []
-  for (const v of error.validation ?? []) {
+  for (const v of withoutUnionNoise(error.validation ?? [])) {
     const missing = (v.params as { missingProperty?: string }).missingProperty
     const field = missing ?? v.instancePath.split('/')[1]
     if (!field) {
-      nonField.push(v.keyword === 'type' ? 'Invalid data. Expected a dictionary.' : drfMessage(v))
+      nonField.push(v.keyword === 'type' ? `Invalid data. Expected a dictionary, but got ${pythonType(body)}.` : drfMessage(v, body))
       continue
     }
     const messages = (errors[field] ??= [])
-    const message = drfMessage(v)
+    const message = drfMessage(v, body)
     if (!messages.includes(message)) messages.push(message)
   }
   return { errors, non_field_errors: nonField }
@@ -76,11 +112,18 @@ export function sendTensorpixError (request: FastifyRequest, reply: FastifyReply
   if (error instanceof TensorpixError) {
     return reply.code(error.statusCode).headers(error.headers).send({ ...error.body, request_id: request.id })
   }
-  if (error.validation) return reply.code(400).send({ ...validationBody(error), request_id: request.id })
+  if (error.validation) return reply.code(400).send({ ...validationBody(error, request.body), request_id: request.id })
+  if (isDatabaseUnavailable(error)) {
+    request.log.error({ err: error }, 'database unavailable')
+    return reply.code(503).header('retry-after', DATABASE_RETRY_AFTER_S)
+      .send({ detail: 'The gateway cannot reach its database; nothing was forwarded. Retry later.', request_id: request.id })
+  }
   const status = error.statusCode ?? 500
   if (status === 413) return reply.code(413).send({ detail: 'Request body is too large.', request_id: request.id })
   if (status === 415) return reply.code(415).send({ detail: `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`, request_id: request.id })
   if (status === 429) return reply.code(429).send({ detail: error.message, request_id: request.id })
+  // a body that cannot be parsed: TensorPix (DRF's ParseError) answers a ValidationError 'Parse error - …'
+  if (status === 400) return reply.code(400).send({ errors: {}, non_field_errors: [`Parse error - ${error.message}`], request_id: request.id })
   if (status < 500) return reply.code(400).send({ errors: {}, non_field_errors: [error.message], request_id: request.id })
   request.log.error({ err: error }, 'unhandled error')
   return reply.code(500).send({ detail: 'A server error occurred.', request_id: request.id })

@@ -1,7 +1,7 @@
 // /api/jobs/history/…: TensorPix's flatter view of jobs. The list is built from the team's jobs in our records,
 // each entry read from TensorPix, so a team only ever sees its own history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
+import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
 import { teamOf, type DataPlaneOptions } from './index.ts'
 import { findTeamJob } from './jobs.ts'
 import { errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
@@ -25,7 +25,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async 
       db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit, select: { upstreamId: true } })
     ])
     const results = await mapBounded(jobs, WIDTH, async job =>
-      (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, requestId: request.id, timing: request.timing })).body)
+      (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, ...callerOf(request) })).body)
     return { count, ...pageLinks(request, count, page), results }
   })
 
@@ -39,6 +39,6 @@ export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async 
     }
   }, async request => {
     const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
-    return (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, requestId: request.id, timing: request.timing })).body
+    return (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, ...callerOf(request) })).body
   })
 }

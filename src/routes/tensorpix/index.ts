@@ -2,7 +2,7 @@
 // gateway key instead of the master token. Reads need jobs:read, writes jobs:write, and the key must belong to a
 // team (a platform key has no budget to charge). Registered under the /api prefix, which owns its 404s.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { Decimal } from 'decimal.js'
 import type { Db } from '../../db/client.ts'
@@ -34,12 +34,28 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   app.decorateRequest('timing', null as unknown as { upstreamMs: number })
 
-  app.addHook('onRequest', async request => {
+  const keyLimiter = app.perMinuteLimiter('key', r => teamOf(r).keyId, r => teamOf(r).limits.keyPerMinute)
+  const teamLimiter = app.perMinuteLimiter('team', r => teamOf(r).teamId, r => teamOf(r).limits.teamPerMinute)
+
+  // the tighter of the two limits is what the client sees in X-RateLimit-*
+  async function enforceRequestRate (request: FastifyRequest, reply: FastifyReply) {
+    const verdicts = (await Promise.all([keyLimiter(request), teamLimiter(request)])).filter(v => v !== null)
+    if (verdicts.length === 0) return
+    const exceeded = verdicts.find(v => v.exceeded)
+    const shown = exceeded ?? verdicts.reduce((a, b) => (b.remaining < a.remaining ? b : a))
+    reply.headers({ 'x-ratelimit-limit': shown.limit, 'x-ratelimit-remaining': shown.remaining, 'x-ratelimit-reset': shown.resetS })
+    if (exceeded) {
+      throw detailError(429, `Request was throttled. Expected available in ${exceeded.resetS} seconds.`, { 'retry-after': String(exceeded.resetS) })
+    }
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
     request.timing = { upstreamMs: 0 }
     const principal = await authenticate(app, request)
     if (!principal) throw detailError(401, INVALID_TOKEN, { 'www-authenticate': 'Token' })
     const needed = request.method === 'GET' || request.method === 'HEAD' ? 'jobs:read' : 'jobs:write'
     if (!principal.teamId || !principal.scopes.includes(needed)) throw detailError(403, NO_PERMISSION)
+    await enforceRequestRate(request, reply)
   })
   app.addHook('onSend', async (request, reply) => {
     const overhead = reply.elapsedTime - (request.timing?.upstreamMs ?? 0)

@@ -11,7 +11,7 @@ import { applySnapshot, type UpstreamJob } from '../../jobs/sync.ts'
 import { isTerminal } from '../../jobs/states.ts'
 import { budgetHeaders } from './budget-headers.ts'
 import { notFound } from './errors.ts'
-import { callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
+import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
 import { teamOf, type DataPlaneOptions } from './index.ts'
 import { CreateJobSchema, detailResponse, EnhanceVideoSchema, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
 
@@ -22,6 +22,31 @@ const IdempotencyHeaders = Type.Object({
 // a job's snapshot younger than this is served from our record in lists instead of asking TensorPix again
 const LIST_FRESHNESS_MS = 2_000
 const REFRESH_WIDTH = 8
+
+// DRF reads form values more widely than JSON-schema coercion: "True"/"yes"/"on"/"1" (and their opposites) for
+// booleans, "" for null. And null for a nullable option means "not set": dropped before validation, because ajv's
+// type coercion would otherwise turn it into 0 (start_frame) or refuse it (target_fps), where TensorPix takes it.
+const TRUE_VALUES = new Set(['t', 'y', 'yes', 'true', 'on', '1'])
+const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0'])
+const BOOLEAN_FIELDS = ['comparison', 'preview']
+const UNSET_WHEN_NULL = ['start_frame', 'end_frame', 'target_fps']
+
+export async function normaliseJobBody (request: FastifyRequest): Promise<void> {
+  const body = request.body
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return
+  const fields = body as Record<string, unknown>
+  for (const name of BOOLEAN_FIELDS) {
+    const value = fields[name]
+    if (typeof value !== 'string') continue
+    const lowered = value.trim().toLowerCase()
+    if (TRUE_VALUES.has(lowered)) fields[name] = true
+    else if (FALSE_VALUES.has(lowered)) fields[name] = false
+  }
+  if (fields.input_video === '' || fields.input_video === 'null') fields.input_video = null
+  for (const name of UNSET_WHEN_NULL) {
+    if (fields[name] === null || fields[name] === '' || fields[name] === 'null') delete fields[name]
+  }
+}
 
 export async function findTeamJob (db: Db, teamId: string, upstreamId: number): Promise<Job> {
   const job = await db.job.findFirst({ where: { teamId, upstreamId } })
@@ -35,7 +60,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
   const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date() }
 
   async function refresh (request: FastifyRequest, job: Job): Promise<{ job: Job, body: unknown }> {
-    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/${job.upstreamId}/`, requestId: request.id, timing: request.timing })
+    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
     return { job: await applySnapshot(db, job, res.body as UpstreamJob, new Date()), body: res.body }
   }
 
@@ -63,7 +88,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
       headers: IdempotencyHeaders,
       body: EnhanceVideoSchema,
       response: { 201: Passthrough('EnhanceJobResponse'), 402: detailResponse, 409: detailResponse, ...errorResponses }
-    }
+    },
+    preValidation: normaliseJobBody
   }, create('from-url'))
 
   app.post('/jobs/', {
@@ -74,7 +100,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
       headers: IdempotencyHeaders,
       body: CreateJobSchema,
       response: { 201: Passthrough('CreateJob'), 402: detailResponse, 409: detailResponse, ...errorResponses }
-    }
+    },
+    preValidation: normaliseJobBody
   }, create('upload'))
 
   app.get('/jobs/', {
@@ -122,7 +149,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
     }
   }, async (request, reply) => {
     const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
-    await callUpstream(app.upstream, { method: 'DELETE', path: `/api/jobs/${job.upstreamId}/`, requestId: request.id, timing: request.timing })
+    await callUpstream(app.upstream, { method: 'DELETE', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
     // the refund (if any) follows from the cancelled status TensorPix now reports
     await refresh(request, job).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))
     return reply.code(204).send(null)

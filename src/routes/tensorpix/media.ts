@@ -6,7 +6,7 @@ import { Type } from 'typebox'
 import type { MediaKind } from '../../generated/prisma/enums.ts'
 import { findOwned, recordOwnership } from '../../jobs/media.ts'
 import { detailError, notFound } from './errors.ts'
-import { callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
+import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
 import { teamOf, type DataPlaneOptions } from './index.ts'
 import { detailResponse, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
 import { streamUpload } from './upload.ts'
@@ -47,7 +47,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     ])
     // file URLs are presigned and expire: every listing reads the objects afresh
     const results = await mapBounded(objects, REFRESH_WIDTH, async object => {
-      const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, requestId: request.id, timing: request.timing }, [404])
+      const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, ...callerOf(request) }, [404])
       return res.status === 404 ? null : res.body
     })
     return { count, ...pageLinks(request, count, page), results: results.filter(r => r !== null) }
@@ -63,7 +63,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async request => {
     const object = await owned(request, request.params.id)
-    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, requestId: request.id, timing: request.timing })
+    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, ...callerOf(request) })
     return res.body
   })
 
@@ -77,7 +77,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async (request, reply) => {
     const object = await owned(request, request.params.id)
-    await callUpstream(app.upstream, { method: 'DELETE', path: `/api${path}${object.upstreamId}/`, requestId: request.id, timing: request.timing })
+    await callUpstream(app.upstream, { method: 'DELETE', path: `/api${path}${object.upstreamId}/`, ...callerOf(request) })
     await db.mediaObject.update({ where: { id: object.id }, data: { deletedAt: new Date() } })
     return reply.code(204).send(null)
   })

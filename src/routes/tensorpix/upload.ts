@@ -5,7 +5,7 @@ import { Transform } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
 import type { UpstreamClient, UpstreamResponse } from '../../upstream/client.ts'
 import { detailError } from './errors.ts'
-import { callUpstream } from './forward.ts'
+import { callerOf, callUpstream } from './forward.ts'
 
 function sizeLimit (limit: number) {
   let seen = 0
@@ -27,8 +27,7 @@ export async function streamUpload (upstream: UpstreamClient, request: FastifyRe
     callUpstream(upstream, {
       method: 'POST',
       path: '/api/videos/',
-      requestId: request.id,
-      timing: request.timing,
+      ...callerOf(request),
       body,
       contentType: request.headers['content-type'] as string,
       ...(Number.isFinite(declared) ? { contentLength: declared } : {})

@@ -29,5 +29,8 @@ export function answerFor (res: UpstreamResponse): TensorpixError {
 
 export function answerForFailure (failure: UpstreamFailure): TensorpixError {
   if (failure.kind === 'timeout') return new TensorpixError(504, { detail: 'TensorPix did not answer in time.' })
+  if (failure.kind === 'saturated') {
+    return new TensorpixError(503, { detail: 'The gateway is at its TensorPix capacity; retry shortly.' }, { 'retry-after': '1' })
+  }
   return new TensorpixError(502, { detail: 'TensorPix could not be reached.' })
 }

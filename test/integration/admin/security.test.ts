@@ -94,7 +94,7 @@ t.test('finance reads everything and adjusts budgets, nothing else; admin does e
       t.equal((await bed.auditRows()).length, before, 'a refused write leaves no audit row')
     }
     const admin = await send(bed, route.sample(await context(bed), ++counter), bed.admin.key)
-    t.ok(admin.statusCode < 300, `admin may ${operation} (${admin.statusCode} ${admin.body})`)
+    t.ok(admin.statusCode < 300, `admin may ${operation} (${admin.statusCode})`)
   }
 })
 

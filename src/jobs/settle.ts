@@ -1,0 +1,99 @@
+// Ending a create's hold: settling a created upstream job (charge the actual cost, release the hold), rejecting a
+// create that produced none (release), and cancelling a job that broke a hard budget. Shared by the request path
+// and the reconciliation worker, which settles jobs whose create answer was lost.
+import { Decimal } from 'decimal.js'
+import type { Db, Prisma } from '../db/client.ts'
+import type { Job, Team } from '../generated/prisma/client.ts'
+import type { UpstreamClient } from '../upstream/client.ts'
+import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
+import { formatCredits } from '../ledger/balance.ts'
+import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
+import { recordOwnership } from './media.ts'
+import { stateForStatus } from './states.ts'
+import { applySnapshot, nextSyncDelay, type UpstreamJob } from './sync.ts'
+
+export interface SettleDeps { db: Db, upstream: UpstreamClient, now: () => Date }
+
+export interface Held { job: Job, team: Team, hold: Movement }
+
+/** The hold a pending or unknown job still carries. */
+export function heldBy (job: Job, team: Team): Held {
+  return {
+    job,
+    team,
+    hold: {
+      teamId: job.teamId,
+      periodStart: job.periodStart,
+      jobId: job.id,
+      apiKeyId: job.apiKeyId,
+      amount: new Decimal(job.estimatedCost.toString()),
+      reason: 'hold for create'
+    }
+  }
+}
+
+/** Ends a hold whose create never produced an upstream job. */
+export async function reject (db: Db, held: Held, answer: TensorpixError, keepForReplay: boolean) {
+  await db.$transaction(async tx => {
+    await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
+    await tx.job.update({
+      where: { id: held.job.id },
+      data: {
+        state: 'rejected',
+        error: answer.message,
+        finishedAt: new Date(),
+        responseStatus: keepForReplay ? answer.statusCode : null,
+        responseBody: keepForReplay ? answer.body as Prisma.InputJsonValue : undefined,
+        // a retryable failure frees the key so that a retry with it is not answered from this record
+        idempotencyKey: keepForReplay ? undefined : null
+      }
+    })
+  })
+}
+
+/** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
+export async function settle (db: Db, held: Held, created: UpstreamJob, body: unknown, now: Date): Promise<boolean> {
+  const actual = new Decimal(created.cost_usd ?? 0)
+  return db.$transaction(async tx => {
+    await releaseHold(tx, { ...held.hold, reason: 'create settled' })
+    const chargeRow = { ...held.hold, amount: actual, reason: 'job created' }
+    const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
+    // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
+    if (!withinBudget) await charge(tx, chargeRow)
+    await tx.job.update({
+      where: { id: held.job.id },
+      data: {
+        upstreamId: created.id,
+        state: stateForStatus(created.status ?? 0),
+        actualCost: actual.toFixed(4),
+        submittedAt: now,
+        nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
+        responseStatus: withinBudget ? 201 : 402,
+        responseBody: body as Prisma.InputJsonValue
+      }
+    })
+    const input = typeof created.input_video === 'number' ? created.input_video : null
+    if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
+    return withinBudget
+  })
+}
+
+export async function cancelOverBudget (deps: SettleDeps, held: Held, created: UpstreamJob, requestId: string): Promise<TensorpixError> {
+  const cancel = await deps.upstream.request({ method: 'DELETE', path: `/api/jobs/${created.id}/`, requestId })
+    .catch(() => null)
+  const cancelled = cancel !== null && cancel.status < 300
+  if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
+  const detail = `Budget exhausted: the job costs ${formatCredits(created.cost_usd ?? 0)} credits, more than the team has left; ` +
+    (cancelled ? 'it was cancelled at TensorPix and will be refunded.' : 'cancelling it at TensorPix failed; the job is charged.')
+  const error = detailError(402, detail)
+  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody: error.body as Prisma.InputJsonValue, error: detail } })
+  return error
+}
+
+/** Reads the job back from TensorPix and records it (the cancellation's refund comes from here). */
+async function refreshJob (deps: SettleDeps, jobId: string, upstreamId: number, requestId: string) {
+  const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/${upstreamId}/`, requestId })
+  if (res.status !== 200) return
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } })
+  await applySnapshot(deps.db, job, res.body as UpstreamJob, deps.now())
+}

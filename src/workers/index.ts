@@ -1,0 +1,39 @@
+// Background workers: status sync and reconciliation of lost creates. Each is a loop that runs a pass, waits, and
+// runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
+import type { Logger } from 'pino'
+import type { Db } from '../db/client.ts'
+import type { UpstreamClient } from '../upstream/client.ts'
+import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
+import { syncDueJobs } from './sync-jobs.ts'
+
+export interface Workers { stop(): Promise<void> }
+
+interface Loop { name: string, run: () => Promise<unknown> }
+
+function startLoop ({ name, run }: Loop, everyMs: number, log: Logger) {
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let current: Promise<unknown> = Promise.resolve()
+  const tick = () => {
+    current = run()
+      .catch(err => log.error({ err, worker: name }, 'worker pass failed'))
+      .finally(() => { if (!stopped) timer = setTimeout(tick, everyMs) })
+  }
+  timer = setTimeout(tick, everyMs)
+  return async () => {
+    stopped = true
+    clearTimeout(timer)
+    await current
+  }
+}
+
+export interface WorkerOptions extends ReconcileOptions { everyMs: number }
+
+export function startWorkers (deps: { db: Db, upstream: UpstreamClient, log: Logger }, options: WorkerOptions): Workers {
+  const workerDeps = { ...deps, now: () => new Date() }
+  const stops = [
+    startLoop({ name: 'status-sync', run: () => syncDueJobs(workerDeps) }, options.everyMs, deps.log),
+    startLoop({ name: 'reconcile', run: () => reconcileLostCreates(workerDeps, options) }, options.everyMs, deps.log)
+  ]
+  return { stop: async () => { await Promise.all(stops.map(stop => stop())) } }
+}

@@ -1,0 +1,104 @@
+// Reconciliation of creates whose outcome was lost: a timeout or reset after the request was sent (state
+// `unknown`), or a crash between the hold and the upstream answer (a `pending` row older than the grace period).
+// TensorPix has no idempotency key, so the job is looked for in TensorPix's recent jobs by what was asked (video,
+// models, preview, frames) and when; found → settled like a normal create; not found after the grace → released.
+// Never resubmitted.
+import type { Prisma } from '../db/client.ts'
+import type { Job } from '../generated/prisma/client.ts'
+import { heldBy, reject, settle, cancelOverBudget } from '../jobs/settle.ts'
+import type { UpstreamJob } from '../jobs/sync.ts'
+import { detailError } from '../routes/tensorpix/errors.ts'
+import { claimDueJobs } from './claim.ts'
+import type { WorkerDeps } from './sync-jobs.ts'
+
+export interface ReconcileOptions {
+  // how long after submission an unmatched job is given up (released)
+  graceMs: number
+  // a pending row older than this is treated as unknown (its process died mid-create)
+  stalePendingMs: number
+}
+
+const RECENT_JOBS = 200
+const BATCH = 20
+// TensorPix's `started` may precede our submit time by clock skew, and follow it by queueing
+const MATCH_BEFORE_MS = 60_000
+const MATCH_AFTER_MS = 10 * 60_000
+
+interface ListedJob extends UpstreamJob {
+  started?: string
+  preview?: boolean
+  start_frame?: number | null
+  end_frame?: number | null
+  ml_models?: Array<{ id: number }>
+  input_video?: { id: number, external_url?: string | null } | number | null
+}
+
+function sameModels (asked: number[], listed: ListedJob['ml_models']): boolean {
+  const got = (listed ?? []).map(m => m.id).sort((a, b) => a - b)
+  return JSON.stringify(got) === JSON.stringify([...asked].sort((a, b) => a - b))
+}
+
+/** Whether an upstream job is the one a lost create asked for. Pure; exported for unit tests. */
+export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'preview' | 'request' | 'submittedAt' | 'createdAt'>, listed: ListedJob): boolean {
+  const request = job.request as { start_frame?: number | null, end_frame?: number | null, input_video?: number | null }
+  const sent = (job.submittedAt ?? job.createdAt).getTime()
+  const started = listed.started ? Date.parse(listed.started) : NaN
+  if (!(started >= sent - MATCH_BEFORE_MS && started <= sent + MATCH_AFTER_MS)) return false
+  const input = listed.input_video
+  const sameInput = job.source === 'from-url'
+    ? typeof input === 'object' && input !== null && input.external_url === job.videoUrl
+    : (typeof input === 'object' && input !== null ? input.id : input) === request.input_video
+  return sameInput &&
+    sameModels(job.mlModels, listed.ml_models) &&
+    (listed.preview ?? false) === job.preview &&
+    (listed.start_frame ?? null) === (request.start_frame ?? null) &&
+    (listed.end_frame ?? null) === (request.end_frame ?? null)
+}
+
+async function recentUpstreamJobs (deps: WorkerDeps): Promise<ListedJob[]> {
+  const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/?limit=${RECENT_JOBS}`, requestId: 'reconcile' })
+  if (res.status !== 200) throw new Error(`GET /api/jobs/ answered ${res.status}`)
+  return (res.body as { results: ListedJob[] }).results
+}
+
+async function resolve (deps: WorkerDeps, job: Job, candidates: ListedJob[], options: ReconcileOptions): Promise<void> {
+  const team = await deps.db.team.findUniqueOrThrow({ where: { id: job.teamId } })
+  const known = new Set((await deps.db.job.findMany({
+    where: { upstreamId: { in: candidates.map(c => c.id) } }, select: { upstreamId: true }
+  })).map(j => j.upstreamId))
+  const found = candidates.find(c => !known.has(c.id) && matches(job, c))
+  const now = deps.now()
+  if (found) {
+    const body = { id: found.id, cost_usd: found.cost_usd, input_video: typeof found.input_video === 'object' ? found.input_video?.id ?? null : found.input_video, status: found.status }
+    const held = heldBy(job, team)
+    if (!await settle(deps.db, held, found, body, now)) await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
+    deps.log.info({ jobId: job.id, upstreamId: found.id }, 'reconciled a lost create: found at TensorPix')
+    return
+  }
+  if (now.getTime() - (job.submittedAt ?? job.createdAt).getTime() < options.graceMs) {
+    await deps.db.job.update({ where: { id: job.id }, data: { nextSyncAt: new Date(now.getTime() + 10_000) } })
+    return
+  }
+  await reject(deps.db, heldBy(job, team), detailError(502, 'TensorPix never created the job.'), false)
+  deps.log.info({ jobId: job.id }, 'reconciled a lost create: not at TensorPix, hold released')
+}
+
+async function promoteStalePending (deps: WorkerDeps, options: ReconcileOptions): Promise<void> {
+  const before = new Date(deps.now().getTime() - options.stalePendingMs)
+  const where: Prisma.JobWhereInput = { state: 'pending', createdAt: { lt: before } }
+  await deps.db.job.updateMany({ where, data: { state: 'unknown', nextSyncAt: deps.now(), error: 'the gateway stopped before TensorPix answered' } })
+}
+
+/** One pass over lost creates. Returns how many were examined. */
+export async function reconcileLostCreates (deps: WorkerDeps, options: ReconcileOptions): Promise<number> {
+  await promoteStalePending(deps, options)
+  const ids = await claimDueJobs(deps.db, ['unknown'], BATCH)
+  if (ids.length === 0) return 0
+  const candidates = await recentUpstreamJobs(deps)
+  for (const id of ids) {
+    const job = await deps.db.job.findUniqueOrThrow({ where: { id } })
+    if (job.state !== 'unknown') continue
+    await resolve(deps, job, candidates, options).catch(err => deps.log.warn({ err, jobId: id }, 'reconciliation failed; retrying after the lease'))
+  }
+  return ids.length
+}
