@@ -9,8 +9,13 @@ import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.
 import { formatCredits } from '../ledger/balance.ts'
 import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
-import { stateForStatus } from './states.ts'
+import { isTerminal, stateForStatus } from './states.ts'
 import { applySnapshot, nextSyncDelay, type UpstreamJob } from './sync.ts'
+
+function settledState (status: number) {
+  const state = stateForStatus(status)
+  return isTerminal(state) ? 'processing' : state
+}
 
 export interface SettleDeps { db: Db, upstream: UpstreamClient, now: () => Date }
 
@@ -32,9 +37,18 @@ export function heldBy (job: Job, team: Team): Held {
   }
 }
 
+// The request path and reconciliation may both try to end one create's hold (a create that outlived
+// STALE_PENDING_MS): the first to lock the row while it is still open wins, the other moves no money.
+async function stillOpen (tx: Prisma.TransactionClient, jobId: string): Promise<boolean> {
+  const locked = await tx.$queryRaw<unknown[]>`
+    SELECT 1 FROM jobs WHERE id = ${jobId}::uuid AND state IN ('pending', 'unknown') FOR UPDATE`
+  return locked.length === 1
+}
+
 /** Ends a hold whose create never produced an upstream job. */
 export async function reject (db: Db, held: Held, answer: TensorpixError, keepForReplay: boolean) {
   await db.$transaction(async tx => {
+    if (!await stillOpen(tx, held.job.id)) return
     await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
     await tx.job.update({
       where: { id: held.job.id },
@@ -55,6 +69,7 @@ export async function reject (db: Db, held: Held, answer: TensorpixError, keepFo
 export async function settle (db: Db, held: Held, created: UpstreamJob, body: unknown, now: Date): Promise<boolean> {
   const actual = new Decimal(created.cost_usd ?? 0)
   return db.$transaction(async tx => {
+    if (!await stillOpen(tx, held.job.id)) return true
     await releaseHold(tx, { ...held.hold, reason: 'create settled' })
     const chargeRow = { ...held.hold, amount: actual, reason: 'job created' }
     const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
@@ -64,7 +79,8 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, body: un
       where: { id: held.job.id },
       data: {
         upstreamId: created.id,
-        state: stateForStatus(created.status ?? 0),
+        // a terminal status (only seen by reconciliation) is applied afterwards by applySnapshot, which settles it
+        state: settledState(created.status ?? 0),
         actualCost: actual.toFixed(4),
         submittedAt: now,
         nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),

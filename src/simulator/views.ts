@@ -111,7 +111,8 @@ export function jobView (ctx: ViewContext, job: JobRecord): Job {
     finished: job.finishedAt === null ? null : iso(job.finishedAt),
     preview: params.preview,
     description: job.models.map(model => model.name).join(', '),
-    cost_usd: credits(job.cost),
+    // after a refund (cancel, failure) the job reports what it still costs: the account was charged the difference
+    cost_usd: credits(job.cost.minus(job.refunded)),
     status: job.status,
     eta_s: etaSeconds,
     processing_progress: progress,

@@ -6,7 +6,8 @@
 import type { Prisma } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { heldBy, reject, settle, cancelOverBudget } from '../jobs/settle.ts'
-import type { UpstreamJob } from '../jobs/sync.ts'
+import { applySnapshot, type UpstreamJob } from '../jobs/sync.ts'
+import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import { detailError } from '../routes/tensorpix/errors.ts'
 import { claimDueJobs } from './claim.ts'
 import type { WorkerDeps } from './sync-jobs.ts'
@@ -71,7 +72,12 @@ async function resolve (deps: WorkerDeps, job: Job, candidates: ListedJob[], opt
   if (found) {
     const body = { id: found.id, cost_usd: found.cost_usd, input_video: typeof found.input_video === 'object' ? found.input_video?.id ?? null : found.input_video, status: found.status }
     const held = heldBy(job, team)
-    if (!await settle(deps.db, held, found, body, now)) await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
+    if (!await settle(deps.db, held, found, body, now)) {
+      await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
+    } else if (isTerminal(stateForStatus(found.status))) {
+      // the job already ended at TensorPix: its final cost, refund or output comes from the listing
+      await applySnapshot(deps.db, await deps.db.job.findUniqueOrThrow({ where: { id: job.id } }), found, now)
+    }
     deps.log.info({ jobId: job.id, upstreamId: found.id }, 'reconciled a lost create: found at TensorPix')
     return
   }

@@ -63,7 +63,8 @@ async function ensureTemplate (adminUrl: string): Promise<string> {
 async function resolveServer (): Promise<{ adminUrl: string, embedded: boolean }> {
   const given = process.env.TEST_DATABASE_URL
   if (given) return { adminUrl: given, embedded: false }
-  if (await answers(LOCAL_URL)) return { adminUrl: LOCAL_URL, embedded: false }
+  // TEST_EMBEDDED_POSTGRES=1 exercises the path of a machine without PostgreSQL
+  if (process.env.TEST_EMBEDDED_POSTGRES !== '1' && await answers(LOCAL_URL)) return { adminUrl: LOCAL_URL, embedded: false }
   return { adminUrl: await startTestPostgres(), embedded: true }
 }
 

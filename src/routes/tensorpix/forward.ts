@@ -17,7 +17,7 @@ export async function callUpstream (upstream: UpstreamClient, req: UpstreamReque
 
 /** Who a data-plane request's upstream calls are for: request id, time accounting and the team's fair share. */
 export function callerOf (request: FastifyRequest): Pick<UpstreamRequest, 'requestId' | 'timing' | 'team'> {
-  return { ...callerOf(request), team: request.principal?.teamId ?? undefined }
+  return { requestId: request.id, timing: request.timing, team: request.principal?.teamId ?? undefined }
 }
 
 /** The origin clients reached the gateway at, for pagination links. */

@@ -66,7 +66,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
 
   async function send (request: FastifyRequest, reply: FastifyReply, answer: Answer) {
     const headers = await budgetHeaders(db, teamOf(request).teamId)
-    return reply.code(answer.status).headers({ ...headers, ...answer.headers }).send(answer.body)
+    // a replayed refusal is stored without a request id; every error body carries this request's
+    const body = answer.status >= 400 && answer.body !== null && typeof answer.body === 'object' && !Array.isArray(answer.body)
+      ? { ...answer.body, request_id: request.id }
+      : answer.body
+    return reply.code(answer.status).headers({ ...headers, ...answer.headers }).send(body)
   }
 
   const create = (source: CreateRequest['source']) => async (request: FastifyRequest, reply: FastifyReply) => {

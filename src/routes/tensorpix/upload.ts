@@ -7,12 +7,17 @@ import type { UpstreamClient, UpstreamResponse } from '../../upstream/client.ts'
 import { detailError } from './errors.ts'
 import { callerOf, callUpstream } from './forward.ts'
 
+// The client may still be sending when we refuse: the answer closes the connection, or a keep-alive client's next
+// request would queue behind a request body nobody reads any more.
+const tooLarge = (limit: number) =>
+  detailError(413, `Upload exceeds the team's limit of ${limit} bytes.`, { connection: 'close' })
+
 function sizeLimit (limit: number) {
   let seen = 0
   return new Transform({
     transform (chunk: Buffer, _encoding, done) {
       seen += chunk.length
-      if (seen > limit) return done(detailError(413, `Upload exceeds the team's limit of ${limit} bytes.`))
+      if (seen > limit) return done(tooLarge(limit))
       done(null, chunk)
     }
   })
@@ -20,7 +25,7 @@ function sizeLimit (limit: number) {
 
 export async function streamUpload (upstream: UpstreamClient, request: FastifyRequest, limit: number): Promise<UpstreamResponse> {
   const declared = Number(request.headers['content-length'] ?? NaN)
-  if (declared > limit) throw detailError(413, `Upload exceeds the team's limit of ${limit} bytes.`)
+  if (declared > limit) throw tooLarge(limit)
   const body = request.raw.pipe(sizeLimit(limit))
   const failed = new Promise<never>((_resolve, reject) => body.once('error', reject))
   return Promise.race([

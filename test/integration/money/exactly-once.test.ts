@@ -1,0 +1,98 @@
+// Acceptance "Exactly once": 50 concurrent GET /api/jobs/{id}/ (and a status-sync pass) as a job reaches its terminal
+// status produce one terminal transition and its money rows once.
+import type { AddressInfo } from 'node:net'
+import t from 'tap'
+import type { Test } from 'tap'
+import { Decimal } from 'decimal.js'
+import { syncDueJobs } from '../../../src/workers/sync-jobs.ts'
+import { makeKey, makeTeam } from '../../helpers/factories.ts'
+import { buildTestGateway } from '../../helpers/gateway.ts'
+import {
+  call, invariantViolations, startClipServer, startMoneySim, totalHeld, workerDeps
+} from '../../helpers/money-bed.ts'
+
+const GETS = 50
+
+async function bed (t: Test) {
+  const sim = await startMoneySim(t)
+  const clip = await startClipServer(t)
+  const gw = await buildTestGateway(t, { upstream: { baseUrl: sim.url, token: sim.token, simulated: true } })
+  await gw.app.listen({ port: 0, host: '127.0.0.1' })
+  const origin = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const cost = await sim.priceOf({ video_url: clip.url(), ml_models: [34] })
+  // the hold is twice the cost, so the create writes hold, release and charge rows
+  const team = await makeTeam(gw.db, { budgetCredits: '5', maxJobCost: cost.times(2).toFixed(4), urlPolicy: { httpsOnly: false } })
+  const key = await makeKey(gw.db, { teamId: team.id, scopes: ['jobs:read', 'jobs:write'] })
+  const deps = workerDeps(t, gw.db, sim)
+  const create = async () => {
+    const res = await call(origin, 'POST', '/api/jobs/from-url/', { key: key.key, json: { video_url: clip.url(), ml_models: [34] } })
+    t.equal(res.status, 201, 'created')
+    const upstreamId = Number(res.body.id)
+    const job = await gw.db.job.findFirstOrThrow({ where: { upstreamId } })
+    return { upstreamId, job }
+  }
+  /** 50 GETs at once and a sync pass on the due job, all started together */
+  const race = async (jobId: string, upstreamId: number) => {
+    await gw.db.job.update({ where: { id: jobId }, data: { nextSyncAt: new Date(Date.now() - 1000) } })
+    const [gets] = await Promise.all([
+      Promise.all(Array.from({ length: GETS }, () => call(origin, 'GET', `/api/jobs/${upstreamId}/`, { key: key.key }))),
+      syncDueJobs(deps)
+    ])
+    return gets
+  }
+  const rows = (jobId: string) => gw.db.ledgerEntry.findMany({ where: { jobId }, orderBy: { id: 'asc' } })
+  return { sim, gw, cost, team, create, race, rows }
+}
+
+t.test(`${GETS} concurrent GETs and a sync pass as a job finishes: one charge row, one terminal transition`, async t => {
+  const b = await bed(t)
+  const { upstreamId, job } = await b.create()
+  await b.sim.complete(upstreamId)
+  const gets = await b.race(job.id, upstreamId)
+  t.ok(gets.every(g => g.status === 200 && g.body.status === 2), `all ${GETS} GETs answer 200 with status 2`)
+  t.ok(gets.every(g => g.headers.get('x-credits-held') !== null), 'job answers carry the budget headers')
+
+  const rows = await b.rows(job.id)
+  t.same(rows.map(r => r.kind), ['hold', 'release', 'charge'], 'the ledger has the create\'s hold, release and one charge — no settlement row (final cost = create cost)')
+  t.ok(new Decimal(rows[2]?.amount.toString() ?? 0).equals(b.cost), 'the charge is the cost')
+  const after = await b.gw.db.job.findUniqueOrThrow({ where: { id: job.id } })
+  t.equal(after.state, 'finished')
+  t.ok(new Decimal(after.actualCost?.toString() ?? 0).equals(b.cost), 'actual cost recorded once')
+  t.equal(await b.gw.db.mediaObject.count({ where: { jobId: job.id, kind: 'restored_video' } }), 1, 'the output is recorded once')
+  const usage = await b.gw.db.teamPeriodUsage.findFirstOrThrow({ where: { teamId: b.team.id } })
+  t.ok(new Decimal(usage.charged.toString()).equals(b.cost), 'usage charged = cost')
+  t.ok((await totalHeld(b.gw.db)).isZero(), 'nothing held')
+  t.same(await invariantViolations(b.gw.db), [], 'usage rows equal the re-summed ledger')
+})
+
+t.test(`${GETS} concurrent GETs and a sync pass as a job fails: exactly one refund of the full amount`, async t => {
+  const b = await bed(t)
+  const { upstreamId, job } = await b.create()
+  await b.sim.fail(upstreamId)
+  const gets = await b.race(job.id, upstreamId)
+  t.ok(gets.every(g => g.status === 200 && g.body.status === -1), `all ${GETS} GETs answer 200 with status -1`)
+
+  const rows = await b.rows(job.id)
+  t.same(rows.map(r => r.kind), ['hold', 'release', 'charge', 'refund'], 'one charge and exactly one refund row')
+  t.ok(new Decimal(rows[3]?.amount.toString() ?? 0).equals(b.cost), `the refund is the full amount ${b.cost.toFixed(4)}`)
+  const after = await b.gw.db.job.findUniqueOrThrow({ where: { id: job.id } })
+  t.equal(after.state, 'failed')
+  t.ok(new Decimal(after.refundedCost.toString()).equals(b.cost), 'refunded cost recorded once')
+  const usage = await b.gw.db.teamPeriodUsage.findFirstOrThrow({ where: { teamId: b.team.id } })
+  t.ok(new Decimal(usage.charged.toString()).isZero(), 'the team pays nothing for a failed job')
+  const account = await b.sim.account()
+  t.ok(new Decimal(account.credits_charged).minus(account.credits_refunded).equals(usage.charged.toString()),
+    'and neither does the master account')
+  t.same(await invariantViolations(b.gw.db), [], 'usage rows equal the re-summed ledger')
+})
+
+t.test('a terminal status seen again later moves no money', async t => {
+  const b = await bed(t)
+  const { upstreamId, job } = await b.create()
+  await b.sim.fail(upstreamId)
+  await b.race(job.id, upstreamId)
+  const before = await b.rows(job.id)
+  // more reads, and a sync pass on a job made due again by hand: already terminal, so nothing happens
+  await b.race(job.id, upstreamId)
+  t.equal((await b.rows(job.id)).length, before.length, 'no ledger row after the terminal transition')
+})

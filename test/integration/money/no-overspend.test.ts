@@ -1,0 +1,67 @@
+// Acceptance "No overspend": two gateway processes on one database, one simulator, a hard budget that covers exactly
+// N jobs (the hold equals the charge), 200 concurrent creates split across both processes.
+import t from 'tap'
+import { Decimal } from 'decimal.js'
+import { createDb } from '../../../src/db/client.ts'
+import { makeKey, makeTeam } from '../../helpers/factories.ts'
+import { createTestDatabase } from '../../helpers/test-database.ts'
+import {
+  call, invariantViolations, spawnGateway, startClipServer, startMoneySim, totalHeld
+} from '../../helpers/money-bed.ts'
+
+const N = 37
+const CREATES = 200
+
+t.test('200 concurrent creates across two processes against a budget of exactly N jobs', async t => {
+  const database = await createTestDatabase()
+  t.teardown(database.drop)
+  const sim = await startMoneySim(t)
+  const clip = await startClipServer(t)
+  const db = createDb({ url: database.url })
+  t.teardown(() => db.$disconnect())
+
+  const cost = await sim.priceOf({ video_url: clip.url(), ml_models: [34] })
+  t.ok(cost.gt(0), `the simulator prices the clip at ${cost.toFixed(4)}`)
+  const team = await makeTeam(db, {
+    budgetCredits: cost.times(N).toFixed(4),
+    maxJobCost: cost.toFixed(4),
+    budgetMode: 'hard',
+    urlPolicy: { httpsOnly: false }
+  })
+  const key = await makeKey(db, { teamId: team.id, scopes: ['jobs:read', 'jobs:write'] })
+
+  const env = { DATABASE_URL: database.url, TENSORPIX_BASE_URL: sim.url, TENSORPIX_TOKEN: sim.token }
+  const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)])
+  const before = await sim.account()
+
+  const started = Date.now()
+  const replies = await Promise.all(Array.from({ length: CREATES }, (_, i) =>
+    call((gateways[i % 2] as { url: string }).url, 'POST', '/api/jobs/from-url/', {
+      key: key.key, json: { video_url: clip.url(i), ml_models: [34] }
+    })))
+  t.comment(`${CREATES} creates in ${Date.now() - started} ms`)
+
+  const byStatus = new Map<number, number>()
+  for (const r of replies) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
+  t.same(Object.fromEntries(byStatus), { 201: N, 402: CREATES - N }, `exactly ${N} got 201 and the rest 402`)
+  const perProcess = [0, 1].map(p => replies.filter((r, i) => i % 2 === p && r.status === 201).length)
+  t.comment(`201s per process: ${perProcess.join(' / ')}`)
+
+  const refused = replies.find(r => r.status === 402)
+  t.match(refused?.body.detail, /Budget exhausted: 0\.0000 credits remaining, this job holds \d+\.\d{4}/, '402 names remaining credits and the estimate')
+  const created = replies.filter(r => r.status === 201)
+  t.ok(created.every(r => new Decimal(String(r.body.cost_usd)).equals(cost)), 'each created job costs what the simulator priced')
+
+  const after = await sim.account()
+  t.equal(after.jobs_created - before.jobs_created, N, `the simulator created exactly ${N} jobs`)
+
+  const usage = await db.teamPeriodUsage.findMany({ where: { teamId: team.id } })
+  const charged = usage.reduce((acc, u) => acc.plus(u.charged.toString()), new Decimal(0))
+  t.ok(charged.equals(new Decimal(after.credits_charged).minus(before.credits_charged)),
+    `team charged ${charged.toFixed(4)} equals the simulator's charged credits ${after.credits_charged}`)
+  t.ok(charged.equals(cost.times(N)), 'and equals N × cost: the whole budget, not a credit more')
+  t.ok((await totalHeld(db)).isZero(), 'nothing is held')
+  t.equal(await db.job.count({ where: { teamId: team.id, upstreamId: { not: null } } }), N, 'N gateway jobs carry an upstream id')
+  t.equal(await db.job.count({ where: { teamId: team.id, state: { in: ['pending', 'unknown'] } } }), 0, 'no create is left pending or unknown')
+  t.same(await invariantViolations(db), [], 'usage rows equal the re-summed ledger')
+})
