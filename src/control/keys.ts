@@ -53,7 +53,10 @@ export class KeyService {
             publicId: generated.publicId,
             secretHash: hashKey(generated.key),
             scopes: input.scopes,
-            expiresAt: input.expiresAt ? new Date(input.expiresAt) : null
+            expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+            requestsPerMinute: input.limits?.requestsPerMinute ?? null,
+            maxConcurrentJobs: input.limits?.maxConcurrentJobs ?? null,
+            maxJobsPerDay: input.limits?.maxJobsPerDay ?? null
           },
           include: WITH_TEAM
         })

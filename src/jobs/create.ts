@@ -25,6 +25,7 @@ import { cancelOverBudget, reject, settle, type Held } from './settle.ts'
 
 export interface CreateDeps {
   db: Db
+  log?: { warn(details: object, message: string): void }
   upstream: UpstreamClient
   models: ModelCatalog
   defaultHold: Decimal
@@ -90,7 +91,7 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
 
-async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<Held | Answer> {
+async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<(Held & { overSoftBudget: boolean }) | Answer> {
   const hash = requestHash(call.request)
   const estimate = estimateHold({
     preview: call.request.body.preview ?? false,
@@ -124,7 +125,10 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
         throw detailError(402, `Budget exhausted: ${remaining} credits remaining, this job holds ${formatCredits(estimate)}.`)
       }
       await checkQuotas(tx, { team, keyId: call.principal.keyId, jobId: job.id, now })
-      return { job, team, hold }
+      // a soft budget lets the job through and says so (header and log), instead of refusing it
+      const overSoftBudget = team.budgetMode === 'soft' &&
+        remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage }).isNegative()
+      return { job, team, hold, overSoftBudget }
     })
   } catch (err) {
     // two identical requests raced past the lookup: the loser sees the winner in flight
@@ -187,5 +191,6 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
   if (!await settle(deps.db, held, created, res.body, now)) {
     throw await cancelOverBudget(deps, held, created, call.requestId)
   }
-  return { status: res.status, body: res.body, headers: {} }
+  if (held.overSoftBudget) deps.log?.warn({ team: team.slug }, 'soft budget exceeded: job allowed')
+  return { status: res.status, body: res.body, headers: held.overSoftBudget ? { 'x-budget-alert': 'soft budget exceeded' } : {} }
 }

@@ -1,6 +1,7 @@
 // tpx-gateway keys list|create|get|revoke|rotate
 import { Command, InvalidArgumentError } from 'commander'
 import type { KeyView, KeyWithSecret } from '../../control/key-schemas.ts'
+import { intOrNone } from './teams.ts'
 import { adminAction, withConnection, type Output } from '../admin-client.ts'
 import { listing, table } from '../table.ts'
 
@@ -41,9 +42,20 @@ export function keysCommand (): Command {
     .requiredOption('--name <name>', 'unique within the team')
     .requiredOption('--scopes <list>', 'comma-separated, e.g. jobs:read,jobs:write')
     .option('--expires-at <iso>', 'expiry, e.g. 2027-01-01T00:00:00Z')
+    .option('--rpm <n>', 'requests per minute for this key', intOrNone)
+    .option('--max-concurrent <n>', 'active jobs at once for this key', intOrNone)
+    .option('--max-jobs-per-day <n>', 'jobs per UTC day for this key', intOrNone)
     .action(adminAction(async (client, o) => {
       const team = o.team as string | undefined
-      const body = { name: o.name, scopes: String(o.scopes).split(',').map(s => s.trim()), ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}) }
+      const limits = Object.fromEntries(Object.entries({
+        requestsPerMinute: o.rpm, maxConcurrentJobs: o.maxConcurrent, maxJobsPerDay: o.maxJobsPerDay
+      }).filter(([, v]) => v !== undefined))
+      const body = {
+        name: o.name,
+        scopes: String(o.scopes).split(',').map(s => s.trim()),
+        ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+        ...(Object.keys(limits).length ? { limits } : {})
+      }
       const created = await client.post<KeyWithSecret>(team ? `/teams/${encodeURIComponent(team)}/keys` : '/keys', body)
       return withSecret(created, 'created')
     })))

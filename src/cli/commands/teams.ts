@@ -8,7 +8,7 @@ import { listing, table } from '../table.ts'
 
 type Options = Record<string, unknown>
 
-function intOrNone (value: string): number | null {
+export function intOrNone (value: string): number | null {
   if (value === 'none') return null
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number or "none"')
   return Number(value)

@@ -57,7 +57,7 @@ export async function findTeamJob (db: Db, teamId: string, upstreamId: number): 
 export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, { db, defaultHold }) => {
   // multipart creates carry form fields only; uploads (with files) go to /api/videos/
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
-  const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date() }
+  const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date(), log: app.log }
 
   async function refresh (request: FastifyRequest, job: Job): Promise<{ job: Job, body: unknown }> {
     const res = await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
