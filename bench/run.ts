@@ -1,7 +1,8 @@
 // npm run bench: one run that starts the simulator, a bare undici proxy, a hello-world Fastify and the gateway (on
 // a real PostgreSQL) as separate processes, loads each with autocannon from this process, and prints throughput,
 // p50/p99 latency and the ratios gateway/bare-proxy and gateway/direct. Results are appended to bench/results/.
-// BENCH_DURATION (seconds, default 10) and BENCH_CONNECTIONS (default 50) tune the load.
+// BENCH_DURATION (seconds, default 10) and BENCH_CONNECTIONS (default 50) tune the load; BENCH_PROFILE_DIR writes a
+// CPU profile of the gateway there; BENCH_ONLY=get|create|401 runs one scenario.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -108,7 +109,8 @@ async function main () {
     await fetch(`${sim}/__sim/accounts/${SIM_TOKEN}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ balance: '999999999' }) })
     start(['--import', 'tsx', 'bench/bare-proxy.ts', String(proxyPort), sim, SIM_TOKEN])
     start(['--import', 'tsx', 'bench/hello.ts', String(helloPort)])
-    const gatewayProcess = start(['bin/tpx-gateway.js', 'serve'], {
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
+    const gatewayProcess = start([...profile, 'bin/tpx-gateway.js', 'serve'], {
       DATABASE_URL: database.url,
       TENSORPIX_BASE_URL: sim,
       TENSORPIX_TOKEN: SIM_TOKEN,
@@ -133,14 +135,16 @@ async function main () {
       rows.push({ scenario, target, ...figures })
       console.log(`${scenario.padEnd(28)} ${target.padEnd(12)} ${String(figures.rps).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms  errors ${figures.errors}  statuses ${JSON.stringify(figures.statuses)}`)
     }
-    await run('GET /api/jobs/{id}/', 'direct', `${sim}${jobPath}`, { headers: simAuth })
-    await run('GET /api/jobs/{id}/', 'bare proxy', `${proxy}${jobPath}`, {})
-    await run('GET /api/jobs/{id}/', 'gateway', `${gateway}${jobPath}`, { headers: auth })
-    await run('POST /api/jobs/from-url/', 'direct', `${sim}/api/jobs/from-url/`, { method: 'POST', headers: simAuth, body: createBody })
-    await run('POST /api/jobs/from-url/', 'bare proxy', `${proxy}/api/jobs/from-url/`, { method: 'POST', headers: simAuth, body: createBody })
-    await run('POST /api/jobs/from-url/', 'gateway', `${gateway}/api/jobs/from-url/`, { method: 'POST', headers: auth, body: createBody })
-    await run('401 invalid key', 'hello-world', `http://127.0.0.1:${helloPort}/hello`, {})
-    await run('401 invalid key', 'gateway', `${gateway}/api/jobs/`, { headers: { authorization: 'Token tgw_aaaaaaaaaaaa_' + 'x'.repeat(43) } })
+    const only = process.env.BENCH_ONLY
+    const wanted = (name: string) => !only || only === name
+    if (wanted('get')) await run('GET /api/jobs/{id}/', 'direct', `${sim}${jobPath}`, { headers: simAuth })
+    if (wanted('get')) await run('GET /api/jobs/{id}/', 'bare proxy', `${proxy}${jobPath}`, {})
+    if (wanted('get')) await run('GET /api/jobs/{id}/', 'gateway', `${gateway}${jobPath}`, { headers: auth })
+    if (wanted('create')) await run('POST /api/jobs/from-url/', 'direct', `${sim}/api/jobs/from-url/`, { method: 'POST', headers: simAuth, body: createBody })
+    if (wanted('create')) await run('POST /api/jobs/from-url/', 'bare proxy', `${proxy}/api/jobs/from-url/`, { method: 'POST', headers: simAuth, body: createBody })
+    if (wanted('create')) await run('POST /api/jobs/from-url/', 'gateway', `${gateway}/api/jobs/from-url/`, { method: 'POST', headers: auth, body: createBody })
+    if (wanted('401')) await run('401 invalid key', 'hello-world', `http://127.0.0.1:${helloPort}/hello`, {})
+    if (wanted('401')) await run('401 invalid key', 'gateway', `${gateway}/api/jobs/`, { headers: { authorization: 'Token tgw_aaaaaaaaaaaa_' + 'x'.repeat(43) } })
 
     const agents = [await openKeepAliveConnections(gateway, 1000), await openKeepAliveConnections(proxy, 1000)]
     const memory = { gatewayMb: rssMb(gatewayProcess.pid as number), bareProxyMb: rssMb(proxyProcess.pid as number) }
@@ -148,12 +152,13 @@ async function main () {
     console.log(`RSS at 1,000 keep-alive connections: gateway ${memory.gatewayMb} MB, bare proxy ${memory.bareProxyMb} MB`)
 
     const pick = (scenario: string, target: string) => rows.find(r => r.scenario === scenario && r.target === target) as Figures
-    const summary = ['GET /api/jobs/{id}/', 'POST /api/jobs/from-url/'].map(scenario => {
+    const ran = (scenario: string) => rows.some(r => r.scenario === scenario)
+    const summary = ['GET /api/jobs/{id}/', 'POST /api/jobs/from-url/'].filter(ran).map(scenario => {
       const g = pick(scenario, 'gateway')
       return `${scenario}: gateway/bare proxy ${ratio(g.rps, pick(scenario, 'bare proxy').rps)}, gateway/direct ${ratio(g.rps, pick(scenario, 'direct').rps)}, ` +
         `added p99 vs bare proxy ${g.p99 - pick(scenario, 'bare proxy').p99} ms`
     })
-    summary.push(`401 invalid key: gateway/hello-world ${ratio(pick('401 invalid key', 'gateway').rps, pick('401 invalid key', 'hello-world').rps)}`)
+    if (ran('401 invalid key')) summary.push(`401 invalid key: gateway/hello-world ${ratio(pick('401 invalid key', 'gateway').rps, pick('401 invalid key', 'hello-world').rps)}`)
     console.log('\n' + summary.join('\n'))
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), JSON.stringify({

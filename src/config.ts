@@ -18,6 +18,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({
     pattern: '^postgres(ql)?://[^\\s]+$', description: 'a postgres:// or postgresql:// URL'
   })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 20, description: 'PostgreSQL connections per replica' }),
   DATA_DIR: Type.String({ minLength: 1, default: '.data', description: 'directory for the embedded PostgreSQL' }),
   TENSORPIX_BASE_URL: Type.String({
     pattern: '^https?://[^\\s/]+(:\\d+)?/?$', default: 'https://backend.tensorpix.ai', description: 'an http(s) origin'

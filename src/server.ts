@@ -67,7 +67,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
   try {
     const databaseUrl = await resolveDatabase(config, logger, cleanups)
     const upstream = await resolveUpstream(config, logger, cleanups)
-    const db = createDb({ url: databaseUrl })
+    const db = createDb({ url: databaseUrl, poolSize: config.DATABASE_POOL_SIZE })
     cleanups.push(() => db.$disconnect())
     const created: BootstrapResult = await bootstrap(db, {
       adminKey: config.GATEWAY_ADMIN_KEY, createDemoTeam: upstream.simulated

@@ -52,11 +52,20 @@ export function terminalSettlement (state: 'finished' | 'failed' | 'cancelled', 
   return diff.gt(0) ? { kind: 'charge', amount: diff } : { kind: 'refund', amount: diff.negated() }
 }
 
-function snapshotChanged (job: Job, snapshot: UpstreamJob): boolean {
-  return JSON.stringify(job.snapshot) !== JSON.stringify(snapshot)
+// A running job's progress changes on every poll; storing each one would make concurrent readers of one job queue on
+// its row lock (and a commit each). Progress is stored at most this often; state changes are stored at once.
+export const SNAPSHOT_REFRESH_MS = 5_000
+
+function worthStoring (job: Job, snapshot: UpstreamJob, state: Job['state'], now: Date): boolean {
+  if (state !== job.state) return true
+  if (JSON.stringify(job.snapshot) === JSON.stringify(snapshot)) return false
+  return !job.lastSyncedAt || now.getTime() - job.lastSyncedAt.getTime() >= SNAPSHOT_REFRESH_MS
 }
 
-/** Records an upstream snapshot of one of our jobs. Returns the job as stored afterwards. */
+/**
+ * Records an upstream snapshot of one of our jobs. Returns the job as stored afterwards — the very same object when
+ * nothing was written (the sync worker backs off on that).
+ */
 export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, now: Date): Promise<Job> {
   const state = stateForStatus(snapshot.status)
   const common = {
@@ -65,12 +74,13 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
     outputVideoId: refOf(snapshot.output_video),
     lastSyncedAt: now
   }
-  if (isTerminal(job.state) || (!isTerminal(state) && !snapshotChanged(job, snapshot) && state === job.state)) {
+  if (isTerminal(job.state) || (!isTerminal(state) && !worthStoring(job, snapshot, state, now))) {
     return job
   }
   if (!isTerminal(state)) {
+    // the lastSyncedAt condition lets one of many concurrent readers store it; the others change nothing
     await db.job.updateMany({
-      where: { id: job.id, state: job.state },
+      where: { id: job.id, state: job.state, lastSyncedAt: job.lastSyncedAt },
       data: { ...common, state, syncAttempts: 0, nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)) }
     })
     return { ...job, ...common, state }

@@ -7,7 +7,7 @@ import { Type } from 'typebox'
 import type { Job } from '../../generated/prisma/client.ts'
 import type { Db } from '../../db/client.ts'
 import { createJob, type Answer, type CreateRequest } from '../../jobs/create.ts'
-import { applySnapshot, type UpstreamJob } from '../../jobs/sync.ts'
+import { applySnapshot, SNAPSHOT_REFRESH_MS, type UpstreamJob } from '../../jobs/sync.ts'
 import { isTerminal } from '../../jobs/states.ts'
 import { budgetHeaders } from './budget-headers.ts'
 import { notFound } from './errors.ts'
@@ -19,8 +19,6 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'replays the first answer for 24 h' }))
 })
 
-// a job's snapshot younger than this is served from our record in lists instead of asking TensorPix again
-const LIST_FRESHNESS_MS = 2_000
 const REFRESH_WIDTH = 8
 
 // DRF reads form values more widely than JSON-schema coercion: "True"/"yes"/"on"/"1" (and their opposites) for
@@ -124,7 +122,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
       db.job.count({ where }),
       db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit })
     ])
-    const stale = (job: Job) => !job.snapshot || (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > LIST_FRESHNESS_MS)
+    const stale = (job: Job) => !job.snapshot || (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > SNAPSHOT_REFRESH_MS)
     const results = await mapBounded(jobs, REFRESH_WIDTH, async job => stale(job) ? (await refresh(request, job)).body : job.snapshot)
     return { count, ...pageLinks(request, count, page), results }
   })

@@ -40,3 +40,19 @@ t.test('per-key limits from the admin API bind on the data plane', async t => {
   t.ok(third.headers.get('retry-after'))
   t.equal(third.headers.get('x-ratelimit-limit'), '2')
 })
+
+t.test('an actual cost above what a hard budget allows is cancelled at TensorPix and refunded', async t => {
+  // the hold (maxJobCost) fits the budget, the actual cost (the simulator's minimum 0.0100) does not
+  const bed = await dataPlaneBed(t, { team: { budgetCredits: '0.0060', maxJobCost: '0.0050', urlPolicy: { httpsOnly: false } } })
+  const before = await bed.sim.account()
+  const res = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
+  t.equal(res.status, 402)
+  t.match(res.body.detail, /costs 0\.0100 credits, more than the team has left; it was cancelled at TensorPix/)
+  const after = await bed.sim.account()
+  t.equal(after.jobs_created, before.jobs_created + 1, 'the job was created upstream')
+  const job = await bed.gw.db.job.findFirstOrThrow({ where: { teamId: bed.team.id } })
+  t.equal(job.state, 'cancelled')
+  t.same((await bed.ledger()).map(r => `${r.kind} ${r.amount}`),
+    ['hold 0.0050', 'release 0.0050', 'charge 0.0100', 'refund 0.0100'], 'charged as TensorPix did, then refunded as TensorPix did')
+  t.same(await bed.usage(), { charged: '0.0000', held: '0.0000', adjusted: '0.0000' })
+})
