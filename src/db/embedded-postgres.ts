@@ -28,16 +28,35 @@ function isAlive (pid: number): boolean {
   }
 }
 
-// A crash leaves postmaster.pid behind; PostgreSQL would then refuse to start on this directory.
-function clearStaleLock (dataDir: string) {
+// The parent of a process, from /proc (Linux); null where that cannot be read.
+function parentOf (pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+  } catch {
+    return null
+  }
+}
+
+async function stopOrphan (pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT') // PostgreSQL's fast shutdown
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise(resolve => setTimeout(resolve, 100))
+}
+
+// A crash leaves postmaster.pid behind, and a gateway killed with SIGKILL leaves its PostgreSQL running, adopted by
+// init. Either would stop this start; a server still owned by another live gateway is that gateway's, not ours.
+async function clearStaleServer (dataDir: string, log: Logger) {
   const lock = path.join(dataDir, 'postmaster.pid')
   if (!existsSync(lock)) return
   const pid = Number(readFileSync(lock, 'utf8').split('\n')[0])
   if (pid && isAlive(pid)) {
-    throw new Error(`the embedded PostgreSQL in ${dataDir} is in use by process ${pid}; ` +
-      'stop that gateway or set DATA_DIR to another directory')
+    if (parentOf(pid) !== 1) {
+      throw new Error(`the embedded PostgreSQL in ${dataDir} is in use by process ${pid}; ` +
+        'stop that gateway or set DATA_DIR to another directory')
+    }
+    log.warn({ postmasterPid: pid }, 'stopping the embedded PostgreSQL left running by a gateway that was killed')
+    await stopOrphan(pid)
   }
-  rmSync(lock)
+  if (existsSync(lock)) rmSync(lock)
 }
 
 export async function startEmbeddedPostgres (dir: string, log: Logger): Promise<EmbeddedPostgres> {
@@ -51,7 +70,7 @@ export async function startEmbeddedPostgres (dir: string, log: Logger): Promise<
   const dataDir = path.resolve(dir, 'postgres')
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'))
   mkdirSync(path.dirname(dataDir), { recursive: true })
-  if (!fresh) clearStaleLock(dataDir)
+  if (!fresh) await clearStaleServer(dataDir, log)
   const port = await freePort()
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
