@@ -6,6 +6,9 @@ import type { Principal } from './principal.ts'
 
 export const KEY_CHANNEL = 'tpx_key_changed'
 const RECONNECT_MS = 1000
+// a half-open connection raises no error; a query that is not answered in time means the notifications are lost too
+const HEARTBEAT_MS = 1000
+const HEARTBEAT_TIMEOUT_MS = 1500
 
 export type Invalidation = { publicId: string } | { teamId: string } | { all: true }
 
@@ -29,6 +32,9 @@ export class KeyCache {
   private listening = false
   private closed = false
   private reconnectTimer: NodeJS.Timeout | undefined
+  private heartbeatTimer: NodeJS.Timeout | undefined
+  // bumped by every invalidation: a principal loaded before one may be stale and is not cached
+  generation = 0
   hits = 0
   misses = 0
 
@@ -48,14 +54,15 @@ export class KeyCache {
     return undefined
   }
 
-  set (keyHash: string, principal: Principal | null, now: number): void {
-    if (!this.listening) return
+  set (keyHash: string, principal: Principal | null, now: number, loadedAt: number): void {
+    if (!this.listening || loadedAt !== this.generation) return
     const { ttlMs = 60_000, negativeTtlMs = 5_000, maxEntries = 50_000 } = this.options
     if (this.entries.size >= maxEntries) this.entries.delete(this.entries.keys().next().value as string)
     this.entries.set(keyHash, { principal, expiresAt: now + (principal ? ttlMs : negativeTtlMs) })
   }
 
   invalidate (what: Invalidation): void {
+    this.generation++
     if ('all' in what) return this.entries.clear()
     for (const [hash, { principal }] of this.entries) {
       // a remembered refusal cannot say whose it was: any change may have made it wrong (a team re-enabled)
@@ -72,11 +79,12 @@ export class KeyCache {
   async close (): Promise<void> {
     this.closed = true
     clearTimeout(this.reconnectTimer)
+    clearInterval(this.heartbeatTimer)
     await this.client?.end().catch(() => {})
   }
 
   private async connect (): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl })
+    const client = new pg.Client({ connectionString: this.options.databaseUrl, keepAlive: true })
     client.on('error', err => this.lost(client, err))
     client.on('end', () => this.lost(client))
     client.on('notification', message => {
@@ -91,12 +99,25 @@ export class KeyCache {
     await client.query(`LISTEN ${KEY_CHANNEL}`)
     this.client = client
     this.listening = true
+    clearInterval(this.heartbeatTimer)
+    this.heartbeatTimer = setInterval(() => this.heartbeat(client), HEARTBEAT_MS)
+    this.heartbeatTimer.unref()
+  }
+
+  private heartbeat (client: pg.Client) {
+    const timeout = setTimeout(() => {
+      this.lost(client, new Error('no answer on the LISTEN connection'))
+      client.end().catch(() => {})
+    }, HEARTBEAT_TIMEOUT_MS)
+    client.query('SELECT 1').then(() => clearTimeout(timeout), () => {})
   }
 
   private lost (client: pg.Client, err?: Error) {
     if (this.client !== client) return
     this.client = null
     this.listening = false
+    this.generation++
+    clearInterval(this.heartbeatTimer)
     this.entries.clear()
     if (!this.closed) this.scheduleReconnect(err)
   }

@@ -68,9 +68,10 @@ export class KeyVerifier {
   }
 
   private async load (publicId: string, keyHash: string, now: number): Promise<Principal | null> {
+    const generation = this.cache.generation
     const row = await findKey(this.db, publicId)
     const principal = row ? toPrincipal(row, keyHash, now) : (sameHash(DUMMY_HASH, keyHash), null)
-    this.cache.set(keyHash, principal, now)
+    this.cache.set(keyHash, principal, now, generation)
     return principal
   }
 

@@ -145,8 +145,9 @@ async function currentUsage (tx: Tx, period: { teamId: string, periodStart: Date
 }
 
 async function markUnknown (db: Db, held: Held, failure: UpstreamFailure, now: Date) {
-  await db.job.update({
-    where: { id: held.job.id },
+  // only while still pending: reconciliation may already have settled a create that outlived STALE_PENDING_MS
+  await db.job.updateMany({
+    where: { id: held.job.id, state: 'pending' },
     data: { state: 'unknown', error: failure.message, submittedAt: now, nextSyncAt: now }
   })
 }
@@ -188,7 +189,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
     throw answer
   }
   const created = res.body as UpstreamJob
-  if (!await settle(deps.db, held, created, res.body, now)) {
+  if (!await settle(deps.db, held, created, { status: res.status, body: res.body }, now)) {
     throw await cancelOverBudget(deps, held, created, call.requestId)
   }
   if (held.overSoftBudget) deps.log?.warn({ team: team.slug }, 'soft budget exceeded: job allowed')

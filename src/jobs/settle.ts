@@ -66,7 +66,7 @@ export async function reject (db: Db, held: Held, answer: TensorpixError, keepFo
 }
 
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
-export async function settle (db: Db, held: Held, created: UpstreamJob, body: unknown, now: Date): Promise<boolean> {
+export async function settle (db: Db, held: Held, created: UpstreamJob, answer: { status: number, body: unknown }, now: Date): Promise<boolean> {
   const actual = new Decimal(created.cost_usd ?? 0)
   return db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return true
@@ -84,8 +84,8 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, body: un
         actualCost: actual.toFixed(4),
         submittedAt: now,
         nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
-        responseStatus: withinBudget ? 201 : 402,
-        responseBody: body as Prisma.InputJsonValue
+        responseStatus: withinBudget ? answer.status : 402,
+        responseBody: answer.body as Prisma.InputJsonValue
       }
     })
     const input = typeof created.input_video === 'number' ? created.input_video : null

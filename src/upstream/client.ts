@@ -27,6 +27,7 @@ export interface UpstreamRequest {
   timing?: { upstreamMs: number }
   // whose request this is, for the fair share of upstream capacity; background work shares one queue
   team?: string
+  signal?: AbortSignal
 }
 
 export interface UpstreamResponse {
@@ -101,7 +102,7 @@ export class UpstreamClient {
     if (req.contentLength !== undefined) headers['content-length'] = String(req.contentLength)
     const started = performance.now()
     try {
-      const response = await this.pool.request({ method: req.method, path: req.path, headers, body: req.body ?? null })
+      const response = await this.pool.request({ method: req.method, path: req.path, headers, body: req.body ?? null, signal: req.signal ?? null })
       const text = await response.body.text()
       return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers) }
     } catch (err) {

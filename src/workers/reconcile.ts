@@ -72,7 +72,7 @@ async function resolve (deps: WorkerDeps, job: Job, candidates: ListedJob[], opt
   if (found) {
     const body = { id: found.id, cost_usd: found.cost_usd, input_video: typeof found.input_video === 'object' ? found.input_video?.id ?? null : found.input_video, status: found.status }
     const held = heldBy(job, team)
-    if (!await settle(deps.db, held, found, body, now)) {
+    if (!await settle(deps.db, held, found, { status: 201, body }, now)) {
       await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
     } else if (isTerminal(stateForStatus(found.status))) {
       // the job already ended at TensorPix: its final cost, refund or output comes from the listing

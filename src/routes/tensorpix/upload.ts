@@ -1,7 +1,7 @@
 // Uploads are streamed: the client's multipart body goes to TensorPix byte for byte (same boundary, same length),
 // so memory stays flat whatever the file size. A counting transform enforces the team's size limit even when the
 // client sends no Content-Length.
-import { Transform } from 'node:stream'
+import { pipeline, Transform } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
 import type { UpstreamClient, UpstreamResponse } from '../../upstream/client.ts'
 import { detailError } from './errors.ts'
@@ -26,7 +26,12 @@ function sizeLimit (limit: number) {
 export async function streamUpload (upstream: UpstreamClient, request: FastifyRequest, limit: number): Promise<UpstreamResponse> {
   const declared = Number(request.headers['content-length'] ?? NaN)
   if (declared > limit) throw tooLarge(limit)
-  const body = request.raw.pipe(sizeLimit(limit))
+  // pipeline, not pipe: a client that hangs up must end the upstream call too, or it would hold its upstream slot
+  // (and connection) for good, the body neither ending nor failing
+  const body = sizeLimit(limit)
+  pipeline(request.raw, body, () => {})
+  const abandoned = new AbortController()
+  request.raw.once('close', () => { if (!request.raw.complete) abandoned.abort() })
   const failed = new Promise<never>((_resolve, reject) => body.once('error', reject))
   return Promise.race([
     callUpstream(upstream, {
@@ -34,6 +39,7 @@ export async function streamUpload (upstream: UpstreamClient, request: FastifyRe
       path: '/api/videos/',
       ...callerOf(request),
       body,
+      signal: abandoned.signal,
       contentType: request.headers['content-type'] as string,
       ...(Number.isFinite(declared) ? { contentLength: declared } : {})
     }),
