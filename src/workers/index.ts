@@ -1,6 +1,6 @@
 // Background workers: status sync and reconciliation of lost creates. Each is a loop that runs a pass, waits, and
 // runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
-import type { Logger } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
@@ -10,7 +10,7 @@ export interface Workers { stop(): Promise<void> }
 
 interface Loop { name: string, run: () => Promise<unknown> }
 
-function startLoop ({ name, run }: Loop, everyMs: number, log: Logger) {
+function startLoop ({ name, run }: Loop, everyMs: number, log: FastifyBaseLogger) {
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let current: Promise<unknown> = Promise.resolve()
@@ -29,7 +29,7 @@ function startLoop ({ name, run }: Loop, everyMs: number, log: Logger) {
 
 export interface WorkerOptions extends ReconcileOptions { everyMs: number }
 
-export function startWorkers (deps: { db: Db, upstream: UpstreamClient, log: Logger }, options: WorkerOptions): Workers {
+export function startWorkers (deps: { db: Db, upstream: UpstreamClient, log: FastifyBaseLogger }, options: WorkerOptions): Workers {
   const workerDeps = { ...deps, now: () => new Date() }
   const stops = [
     startLoop({ name: 'status-sync', run: () => syncDueJobs(workerDeps) }, options.everyMs, deps.log),

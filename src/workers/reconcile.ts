@@ -19,7 +19,8 @@ export interface ReconcileOptions {
   stalePendingMs: number
 }
 
-const RECENT_JOBS = 200
+const PAGE = 200
+const MAX_PAGES = 50
 const BATCH = 20
 // TensorPix's `started` may precede our submit time by clock skew, and follow it by queueing
 const MATCH_BEFORE_MS = 60_000
@@ -56,13 +57,28 @@ export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'pr
     (listed.end_frame ?? null) === (request.end_frame ?? null)
 }
 
-async function recentUpstreamJobs (deps: WorkerDeps): Promise<ListedJob[]> {
-  const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/?limit=${RECENT_JOBS}`, requestId: 'reconcile' })
-  if (res.status !== 200) throw new Error(`GET /api/jobs/ answered ${res.status}`)
-  return (res.body as { results: ListedJob[] }).results
+interface Listing { jobs: ListedJob[], coversSince: number }
+
+/**
+ * TensorPix's jobs, newest first, back to `since`: the whole master account shares the list, so a lost create can
+ * sit many pages deep. `coversSince` says how far back the listing really reached.
+ */
+async function upstreamJobsSince (deps: WorkerDeps, since: number): Promise<Listing> {
+  const jobs: ListedJob[] = []
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/?limit=${PAGE}&offset=${page * PAGE}`, requestId: 'reconcile' })
+    if (res.status !== 200) throw new Error(`GET /api/jobs/ answered ${res.status}`)
+    const { results, next } = res.body as { results: ListedJob[], next: string | null }
+    jobs.push(...results)
+    const oldest = Date.parse(results.at(-1)?.started ?? '')
+    if (!next || results.length === 0) return { jobs, coversSince: 0 }
+    if (oldest < since) return { jobs, coversSince: oldest }
+  }
+  return { jobs, coversSince: Date.parse(jobs.at(-1)?.started ?? '') || Infinity }
 }
 
-async function resolve (deps: WorkerDeps, job: Job, candidates: ListedJob[], options: ReconcileOptions): Promise<void> {
+async function resolve (deps: WorkerDeps, job: Job, listing: Listing, options: ReconcileOptions): Promise<void> {
+  const candidates = listing.jobs
   const team = await deps.db.team.findUniqueOrThrow({ where: { id: job.teamId } })
   const known = new Set((await deps.db.job.findMany({
     where: { upstreamId: { in: candidates.map(c => c.id) } }, select: { upstreamId: true }
@@ -81,7 +97,9 @@ async function resolve (deps: WorkerDeps, job: Job, candidates: ListedJob[], opt
     deps.log.info({ jobId: job.id, upstreamId: found.id }, 'reconciled a lost create: found at TensorPix')
     return
   }
-  if (now.getTime() - (job.submittedAt ?? job.createdAt).getTime() < options.graceMs) {
+  const sent = (job.submittedAt ?? job.createdAt).getTime()
+  // release only when the grace is over and the listing reached back far enough to have seen the job
+  if (now.getTime() - sent < options.graceMs || listing.coversSince > sent - MATCH_BEFORE_MS) {
     await deps.db.job.update({ where: { id: job.id }, data: { nextSyncAt: new Date(now.getTime() + 10_000) } })
     return
   }
@@ -100,11 +118,12 @@ export async function reconcileLostCreates (deps: WorkerDeps, options: Reconcile
   await promoteStalePending(deps, options)
   const ids = await claimDueJobs(deps.db, ['unknown'], BATCH)
   if (ids.length === 0) return 0
-  const candidates = await recentUpstreamJobs(deps)
-  for (const id of ids) {
-    const job = await deps.db.job.findUniqueOrThrow({ where: { id } })
-    if (job.state !== 'unknown') continue
-    await resolve(deps, job, candidates, options).catch(err => deps.log.warn({ err, jobId: id }, 'reconciliation failed; retrying after the lease'))
+  const jobs = await deps.db.job.findMany({ where: { id: { in: ids }, state: 'unknown' } })
+  if (jobs.length === 0) return ids.length
+  const oldest = Math.min(...jobs.map(j => (j.submittedAt ?? j.createdAt).getTime()))
+  const listing = await upstreamJobsSince(deps, oldest - MATCH_BEFORE_MS)
+  for (const job of jobs) {
+    await resolve(deps, job, listing, options).catch(err => deps.log.warn({ err, jobId: job.id }, 'reconciliation failed; retrying after the lease'))
   }
   return ids.length
 }

@@ -1,12 +1,12 @@
 // Status sync: polls TensorPix for every job that is still running, with backoff while nothing changes, so that
 // terminal statuses are recorded and settled even when no client ever asks again.
-import type { Logger } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { applySnapshot, nextSyncDelay, type UpstreamJob } from '../jobs/sync.ts'
 import { claimDueJobs } from './claim.ts'
 
-export interface WorkerDeps { db: Db, upstream: UpstreamClient, log: Logger, now: () => Date }
+export interface WorkerDeps { db: Db, upstream: UpstreamClient, log: FastifyBaseLogger, now: () => Date }
 
 const BATCH = 50
 
