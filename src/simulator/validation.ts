@@ -2,6 +2,7 @@
 // schema cannot express (model ids, one model per task, end_frame > start_frame). Pure.
 import { findModel, TASKS, type MLModel } from './catalogue.ts'
 import type { FieldErrors } from './errors.ts'
+import { readDrfBooleans } from '../lib/drf-form.ts'
 import { BOOLEAN_FIELDS, NULLABLE_FIELDS } from './request-schemas.ts'
 
 /** The parts of an Ajv error this module reads (Fastify's FastifySchemaValidationError has them all). */
@@ -74,9 +75,6 @@ export function schemaIssuesToErrors (issues: readonly SchemaIssue[], body: unkn
   return { errors, nonField: [...new Set(nonField)] }
 }
 
-const TRUE_VALUES = new Set(['t', 'y', 'yes', 'true', 'on', '1'])
-const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0'])
-
 /**
  * DRF reads booleans from "True"/"yes"/"on"/"1" and nullable integers from "" (what Python's requests sends for
  * None-ish form values); JSON-schema coercion does not. Mutates and returns the body before validation.
@@ -84,13 +82,7 @@ const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0'])
 export function normaliseFormValues (body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body
   const fields = body as Record<string, unknown>
-  for (const name of BOOLEAN_FIELDS) {
-    const value = fields[name]
-    if (typeof value !== 'string') continue
-    const lowered = value.trim().toLowerCase()
-    if (TRUE_VALUES.has(lowered)) fields[name] = true
-    else if (FALSE_VALUES.has(lowered)) fields[name] = false
-  }
+  readDrfBooleans(fields, BOOLEAN_FIELDS)
   for (const name of NULLABLE_FIELDS) {
     if (fields[name] === '' || fields[name] === 'null') fields[name] = null
   }

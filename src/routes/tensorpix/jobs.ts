@@ -10,6 +10,7 @@ import { createJob, type Answer, type CreateRequest } from '../../jobs/create.ts
 import { applySnapshot, SNAPSHOT_REFRESH_MS, type UpstreamJob } from '../../jobs/sync.ts'
 import { isTerminal } from '../../jobs/states.ts'
 import { budgetHeaders } from './budget-headers.ts'
+import { readDrfBooleans } from '../../lib/drf-form.ts'
 import { notFound } from './errors.ts'
 import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
 import { teamOf, type DataPlaneOptions } from './index.ts'
@@ -24,8 +25,6 @@ const REFRESH_WIDTH = 8
 // DRF reads form values more widely than JSON-schema coercion: "True"/"yes"/"on"/"1" (and their opposites) for
 // booleans, "" for null. And null for a nullable option means "not set": dropped before validation, because ajv's
 // type coercion would otherwise turn it into 0 (start_frame) or refuse it (target_fps), where TensorPix takes it.
-const TRUE_VALUES = new Set(['t', 'y', 'yes', 'true', 'on', '1'])
-const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0'])
 const BOOLEAN_FIELDS = ['comparison', 'preview']
 const UNSET_WHEN_NULL = ['start_frame', 'end_frame', 'target_fps']
 
@@ -33,13 +32,7 @@ export async function normaliseJobBody (request: FastifyRequest): Promise<void> 
   const body = request.body
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return
   const fields = body as Record<string, unknown>
-  for (const name of BOOLEAN_FIELDS) {
-    const value = fields[name]
-    if (typeof value !== 'string') continue
-    const lowered = value.trim().toLowerCase()
-    if (TRUE_VALUES.has(lowered)) fields[name] = true
-    else if (FALSE_VALUES.has(lowered)) fields[name] = false
-  }
+  readDrfBooleans(fields, BOOLEAN_FIELDS)
   if (fields.input_video === '' || fields.input_video === 'null') fields.input_video = null
   for (const name of UNSET_WHEN_NULL) {
     if (fields[name] === null || fields[name] === '' || fields[name] === 'null') delete fields[name]
