@@ -66,8 +66,11 @@ export async function reject (db: Db, held: Held, answer: TensorpixError, keepFo
 }
 
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
+const CREDITS = /^-?\d{0,6}(?:\.\d{0,4})?$/
+
 export async function settle (db: Db, held: Held, created: UpstreamJob, answer: { status: number, body: unknown }, now: Date): Promise<boolean> {
-  const actual = new Decimal(created.cost_usd ?? 0)
+  // an unreadable cost must not strand the hold: charge the hold, and the terminal status settles the difference
+  const actual = CREDITS.test(created.cost_usd ?? '') && created.cost_usd ? new Decimal(created.cost_usd) : held.hold.amount
   return db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return true
     await releaseHold(tx, { ...held.hold, reason: 'create settled' })
