@@ -12,3 +12,13 @@ export function isDatabaseUnavailable (err: unknown): boolean {
   }
   return false
 }
+
+// a deadlock or serialization failure rolled the transaction back: nothing moved, the request can simply be retried
+const RETRYABLE_CODES = new Set(['P2034', '40001', '40P01'])
+
+export function isRetryableConflict (err: unknown): boolean {
+  for (let e = err as { code?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && RETRYABLE_CODES.has(e.code)) return true
+  }
+  return false
+}

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from './types.ts'
 import { Type, type Static } from 'typebox'
-import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../db/errors.ts'
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable, isRetryableConflict } from '../db/errors.ts'
 
 export const GatewayErrorSchema = Type.Object({
   error: Type.String({ description: 'machine-readable code, e.g. not_found' }),
@@ -41,6 +41,11 @@ export function sendGatewayError (request: FastifyRequest, reply: FastifyReply, 
     return reply.code(400).send({
       error: 'bad_request', message: 'The request is invalid', details: validationDetails(error), requestId: request.id
     })
+  }
+  if (isRetryableConflict(error)) {
+    request.log.warn({ err: error }, 'transaction conflict')
+    return reply.code(503).header('retry-after', '1')
+      .send({ error: 'conflict_retry', message: 'The request collided with another one and was not carried out; retry it.', requestId: request.id })
   }
   if (isDatabaseUnavailable(error)) {
     request.log.error({ err: error }, 'database unavailable')

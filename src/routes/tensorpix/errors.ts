@@ -2,7 +2,7 @@
 // {detail} for everything else. Every body also carries request_id (an extra field those clients ignore).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../../db/errors.ts'
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable, isRetryableConflict } from '../../db/errors.ts'
 
 export const DetailSchema = Type.Object({ detail: Type.String(), request_id: Type.Optional(Type.String()) },
   { description: 'TensorPix GenericError/UnauthenticatedError/ForbiddenError/NotFoundError/RateLimitError' })
@@ -113,6 +113,11 @@ export function sendTensorpixError (request: FastifyRequest, reply: FastifyReply
     return reply.code(error.statusCode).headers(error.headers).send({ ...error.body, request_id: request.id })
   }
   if (error.validation) return reply.code(400).send({ ...validationBody(error, request.body), request_id: request.id })
+  if (isRetryableConflict(error)) {
+    request.log.warn({ err: error }, 'transaction conflict')
+    return reply.code(503).header('retry-after', '1')
+      .send({ detail: 'The request collided with another one and was not carried out; retry it.', request_id: request.id })
+  }
   if (isDatabaseUnavailable(error)) {
     request.log.error({ err: error }, 'database unavailable')
     return reply.code(503).header('retry-after', DATABASE_RETRY_AFTER_S)
