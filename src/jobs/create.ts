@@ -9,9 +9,9 @@ import type { Team } from '../generated/prisma/client.ts'
 import type { Principal } from '../auth/principal.ts'
 import { UpstreamFailure, type UpstreamClient } from '../upstream/client.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
-import { budgetRule, placeHold, type Movement } from '../ledger/money.ts'
+import { budgetRule, placeHold, type UsageAfter } from '../ledger/money.ts'
 import { formatCredits, remainingCredits } from '../ledger/balance.ts'
-import { currentPeriod } from '../ledger/usage.ts'
+import { currentPeriod, readUsage, type PeriodUsage } from '../ledger/usage.ts'
 import { estimateHold } from '../policy/estimate.ts'
 import { checkOptions, type OptionPolicy } from '../policy/option-rules.ts'
 import { checkVideoUrl, type UrlPolicy } from '../policy/url-rules.ts'
@@ -21,7 +21,7 @@ import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
 import { checkQuotas } from './quotas.ts'
 import type { UpstreamJob } from './sync.ts'
 import { findOwned } from './media.ts'
-import { cancelOverBudget, reject, settle, type Held } from './settle.ts'
+import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
 
 export interface CreateDeps {
   db: Db
@@ -118,17 +118,16 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
           requestHash: hash
         }
       })
-      const hold: Movement = { ...period, jobId: job.id, apiKeyId: call.principal.keyId, amount: estimate, reason: 'hold for create' }
-      const usage = await placeHold(tx, hold, budgetRule(team))
+      const held = heldBy(job, team)
+      const remaining = (usage: PeriodUsage | UsageAfter) => remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage })
+      const usage = await placeHold(tx, held.hold, budgetRule(team))
       if (!usage) {
-        const remaining = formatCredits(remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...await currentUsage(tx, period) }))
-        throw detailError(402, `Budget exhausted: ${remaining} credits remaining, this job holds ${formatCredits(estimate)}.`)
+        const left = formatCredits(remaining(await readUsage(tx, period)))
+        throw detailError(402, `Budget exhausted: ${left} credits remaining, this job holds ${formatCredits(estimate)}.`)
       }
       await checkQuotas(tx, { team, keyId: call.principal.keyId, jobId: job.id, now })
       // a soft budget lets the job through and says so (header and log), instead of refusing it
-      const overSoftBudget = team.budgetMode === 'soft' &&
-        remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage }).isNegative()
-      return { job, team, hold, overSoftBudget }
+      return { ...held, overSoftBudget: team.budgetMode === 'soft' && remaining(usage).isNegative() }
     })
   } catch (err) {
     // two identical requests raced past the lookup: the loser sees the winner in flight
@@ -137,11 +136,6 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
     }
     throw err
   }
-}
-
-async function currentUsage (tx: Tx, period: { teamId: string, periodStart: Date }) {
-  const row = await tx.teamPeriodUsage.findUnique({ where: { teamId_periodStart: period } })
-  return { charged: row?.charged.toString() ?? 0, held: row?.held.toString() ?? 0, adjusted: row?.adjusted.toString() ?? 0 }
 }
 
 async function markUnknown (db: Db, held: Held, failure: UpstreamFailure, now: Date) {

@@ -23,7 +23,7 @@ export interface Movement extends TeamPeriod {
   reason: string
 }
 
-interface UsageAfter { charged: string, held: string, adjusted: string }
+export interface UsageAfter { charged: string, held: string, adjusted: string }
 
 async function ledgerRow (tx: Tx, kind: 'hold' | 'charge' | 'release' | 'refund', m: Movement) {
   await tx.ledgerEntry.create({

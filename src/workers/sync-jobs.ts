@@ -15,19 +15,15 @@ async function syncOne (deps: WorkerDeps, id: string): Promise<void> {
   if (job.upstreamId === null) return
   const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/${job.upstreamId}/`, requestId: `sync-${id}` })
   const now = deps.now()
+  // an unanswered or unchanged poll waits longer before the next one
+  const backoff = { syncAttempts: job.syncAttempts + 1, nextSyncAt: new Date(now.getTime() + nextSyncDelay(job.syncAttempts + 1)) }
   if (res.status !== 200) {
     deps.log.warn({ jobId: id, status: res.status }, 'status sync: TensorPix did not return the job')
-    await deps.db.job.update({ where: { id }, data: { syncAttempts: { increment: 1 }, nextSyncAt: new Date(now.getTime() + nextSyncDelay(job.syncAttempts + 1)) } })
+    await deps.db.job.updateMany({ where: { id, state: job.state }, data: backoff })
     return
   }
   const after = await applySnapshot(deps.db, job, res.body as UpstreamJob, now)
-  if (after === job) {
-    // nothing changed: back off
-    await deps.db.job.updateMany({
-      where: { id, state: job.state },
-      data: { syncAttempts: job.syncAttempts + 1, lastSyncedAt: now, nextSyncAt: new Date(now.getTime() + nextSyncDelay(job.syncAttempts + 1)) }
-    })
-  }
+  if (after === job) await deps.db.job.updateMany({ where: { id, state: job.state }, data: { ...backoff, lastSyncedAt: now } })
 }
 
 /** One pass: claims due running jobs and syncs them. Returns how many were claimed. */
