@@ -2,20 +2,19 @@
 // server for the video fixture, gateway PROCESSES (`node bin/tpx-gateway.js serve`) that can be killed and
 // restarted, an HTTP client, the worker passes callable from the test, and a re-summing check of the ledger.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Decimal } from 'decimal.js'
 import pino from 'pino'
 import type { Db } from '../../src/db/client.ts'
-import { startSimulator, type FaultRule, type SimulatorOptions } from '../../src/simulator/index.ts'
+import type { FaultRule, SimulatorOptions } from '../../src/simulator/index.ts'
+import { startTestSimulator } from './simulator.ts'
+import { startVideoServer, type Teardown } from './video-server.ts'
 import { UpstreamClient } from '../../src/upstream/client.ts'
 import { reconcileLostCreates } from '../../src/workers/reconcile.ts'
 import { syncDueJobs, type WorkerDeps } from '../../src/workers/sync-jobs.ts'
-
-export interface Teardown { teardown (fn: () => unknown): void }
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 export const MONEY_CLIP = 'clip-320x180-24fps-48f.mp4'
@@ -34,42 +33,11 @@ export interface ClipServer {
 }
 
 export async function startClipServer (t: Teardown): Promise<ClipServer> {
-  const bytes = readFileSync(path.join(ROOT, 'test/fixtures/videos', MONEY_CLIP))
-  const state = { requests: 0 }
-  const server: Server = createServer((req, res) => {
-    state.requests++
-    const name = (req.url ?? '/').split('?')[0]
-    if (name !== `/${MONEY_CLIP}` || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
-      return
-    }
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
-    if (range && req.method === 'GET') {
-      const start = Math.min(Number(range[1]), bytes.length - 1)
-      const end = Math.min(range[2] ? Number(range[2]) : bytes.length - 1, bytes.length - 1)
-      res.writeHead(206, {
-        'content-type': 'video/mp4',
-        'accept-ranges': 'bytes',
-        'content-range': `bytes ${start}-${end}/${bytes.length}`,
-        'content-length': end - start + 1
-      })
-      res.end(bytes.subarray(start, end + 1))
-      return
-    }
-    res.writeHead(200, { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', 'content-length': bytes.length })
-    res.end(req.method === 'HEAD' ? undefined : bytes)
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const close = () => new Promise<void>(resolve => {
-    server.closeAllConnections()
-    server.close(() => resolve())
-  })
-  t.teardown(close)
+  const videos = await startVideoServer(t)
   return {
-    url: tag => `http://127.0.0.1:${port}/${MONEY_CLIP}${tag === undefined ? '' : `?n=${tag}`}`,
-    get requests () { return state.requests },
-    close
+    url: tag => `${videos.url(MONEY_CLIP)}${tag === undefined ? '' : `?n=${tag}`}`,
+    get requests () { return videos.requests.length },
+    close: videos.close
   }
 }
 
@@ -105,19 +73,10 @@ export interface MoneySim {
 }
 
 export async function startMoneySim (t: Teardown, options: Partial<SimulatorOptions> = {}): Promise<MoneySim> {
-  const running = await startSimulator({ controlApi: true, seed: 11, ...options, tokens: [MONEY_SIM_TOKEN, MONEY_PROBE_TOKEN], port: 0 })
-  t.teardown(() => running.close())
-  const control = async <T = unknown>(method: string, p: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${running.url}/__sim${p}`, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`simulator control ${method} ${p}: ${res.status} ${text}`)
-    return (text ? JSON.parse(text) : null) as T
-  }
+  const sim = await startTestSimulator(t, { seed: 11, ...options, tokens: [MONEY_SIM_TOKEN, MONEY_PROBE_TOKEN] })
+  const { control } = sim
   const api = async <T>(method: string, p: string, token: string, body?: unknown): Promise<{ status: number, body: T }> => {
-    const res = await fetch(`${running.url}${p}`, {
+    const res = await fetch(`${sim.url}${p}`, {
       method,
       headers: { authorization: `Token ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
@@ -126,17 +85,12 @@ export async function startMoneySim (t: Teardown, options: Partial<SimulatorOpti
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T }
   }
   return {
-    url: running.url,
+    url: sim.url,
     token: MONEY_SIM_TOKEN,
     control,
-    async account (token = MONEY_SIM_TOKEN) {
-      const state = await control<{ accounts: Record<string, SimAccount> }>('GET', '/state')
-      const account = state.accounts[token]
-      if (!account) throw new Error(`no simulator account for ${token}`)
-      return account
-    },
-    async fault (rule) { await control('POST', '/faults', rule) },
-    async clearFaults () { await control('DELETE', '/faults') },
+    account: token => sim.account(token),
+    fault: rule => sim.fault(rule),
+    clearFaults: () => sim.clearFaults(),
     complete: id => control<SimJobView>('POST', `/jobs/${id}/complete`),
     fail: id => control<SimJobView>('POST', `/jobs/${id}/fail`),
     async drain () { return (await control<{ settled: Array<{ id: number, status: number }> }>('POST', '/jobs/drain')).settled },
