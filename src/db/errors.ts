@@ -1,24 +1,47 @@
-// Database outages are answered 503 with Retry-After, never 500: the money path fails closed (nothing is forwarded
-// without a committed hold) and clients should simply retry.
-const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03'])
+// Database trouble is answered 503 with Retry-After, never 500: the money path fails closed (nothing is forwarded
+// without a committed hold), and a transaction that lost a conflict rolled back with nothing moved. Either way the
+// client should simply retry.
+const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03'])
+// node-postgres reports a connection that died under it (an idle pooled connection reset by a failover) by message only
+const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/
+// deadlock or serialization failure
+const CONFLICT_CODES = new Set(['P2034', '40001', '40P01'])
 
-export const DATABASE_RETRY_AFTER_S = '5'
+interface Chained { code?: unknown, name?: unknown, message?: unknown, cause?: unknown }
 
-export function isDatabaseUnavailable (err: unknown): boolean {
-  for (let e = err as { code?: unknown, name?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.name === 'PrismaClientInitializationError') return true
-    if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_ERRNO.has(e.code))) return true
-  }
+// Prisma wraps the driver's error, which wraps the socket's: the code may sit a few causes deep
+function * causes (err: unknown): Generator<Chained> {
+  let e = err as Chained | undefined
+  for (let depth = 0; e && depth < 5; depth++, e = e.cause as Chained | undefined) yield e
+}
+
+function hasCode (err: unknown, codes: Set<string>): boolean {
+  for (const e of causes(err)) if (typeof e.code === 'string' && codes.has(e.code)) return true
   return false
 }
 
-// a deadlock or serialization failure rolled the transaction back: nothing moved, the request can simply be retried
-const RETRYABLE_CODES = new Set(['P2034', '40001', '40P01'])
+export function isDatabaseUnavailable (err: unknown): boolean {
+  for (const e of causes(err)) {
+    if (e.name === 'PrismaClientInitializationError') return true
+    if (typeof e.message === 'string' && CONNECTION_LOST.test(e.message)) return true
+  }
+  return hasCode(err, UNAVAILABLE_CODES)
+}
 
 export function isRetryableConflict (err: unknown): boolean {
-  for (let e = err as { code?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && RETRYABLE_CODES.has(e.code)) return true
+  return hasCode(err, CONFLICT_CODES)
+}
+
+export interface DatabaseTrouble { code: string, retryAfterS: string, message: string, logLevel: 'warn' | 'error' }
+
+/** What to answer for a database error, or null when the error is something else. */
+export function databaseTrouble (err: unknown): DatabaseTrouble | null {
+  if (isRetryableConflict(err)) {
+    return { code: 'conflict_retry', retryAfterS: '1', logLevel: 'warn', message: 'The request collided with another one and was not carried out; retry it.' }
   }
-  return false
+  if (isDatabaseUnavailable(err)) {
+    return { code: 'database_unavailable', retryAfterS: '5', logLevel: 'error', message: 'The gateway cannot reach its database; nothing was done. Retry later.' }
+  }
+  return null
 }

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from './types.ts'
 import { Type, type Static } from 'typebox'
-import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable, isRetryableConflict } from '../db/errors.ts'
+import { databaseTrouble } from '../db/errors.ts'
 
 export const GatewayErrorSchema = Type.Object({
   error: Type.String({ description: 'machine-readable code, e.g. not_found' }),
@@ -42,15 +42,11 @@ export function sendGatewayError (request: FastifyRequest, reply: FastifyReply, 
       error: 'bad_request', message: 'The request is invalid', details: validationDetails(error), requestId: request.id
     })
   }
-  if (isRetryableConflict(error)) {
-    request.log.warn({ err: error }, 'transaction conflict')
-    return reply.code(503).header('retry-after', '1')
-      .send({ error: 'conflict_retry', message: 'The request collided with another one and was not carried out; retry it.', requestId: request.id })
-  }
-  if (isDatabaseUnavailable(error)) {
-    request.log.error({ err: error }, 'database unavailable')
-    return reply.code(503).header('retry-after', DATABASE_RETRY_AFTER_S)
-      .send({ error: 'database_unavailable', message: 'The gateway cannot reach its database; retry later.', requestId: request.id })
+  const trouble = databaseTrouble(error)
+  if (trouble) {
+    request.log[trouble.logLevel]({ err: error }, trouble.code)
+    return reply.code(503).header('retry-after', trouble.retryAfterS)
+      .send({ error: trouble.code, message: trouble.message, requestId: request.id })
   }
   const status = error.statusCode ?? 500
   if (status >= 500) {

@@ -2,7 +2,7 @@
 // {detail} for everything else. Every body also carries request_id (an extra field those clients ignore).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable, isRetryableConflict } from '../../db/errors.ts'
+import { databaseTrouble } from '../../db/errors.ts'
 
 export const DetailSchema = Type.Object({ detail: Type.String(), request_id: Type.Optional(Type.String()) },
   { description: 'TensorPix GenericError/UnauthenticatedError/ForbiddenError/NotFoundError/RateLimitError' })
@@ -113,15 +113,10 @@ export function sendTensorpixError (request: FastifyRequest, reply: FastifyReply
     return reply.code(error.statusCode).headers(error.headers).send({ ...error.body, request_id: request.id })
   }
   if (error.validation) return reply.code(400).send({ ...validationBody(error, request.body), request_id: request.id })
-  if (isRetryableConflict(error)) {
-    request.log.warn({ err: error }, 'transaction conflict')
-    return reply.code(503).header('retry-after', '1')
-      .send({ detail: 'The request collided with another one and was not carried out; retry it.', request_id: request.id })
-  }
-  if (isDatabaseUnavailable(error)) {
-    request.log.error({ err: error }, 'database unavailable')
-    return reply.code(503).header('retry-after', DATABASE_RETRY_AFTER_S)
-      .send({ detail: 'The gateway cannot reach its database; nothing was forwarded. Retry later.', request_id: request.id })
+  const trouble = databaseTrouble(error)
+  if (trouble) {
+    request.log[trouble.logLevel]({ err: error }, trouble.code)
+    return reply.code(503).header('retry-after', trouble.retryAfterS).send({ detail: trouble.message, request_id: request.id })
   }
   const status = error.statusCode ?? 500
   if (status === 413) return reply.code(413).send({ detail: 'Request body is too large.', request_id: request.id })
