@@ -12,6 +12,14 @@ async function jobLedger (bed: Bed, upstreamId: unknown) {
 
 const money = (n: number) => n.toFixed(4)
 
+async function waitForPendingJob (bed: Bed) {
+  for (let tries = 0; tries < 250; tries++) {
+    if (await bed.gw.db.job.count({ where: { state: 'pending' } }) > 0) return
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  throw new Error('the create never reached the hold')
+}
+
 t.test('a create holds, then charges the actual cost', async t => {
   const bed = await dataPlaneBed(t) // budget 100, default hold 10
   // the 720p fixture through 200% upscale + film restoration costs more than the minimum
@@ -35,9 +43,10 @@ t.test('a create holds, then charges the actual cost', async t => {
 t.test('the hold exists while the create is in flight; a preview holds nothing', async t => {
   const bed = await dataPlaneBed(t)
   for (const [preview, held] of [[false, '10.0000'], [true, '0.0000']] as const) {
-    await bed.sim.fault({ kind: 'latency', route: CREATE, delayMs: 300, times: 1 })
+    await bed.sim.fault({ kind: 'latency', route: CREATE, delayMs: 3000, times: 1 })
     const pending = bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed, { preview }) })
-    await new Promise(resolve => setTimeout(resolve, 150))
+    // the job row commits with its hold; wait for it rather than for a fixed time (a loaded machine is slow)
+    await waitForPendingJob(bed)
     t.equal((await bed.usage()).held, held, `held while a ${preview ? 'preview' : 'job'} is created`)
     const res = await pending
     t.equal(res.status, 201)
