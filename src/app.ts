@@ -14,6 +14,7 @@ import openapi from './http/openapi.ts'
 import { useGatewayErrors } from './http/errors.ts'
 import { Decimal } from 'decimal.js'
 import auth from './auth/plugin.ts'
+import metrics from './metrics/plugin.ts'
 import upstream from './upstream/plugin.ts'
 import { healthRoutes } from './health/routes.ts'
 import { adminRoutes } from './routes/admin/index.ts'
@@ -41,6 +42,8 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   await app.register(requestContext)
   await app.register(openapi, { version: VERSION })
   await app.register(auth, { db: deps.db, databaseUrl: deps.databaseUrl })
+  // before everything it observes: only routes registered after it are instrumented
+  await app.register(metrics, { db: deps.db, serveOnMainPort: config.METRICS_PORT === undefined, stalePendingMs: config.STALE_PENDING_MS })
   await app.register(upstream, {
     target: deps.upstream,
     options: {

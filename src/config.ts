@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   NODE_ENV: OneOf(['development', 'production', 'test'] as const, 'development', 'run mode'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface to listen on' }),
   PORT: Port('HTTP port (0 = any free port)', 8080),
+  METRICS_PORT: Type.Optional(Port('a separate port serving /metrics without a key, for a private network (0 = any free port)')),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface of the METRICS_PORT listener' }),
   LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'log level'),
   DATABASE_URL: Type.Optional(Type.String({
     pattern: '^postgres(ql)?://[^\\s]+$', description: 'a postgres:// or postgresql:// URL'
@@ -76,6 +78,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Conf
     .map(([key, schema]) => `${key}=${JSON.stringify(input[key])} is not ${describe(schema)}`)
   if (problems.length > 0) throw new ConfigError(problems)
   const parsed = config as unknown as Config
+  if (parsed.METRICS_PORT !== undefined && parsed.METRICS_PORT !== 0 && parsed.METRICS_PORT === parsed.PORT) {
+    throw new ConfigError([`METRICS_PORT=${parsed.METRICS_PORT} must differ from PORT: the metrics listener is a second one`])
+  }
   if (parsed.NODE_ENV === 'production' && !parsed.TENSORPIX_TOKEN) {
     throw new ConfigError(['TENSORPIX_TOKEN is required when NODE_ENV=production (the simulator only runs outside production)'])
   }

@@ -11,9 +11,10 @@ import { startDemoUpstream } from './runtime/demo-upstream.ts'
 import type { UpstreamTarget } from './upstream/target.ts'
 import { printWelcome } from './runtime/welcome.ts'
 import { startWorkers } from './workers/index.ts'
+import { startMetricsListener } from './metrics/listener.ts'
 import type { App } from './http/types.ts'
 
-export interface RunningGateway { app: App, url: string, close(): Promise<void> }
+export interface RunningGateway { app: App, url: string, metricsUrl: string | null, close(): Promise<void> }
 
 type Cleanup = () => Promise<void>
 type ResolvedUpstream = UpstreamTarget & { sampleVideoUrl?: string }
@@ -58,6 +59,15 @@ async function resolveUpstream (config: Readonly<Config>, log: Logger, cleanups:
   return demo
 }
 
+/** The METRICS_PORT listener when configured; the URL it serves the scrape on (null: /metrics on the main port). */
+async function listenForScrapes (config: Readonly<Config>, app: App, cleanups: Cleanup[]): Promise<string | null> {
+  if (config.METRICS_PORT === undefined) return null
+  const listener = await startMetricsListener({ host: config.METRICS_HOST, port: config.METRICS_PORT, scraper: app.metrics, logger: app.log })
+  cleanups.push(listener.close)
+  app.log.info({ metrics: listener.url }, 'metrics listening without a key on their own port')
+  return listener.url
+}
+
 async function runCleanups (cleanups: Cleanup[]) {
   for (const cleanup of cleanups.reverse()) await cleanup()
 }
@@ -84,8 +94,9 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.PORT
     const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`
+    const metricsUrl = await listenForScrapes(config, app, cleanups)
     printWelcome({ url, created, upstream })
-    return { app, url, close: () => runCleanups(cleanups) }
+    return { app, url, metricsUrl, close: () => runCleanups(cleanups) }
   } catch (err) {
     await runCleanups(cleanups)
     throw err

@@ -26,7 +26,8 @@ async function openapi (app: FastifyInstance, { version }: OpenApiOptions) {
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'tensorpix', description: 'TensorPix-compatible data plane' },
         { name: 'admin', description: 'Teams, keys, budgets, audit' },
-        { name: 'reports', description: 'Finance reports' }
+        { name: 'reports', description: 'Finance reports' },
+        { name: 'operations', description: 'Prometheus metrics' }
       ]
     }
   })

@@ -6,6 +6,7 @@
 // always holds and can be re-summed to prove it (see test/integration/ledger.test.ts).
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
+import { countCommittedCredits } from '../metrics/registry.ts'
 import { ensureUsageRow, type TeamPeriod } from './usage.ts'
 
 type Tx = Prisma.TransactionClient
@@ -37,6 +38,7 @@ async function ledgerRow (tx: Tx, kind: 'hold' | 'charge' | 'release' | 'refund'
       reason: m.reason
     }
   })
+  countCommittedCredits(tx, kind, m.amount)
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream'
 import { Pool, errors } from 'undici'
 import type { UpstreamTarget } from './target.ts'
 import { FairScheduler, SchedulerSaturated } from './fair-scheduler.ts'
+import { observeUpstreamCall, upstreamOutcome, type UpstreamOutcome } from '../metrics/registry.ts'
 
 export interface UpstreamOptions {
   connections: number
@@ -83,7 +84,9 @@ export class UpstreamClient {
     try {
       res = await this.scheduler.run(req.team ?? BACKGROUND, () => this.send(req))
     } catch (err) {
-      throw err instanceof SchedulerSaturated ? new UpstreamFailure('saturated', false, err) : err
+      if (!(err instanceof SchedulerSaturated)) throw err
+      observeUpstreamCall('saturated')
+      throw new UpstreamFailure('saturated', false, err)
     }
     if (res.status === 429) {
       const seconds = Number(res.headers['retry-after'])
@@ -101,14 +104,20 @@ export class UpstreamClient {
     if (req.contentType) headers['content-type'] = req.contentType
     if (req.contentLength !== undefined) headers['content-length'] = String(req.contentLength)
     const started = performance.now()
+    let outcome: UpstreamOutcome = 'reset'
     try {
       const response = await this.pool.request({ method: req.method, path: req.path, headers, body: req.body ?? null, signal: req.signal ?? null })
       const text = await response.body.text()
+      outcome = upstreamOutcome(response.statusCode)
       return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers) }
     } catch (err) {
-      throw err instanceof UpstreamFailure ? err : classify(err)
+      const failure = err instanceof UpstreamFailure ? err : classify(err)
+      outcome = failure.kind
+      throw failure
     } finally {
-      if (req.timing) req.timing.upstreamMs += performance.now() - started
+      const ms = performance.now() - started
+      if (req.timing) req.timing.upstreamMs += ms
+      observeUpstreamCall(outcome, ms)
     }
   }
 

@@ -35,3 +35,11 @@ t.test('production needs the master token', async t => {
   t.throws(() => loadConfig({ NODE_ENV: 'production' }), /TENSORPIX_TOKEN/)
   t.equal(loadConfig({ NODE_ENV: 'production', TENSORPIX_TOKEN: 'x' }).NODE_ENV, 'production')
 })
+
+t.test('metrics listener settings', async t => {
+  t.equal(loadConfig({}).METRICS_PORT, undefined, 'no separate listener by default')
+  t.equal(loadConfig({}).METRICS_HOST, '127.0.0.1')
+  t.equal(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT, 9464)
+  t.throws(() => loadConfig({ PORT: '9000', METRICS_PORT: '9000' }), /METRICS_PORT=9000 must differ from PORT/)
+  t.equal(loadConfig({ PORT: '0', METRICS_PORT: '0' }).METRICS_PORT, 0, 'two free ports are two ports')
+})

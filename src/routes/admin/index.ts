@@ -37,7 +37,8 @@ const validatorCompiler: FastifySchemaCompiler<TSchema> = route => {
   return route.httpPart === 'body' ? (value: unknown) => validate(value ?? {}) : validate
 }
 
-async function authorize (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+/** The control plane's key check: 401 without a valid key, 403 unless it carries the route's `adminAccess`. */
+export async function authorize (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
   const principal = await authenticate(app, request)
   if (!principal) {
     reply.header('www-authenticate', 'Bearer')

@@ -1,0 +1,106 @@
+// One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key cache's tallies
+// and, from the database, every team's budget in its current period, the active jobs and the worker lag. The
+// database figures describe the shared database, so every replica reports the same values (aggregate with max()).
+import { Counter, Gauge, Registry } from 'prom-client'
+import type { Db } from '../db/client.ts'
+import { ACTIVE_STATES } from '../jobs/states.ts'
+import { processRegistry } from './registry.ts'
+
+export interface ScrapeSources {
+  db: Db
+  keyCache: { readonly hits: number, readonly misses: number }
+  // a pending create older than this is due for reconciliation (STALE_PENDING_MS)
+  stalePendingMs: number
+  log: { warn(details: object, message: string): void }
+}
+
+export interface Scraper { contentType: string, scrape(): Promise<string> }
+
+interface BudgetRow { team: string, budget: number, charged: number, held: number }
+
+// one query for every team: the usage row of the period containing now (UTC), absent before the first hold
+function readBudgets (db: Db) {
+  return db.$queryRaw<BudgetRow[]>`
+    SELECT t.slug AS team,
+      (t.budget_credits + COALESCE(u.adjusted, 0))::float8 AS budget,
+      COALESCE(u.charged, 0)::float8 AS charged,
+      COALESCE(u.held, 0)::float8 AS held
+    FROM teams t
+    LEFT JOIN team_period_usage u
+      ON u.team_id = t.id AND u.period_start = date_trunc(t.budget_period::text, now() AT TIME ZONE 'UTC')::date`
+}
+
+function readActiveJobs (db: Db) {
+  return db.$queryRaw<Array<{ state: string, count: number }>>`
+    SELECT state::text AS state, count(*)::int AS count FROM jobs
+    WHERE state = ANY(${[...ACTIVE_STATES]}::"JobState"[]) GROUP BY state`
+}
+
+// how long the most overdue job has waited past the moment a worker should have picked it up: a running or
+// unknown job past its next_sync_at, or a pending create past the stale age (its process died mid-create)
+async function readWorkerLag (db: Db, stalePendingMs: number): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ lag: number }>>`
+    SELECT GREATEST(0,
+      EXTRACT(EPOCH FROM now() - (SELECT min(next_sync_at) FROM jobs
+        WHERE state IN ('unknown', 'queued', 'processing') AND next_sync_at <= now())),
+      EXTRACT(EPOCH FROM now() - (SELECT min(created_at) FROM jobs WHERE state = 'pending')) - ${stalePendingMs / 1000}::float8
+    )::float8 AS lag`
+  return row?.lag ?? 0
+}
+
+export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSources): Scraper {
+  const registry = new Registry()
+  const registers = [registry]
+  const team = ['team'] as const
+  const budget = new Gauge({ name: 'tpx_team_budget_credits', help: 'Credits of the team\'s current period, adjustments included (overdraft not)', labelNames: team, registers })
+  const charged = new Gauge({ name: 'tpx_team_budget_charged_credits', help: 'Credits charged in the team\'s current period, net of refunds', labelNames: team, registers })
+  const held = new Gauge({ name: 'tpx_team_budget_held_credits', help: 'Credits held by creates in flight in the team\'s current period', labelNames: team, registers })
+  const active = new Gauge({ name: 'tpx_jobs_active', help: 'Jobs not yet in a terminal state, by state', labelNames: ['state'] as const, registers })
+  const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
+  const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
+  registry.registerMetric(new Counter({
+    name: 'tpx_key_cache_lookups_total',
+    help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
+    labelNames: ['result'] as const,
+    registers: [],
+    collect () {
+      this.reset()
+      this.inc({ result: 'hit' }, keyCache.hits)
+      this.inc({ result: 'miss' }, keyCache.misses)
+    }
+  }))
+  const fromDatabase = [budget, charged, held, active, lag]
+
+  async function refresh () {
+    try {
+      const [teams, states, lagSeconds] = await Promise.all([readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs)])
+      for (const gauge of fromDatabase) gauge.reset()
+      for (const row of teams) {
+        budget.set({ team: row.team }, row.budget)
+        charged.set({ team: row.team }, row.charged)
+        held.set({ team: row.team }, row.held)
+      }
+      const counts = new Map(states.map(s => [s.state, s.count]))
+      for (const state of ACTIVE_STATES) active.set({ state }, counts.get(state) ?? 0)
+      lag.set(lagSeconds)
+      databaseUp.set(1)
+    } catch (err) {
+      log.warn({ err }, 'metrics: the database figures could not be read')
+      for (const gauge of fromDatabase) gauge.reset()
+      lag.remove()
+      databaseUp.set(0)
+    }
+  }
+
+  const merged = Registry.merge([processRegistry, registry])
+  // concurrent scrapes share one round of queries
+  let refreshing: Promise<void> | null = null
+  return {
+    contentType: merged.contentType,
+    async scrape () {
+      refreshing ??= refresh().finally(() => { refreshing = null })
+      await refreshing
+      return merged.metrics()
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import t from 'tap'
+import type { Db } from '../../../src/db/client.ts'
+import { upstreamOutcome } from '../../../src/metrics/registry.ts'
+import { createScraper } from '../../../src/metrics/scrape.ts'
+import { metricValue, parseMetrics } from '../../helpers/prometheus.ts'
+
+t.test('with the database unreachable a scrape still answers, says so, and shows no stale figures', async t => {
+  let down = false
+  const warnings: string[] = []
+  const rows = [
+    [{ team: 'acme', budget: 100, charged: 12.5, held: 10 }],
+    [{ state: 'queued', count: 3 }],
+    [{ lag: 4.5 }]
+  ]
+  let call = 0
+  const db = {
+    $queryRaw: () => down ? Promise.reject(new Error('connection refused')) : Promise.resolve(rows[call++ % 3])
+  } as unknown as Db
+  const scraper = createScraper({ db, keyCache: { hits: 7, misses: 2 }, stalePendingMs: 120_000, log: { warn: (_d, m) => { warnings.push(m) } } })
+
+  const up = parseMetrics(await scraper.scrape())
+  t.equal(metricValue(up, 'tpx_metrics_database_up'), 1)
+  t.equal(metricValue(up, 'tpx_team_budget_charged_credits', { team: 'acme' }), 12.5)
+  t.equal(metricValue(up, 'tpx_team_budget_held_credits', { team: 'acme' }), 10)
+  t.equal(metricValue(up, 'tpx_jobs_active', { state: 'queued' }), 3)
+  t.equal(metricValue(up, 'tpx_jobs_active', { state: 'processing' }), 0, 'every active state is present')
+  t.equal(metricValue(up, 'tpx_worker_lag_seconds'), 4.5)
+  t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7)
+  t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'miss' }), 2)
+
+  down = true
+  const text = await scraper.scrape()
+  const samples = parseMetrics(text)
+  t.equal(metricValue(samples, 'tpx_metrics_database_up'), 0)
+  for (const name of ['tpx_team_budget_credits', 'tpx_team_budget_charged_credits', 'tpx_jobs_active', 'tpx_worker_lag_seconds']) {
+    t.notOk(samples.some(s => s.name === name), `${name} is absent rather than stale`)
+  }
+  t.equal(metricValue(samples, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7, 'what needs no database is still there')
+  t.same(warnings, ['metrics: the database figures could not be read'])
+})
+
+t.test('upstream outcomes by status', async t => {
+  t.same([200, 201, 204, 302, 400, 404, 429, 500, 503].map(upstreamOutcome),
+    ['ok', 'ok', 'ok', 'ok', 'client_error', 'client_error', 'rate_limited', 'server_error', 'server_error'])
+})
