@@ -52,18 +52,30 @@ export function routeObserver (method: string, route: string): RouteObserver {
   return observer
 }
 
-processRegistry.registerMetric(new Counter({
-  name: 'tpx_http_requests_total',
-  help: 'Answers by route pattern, method and status code',
-  labelNames: ['method', 'route', 'status'] as const,
-  registers: [],
-  collect () {
-    this.reset()
-    for (const { method, route, statuses } of observers.values()) {
-      for (const [status, count] of statuses) this.inc({ method, route, status }, count)
+type Tally<L extends string> = [labels: Record<L, string | number>, value: number]
+interface CounterInfo<L extends string> { name: string, help: string, labelNames: readonly L[] }
+
+/** A counter whose values are plain tallies, read only when somebody scrapes. */
+export function talliedCounter<L extends string> (registry: Registry, { name, help, labelNames }: CounterInfo<L>, read: () => Iterable<Tally<L>>): void {
+  registry.registerMetric(new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [],
+    collect () {
+      this.reset()
+      for (const [labels, value] of read()) this.inc(labels, value)
     }
+  }))
+}
+
+talliedCounter(processRegistry, {
+  name: 'tpx_http_requests_total', help: 'Answers by route pattern, method and status code', labelNames: ['method', 'route', 'status']
+}, function * () {
+  for (const { method, route, statuses } of observers.values()) {
+    for (const [status, count] of statuses) yield [{ method, route, status }, count]
   }
-}))
+})
 
 export const UPSTREAM_OUTCOMES = [
   'ok', 'client_error', 'rate_limited', 'server_error', 'timeout', 'unreachable', 'reset', 'bad_response', 'saturated'
@@ -84,16 +96,11 @@ export function observeUpstreamCall (outcome: UpstreamOutcome, ms?: number): voi
   if (ms !== undefined) upstreamSeries.observe(ms / 1000)
 }
 
-processRegistry.registerMetric(new Counter({
+talliedCounter(processRegistry, {
   name: 'tpx_upstream_requests_total',
   help: 'TensorPix calls by outcome: an HTTP status class, or why no answer came (timeout, unreachable, reset, bad_response, saturated)',
-  labelNames: ['outcome'] as const,
-  registers: [],
-  collect () {
-    this.reset()
-    for (const outcome of UPSTREAM_OUTCOMES) this.inc({ outcome }, upstreamCalls[outcome])
-  }
-}))
+  labelNames: ['outcome']
+}, () => UPSTREAM_OUTCOMES.map(outcome => [{ outcome }, upstreamCalls[outcome]]))
 
 export type CreditMovement = 'hold' | 'charge' | 'release' | 'refund'
 const credits: Record<CreditMovement, Decimal> = { hold: new Decimal(0), charge: new Decimal(0), release: new Decimal(0), refund: new Decimal(0) }
@@ -103,16 +110,11 @@ export function countCommittedCredits (tx: object, kind: CreditMovement, amount:
   afterCommit(tx, () => { credits[kind] = credits[kind].plus(amount) })
 }
 
-processRegistry.registerMetric(new Counter({
+talliedCounter(processRegistry, {
   name: 'tpx_ledger_credits_total',
   help: 'Credits moved by committed ledger rows of this process, by kind (hold, charge, release, refund)',
-  labelNames: ['kind'] as const,
-  registers: [],
-  collect () {
-    this.reset()
-    for (const [kind, amount] of Object.entries(credits)) this.inc({ kind }, amount.toNumber())
-  }
-}))
+  labelNames: ['kind']
+}, () => Object.entries(credits).map(([kind, amount]) => [{ kind }, amount.toNumber()]))
 
 let processMetricsStarted = false
 

@@ -1,10 +1,10 @@
 // One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key cache's tallies
 // and, from the database, every team's budget in its current period, the active jobs and the worker lag. The
 // database figures describe the shared database, so every replica reports the same values (aggregate with max()).
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Gauge, Registry } from 'prom-client'
 import type { Db } from '../db/client.ts'
 import { ACTIVE_STATES } from '../jobs/states.ts'
-import { processRegistry } from './registry.ts'
+import { processRegistry, talliedCounter } from './registry.ts'
 
 export interface ScrapeSources {
   db: Db
@@ -58,17 +58,11 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const active = new Gauge({ name: 'tpx_jobs_active', help: 'Jobs not yet in a terminal state, by state', labelNames: ['state'] as const, registers })
   const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
-  registry.registerMetric(new Counter({
+  talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
     help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
-    labelNames: ['result'] as const,
-    registers: [],
-    collect () {
-      this.reset()
-      this.inc({ result: 'hit' }, keyCache.hits)
-      this.inc({ result: 'miss' }, keyCache.misses)
-    }
-  }))
+    labelNames: ['result']
+  }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
   const fromDatabase = [budget, charged, held, active, lag]
 
   async function refresh () {
