@@ -46,13 +46,8 @@ async function metrics (app: FastifyInstance, { db, serveOnMainPort, stalePendin
   app.decorate('metrics', scraper)
 
   app.addHook('onRoute', instrument)
-  const unmatched = new Map<string, ReturnType<typeof routeObserver>>()
   app.addHook('onResponse', (request, reply, done) => {
-    if (request.is404) {
-      let observer = unmatched.get(request.method)
-      if (!observer) unmatched.set(request.method, observer = routeObserver(request.method, UNMATCHED))
-      observer.observe(reply.statusCode, reply.elapsedTime, undefined)
-    }
+    if (request.is404) routeObserver(request.method, UNMATCHED).observe(reply.statusCode, reply.elapsedTime, undefined)
     done()
   })
 
