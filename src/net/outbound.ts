@@ -22,15 +22,19 @@ export function outboundPolicyOf (config: Pick<Config, 'OUTBOUND_ALLOW_LOOPBACK'
   return { allowLoopback: config.OUTBOUND_ALLOW_LOOPBACK, allowPrivate: config.OUTBOUND_ALLOW_PRIVATE }
 }
 
+const ALLOWED_BY: Partial<Record<AddressClass, string>> = {
+  loopback: 'OUTBOUND_ALLOW_LOOPBACK',
+  private: 'OUTBOUND_ALLOW_PRIVATE',
+  'unique-local': 'OUTBOUND_ALLOW_PRIVATE'
+}
+
 /** Why an address may not be called, or null when it may. Link-local, multicast and reserved never may. */
 export function addressRefusal (address: string, policy: OutboundPolicy): string | null {
   const kind: AddressClass = classifyAddress(address)
   if (kind === 'public') return null
   if (kind === 'loopback' && policy.allowLoopback) return null
   if ((kind === 'private' || kind === 'unique-local') && policy.allowPrivate) return null
-  const hint = kind === 'loopback' ? ' (OUTBOUND_ALLOW_LOOPBACK allows it)'
-    : kind === 'private' || kind === 'unique-local' ? ' (OUTBOUND_ALLOW_PRIVATE allows it)' : ''
-  return `${address} is a ${kind} address${hint}`
+  return `${address} is a ${kind} address${ALLOWED_BY[kind] ? ` (${ALLOWED_BY[kind]} allows it)` : ''}`
 }
 
 const isLoopbackName = (host: string) => host === 'localhost' || host.endsWith('.localhost')
