@@ -66,14 +66,14 @@ export function webhooksCommand (): Command {
   webhooks.addCommand(withTeam(new Command('update'))
     .description('change the URL, event filter or description, or disable/enable')
     .argument('<id>')
-    .option('--url <url>', 'new https URL')
+    .option('--webhook-url <url>', 'new https URL (--url is the gateway)')
     .option('--events <list>', 'comma-separated event types, or all', eventList)
     .option('--description <text>', 'what the endpoint is for')
     .option('--disable', 'stop sending events to it')
     .option('--enable', 'send events to it again')
     .action(adminAction(async (client, o, id: string) => {
       const body = Object.fromEntries(Object.entries({
-        url: o.url, events: o.events, description: o.description, disabled: o.disable ? true : o.enable ? false : undefined
+        url: o.webhookUrl, events: o.events, description: o.description, disabled: o.disable ? true : o.enable ? false : undefined
       }).filter(([, v]) => v !== undefined))
       return show(await client.patch<WebhookView>(one(o.team, id), body))
     })))
