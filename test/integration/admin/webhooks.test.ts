@@ -16,8 +16,13 @@ t.test('create, read, update, delete, audited, the secret shown once', async t =
   t.equal(res.statusCode, 201)
   const created = res.json()
   t.match(created, {
-    id: String, teamSlug: 'acme', url: 'https://hooks.example.com/tpx', events: ['job.finished', 'budget.threshold'],
-    description: 'ops pager', disabled: false, secret: /^whsec_[A-Za-z0-9_-]{43}$/
+    id: String,
+    teamSlug: 'acme',
+    url: 'https://hooks.example.com/tpx',
+    events: ['job.finished', 'budget.threshold'],
+    description: 'ops pager',
+    disabled: false,
+    secret: /^whsec_[A-Za-z0-9_-]{43}$/
   })
   const path = `/admin/v1/teams/acme/webhooks/${created.id}`
 
