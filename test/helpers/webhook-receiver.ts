@@ -12,7 +12,8 @@ export interface Receiver {
   url (path?: string): string
   port: number
   received: Received[]
-  answer: (request: Received, index: number) => { status: number, headers?: Record<string, string> }
+  /** the answer to each request; 'hang' never answers */
+  answer: (request: Received, index: number) => { status: number, headers?: Record<string, string> } | 'hang'
 }
 
 export async function startReceiver (t: Teardown): Promise<Receiver> {
@@ -26,8 +27,8 @@ export async function startReceiver (t: Teardown): Promise<Receiver> {
       try { json = JSON.parse(body) as Record<string, unknown> } catch {}
       const request = { path: req.url ?? '/', headers: req.headers, body, json }
       receiver.received.push(request)
-      const { status, headers } = receiver.answer(request, receiver.received.length - 1)
-      res.writeHead(status, headers).end()
+      const answer = receiver.answer(request, receiver.received.length - 1)
+      if (answer !== 'hang') res.writeHead(answer.status, answer.headers).end()
     })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))

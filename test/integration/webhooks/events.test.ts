@@ -144,3 +144,23 @@ t.test('a rolled-back change sends nothing; a team without endpoints queues noth
   await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.drift', { drift: '2.0000' }))
   t.equal(await bed.gw.db.webhookDelivery.count(), 1, 'a disabled endpoint gets no new events')
 })
+
+t.test('concurrent workers send each event once; a receiver that hangs is cut off by the time limit', async t => {
+  const bed = await dataPlaneBed(t, { env: { OUTBOUND_ALLOW_LOOPBACK: 'true' } })
+  const receiver = await startReceiver(t)
+  await register(bed, receiver, '/many')
+  for (let i = 0; i < 24; i++) await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.drift', { n: i }))
+  const deps = deliveryDeps(t, bed.gw.db)
+  await Promise.all(Array.from({ length: 4 }, () => deliverDueWebhooks(deps)))
+  const ids = receiver.received.map(r => r.headers['x-tpx-event-id'])
+  t.equal(ids.length, 24, 'every event sent')
+  t.equal(new Set(ids).size, 24, 'none twice')
+
+  receiver.answer = () => 'hang'
+  await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.drift', { n: 'hang' }))
+  const started = Date.now()
+  await deliverDueWebhooks({ ...deps, timeoutMs: 300 })
+  t.ok(Date.now() - started < 3000, `the attempt ended after ${Date.now() - started} ms`)
+  const hung = await bed.gw.db.webhookDelivery.findFirstOrThrow({ where: { state: 'pending' } })
+  t.match(hung, { attempts: 1, lastStatus: null, lastError: /timeout|abort/i })
+})
