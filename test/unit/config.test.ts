@@ -35,3 +35,14 @@ t.test('production needs the master token', async t => {
   t.throws(() => loadConfig({ NODE_ENV: 'production' }), /TENSORPIX_TOKEN/)
   t.equal(loadConfig({ NODE_ENV: 'production', TENSORPIX_TOKEN: 'x' }).NODE_ENV, 'production')
 })
+
+t.test('the outbound guard is closed unless opened explicitly', async t => {
+  const closed = loadConfig({})
+  t.equal(closed.OUTBOUND_ALLOW_LOOPBACK, false)
+  t.equal(closed.OUTBOUND_ALLOW_PRIVATE, false)
+  const open = loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'true', OUTBOUND_ALLOW_PRIVATE: 'true', WEBHOOK_MAX_ATTEMPTS: '3' })
+  t.equal(open.OUTBOUND_ALLOW_LOOPBACK, true)
+  t.equal(open.OUTBOUND_ALLOW_PRIVATE, true)
+  t.equal(open.WEBHOOK_MAX_ATTEMPTS, 3)
+  t.throws(() => loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'maybe' }), /OUTBOUND_ALLOW_LOOPBACK/)
+})
