@@ -111,7 +111,7 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
       where: { id: job.id },
       data: { actualCost: actual.toFixed(4), refundedCost: refunded.toFixed(4) }
     })
-    await announceJobEnd(tx, ended)
+    await announceJobEnd(tx, ended, settlement?.kind === 'charge')
     return ended
   })
 }

@@ -47,13 +47,20 @@ function alertData (team: Team, periodStart: Date, figures: BudgetFigures) {
   }
 }
 
+// Alerts known to be raised (committed) already, per team and period. Raised alerts never change, so this memo is
+// never stale; it keeps the create path, which runs under the team's usage-row lock, from asking again on every
+// hold once a team is past a threshold. Bounded: cleared when full (the next crossing check asks the database).
+const MEMO_LIMIT = 50_000
+const alreadyRaised = new Set<string>()
+const memoKey = (teamId: string, periodStart: Date, alert: string) => `${teamId}/${periodStart.toISOString().slice(0, 10)}/${alert}`
+
 /**
  * Records the alerts the usage reached that were not raised yet this period, and emits one event for each. Call it
  * in the transaction that moved the usage, with the usage as it stands after the move.
  */
 export async function raiseBudgetAlerts (tx: Tx, team: Team, periodStart: Date, usage: Omit<BudgetFigures, 'credits'>): Promise<void> {
   const figures = { ...usage, credits: team.budgetCredits.toString() }
-  const reached = alertsReached(figures, team.alertThresholds)
+  const reached = alertsReached(figures, team.alertThresholds).filter(alert => !alreadyRaised.has(memoKey(team.id, periodStart, alert)))
   if (reached.length === 0) return
   const fresh = await tx.$queryRaw<Array<{ alert: string }>>`
     INSERT INTO budget_alerts (team_id, period_start, alert)
@@ -61,6 +68,9 @@ export async function raiseBudgetAlerts (tx: Tx, team: Team, periodStart: Date, 
     ON CONFLICT DO NOTHING
     RETURNING alert`
   const raised = new Set(fresh.map(row => row.alert))
+  // a conflict means another transaction committed the alert (ON CONFLICT waits for it); ours may still roll back
+  if (alreadyRaised.size > MEMO_LIMIT) alreadyRaised.clear()
+  for (const alert of reached.filter(a => !raised.has(a))) alreadyRaised.add(memoKey(team.id, periodStart, alert))
   const data = alertData(team, periodStart, figures)
   for (const alert of reached.filter(a => raised.has(a))) {
     if (alert === EXHAUSTED) await emitEvent(tx, team.id, 'budget.exhausted', data)

@@ -1,6 +1,7 @@
 // The events of a job's terminal transition: job.finished / job.failed / job.cancelled with the job as the data
-// plane knows it, then the budget check (the transition moved money). Called inside the transaction that made the
-// transition (src/jobs/sync.ts applySnapshot), after the job row has its final figures.
+// plane knows it, then — when the transition charged more — the budget check (a refund can cross no threshold).
+// Called inside the transaction that made the transition (src/jobs/sync.ts applySnapshot), after the job row has
+// its final figures.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
@@ -32,9 +33,9 @@ export function jobEventData (job: Job, status: number): Record<string, unknown>
   }
 }
 
-export async function announceJobEnd (tx: Prisma.TransactionClient, job: Job): Promise<void> {
+export async function announceJobEnd (tx: Prisma.TransactionClient, job: Job, charged: boolean): Promise<void> {
   const ending = ENDINGS[job.state]
   if (!ending) return
   await emitEvent(tx, job.teamId, ending.type, jobEventData(job, ending.status))
-  await raiseBudgetAlertsFor(tx, job.teamId, job.periodStart)
+  if (charged) await raiseBudgetAlertsFor(tx, job.teamId, job.periodStart)
 }
