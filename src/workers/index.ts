@@ -1,5 +1,5 @@
-// Background workers: status sync, reconciliation of lost creates, webhook delivery and retention. Each is a loop that runs a pass, waits, and
-// runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
+// Background workers: status sync, reconciliation of lost creates, webhook delivery and retention. Each is a loop
+// that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
