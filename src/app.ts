@@ -18,6 +18,7 @@ import metrics from './metrics/plugin.ts'
 import upstream from './upstream/plugin.ts'
 import { healthRoutes } from './health/routes.ts'
 import { adminRoutes } from './routes/admin/index.ts'
+import { outboundPolicyOf } from './net/outbound.ts'
 import { tensorpixRoutes } from './routes/tensorpix/index.ts'
 import { VERSION } from './version.ts'
 
@@ -61,7 +62,7 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
 
   // routes
   await app.register(healthRoutes, { db: deps.db })
-  await app.register(adminRoutes, { prefix: '/admin/v1', db: deps.db })
+  await app.register(adminRoutes, { prefix: '/admin/v1', db: deps.db, outbound: outboundPolicyOf(config) })
   await app.register(tensorpixRoutes, {
     prefix: '/api',
     db: deps.db,

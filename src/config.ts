@@ -47,7 +47,17 @@ export const ConfigSchema = Type.Object({
   UPSTREAM_QUEUE_WAIT_MS: Millis('longest wait in ms for an upstream slot before answering 503', 2000),
   UPSTREAM_CONNECT_TIMEOUT_MS: Millis('upstream connect timeout in ms', 5000),
   UPSTREAM_HEADERS_TIMEOUT_MS: Millis('upstream response-headers timeout in ms', 30000),
-  UPSTREAM_BODY_TIMEOUT_MS: Millis('upstream body timeout in ms', 30000)
+  UPSTREAM_BODY_TIMEOUT_MS: Millis('upstream body timeout in ms', 30000),
+  OUTBOUND_ALLOW_LOOPBACK: Type.Boolean({
+    default: false, description: 'let webhooks call loopback addresses, and plain http:// to a loopback host: true or false'
+  }),
+  OUTBOUND_ALLOW_PRIVATE: Type.Boolean({
+    default: false, description: 'let webhooks call private (RFC 1918, CGNAT, fc00::/7) addresses: true or false'
+  }),
+  WEBHOOK_TIMEOUT_MS: Millis('time limit of one webhook delivery attempt in ms', 5000),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'webhook delivery attempts before giving up' }),
+  WEBHOOK_RETRY_BASE_MS: Millis('delay before the first webhook retry in ms; doubles each attempt, up to an hour', 30_000),
+  RETENTION_INTERVAL_MS: Millis('pause between retention passes in ms', 60_000)
 })
 
 export type Config = Static<typeof ConfigSchema>

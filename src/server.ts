@@ -12,6 +12,7 @@ import type { UpstreamTarget } from './upstream/target.ts'
 import { printWelcome } from './runtime/welcome.ts'
 import { startWorkers } from './workers/index.ts'
 import { startMetricsListener } from './metrics/listener.ts'
+import { outboundPolicyOf } from './net/outbound.ts'
 import type { App } from './http/types.ts'
 
 export interface RunningGateway { app: App, url: string, metricsUrl: string | null, close(): Promise<void> }
@@ -86,7 +87,16 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     cleanups.push(() => app.close())
     if (config.WORKERS) {
       const workers = startWorkers({ db, upstream: app.upstream, log: logger }, {
-        everyMs: config.WORKER_INTERVAL_MS, graceMs: config.RECONCILE_GRACE_MS, stalePendingMs: config.STALE_PENDING_MS
+        everyMs: config.WORKER_INTERVAL_MS,
+        graceMs: config.RECONCILE_GRACE_MS,
+        stalePendingMs: config.STALE_PENDING_MS,
+        retentionEveryMs: config.RETENTION_INTERVAL_MS,
+        webhooks: {
+          policy: outboundPolicyOf(config),
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+          retryBaseMs: config.WEBHOOK_RETRY_BASE_MS
+        }
       })
       cleanups.push(() => workers.stop())
     }

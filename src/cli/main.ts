@@ -9,6 +9,7 @@ import { keysCommand } from './commands/keys.ts'
 import { usageCommand } from './commands/usage.ts'
 import { budgetCommand } from './commands/budget.ts'
 import { auditCommand } from './commands/audit.ts'
+import { webhooksCommand } from './commands/webhooks.ts'
 
 const program = new Command('tpx-gateway')
   .description('Self-hosted gateway and policy proxy for the TensorPix API')
@@ -23,5 +24,6 @@ program.addCommand(keysCommand())
 program.addCommand(usageCommand())
 program.addCommand(budgetCommand())
 program.addCommand(auditCommand())
+program.addCommand(webhooksCommand())
 
 await program.parseAsync(process.argv)

@@ -5,14 +5,13 @@ import type { Db, Prisma } from '../db/client.ts'
 import type { AuditEvent } from '../generated/prisma/client.ts'
 import type { Actor } from './actor.ts'
 import type { AuditEventView, AuditQuery } from './audit-schemas.ts'
-import { pageStart, toPage, type Page, type PageRequest } from './pagination.ts'
-import { invalid } from './problems.ts'
+import { bigintAfter, pageStart, toPage, type Page, type PageRequest } from './pagination.ts'
 
 const SECRET_FIELDS = new Set(['key', 'secret', 'secretHash', 'previousSecretHash'])
 
 export interface AuditChange {
   action: string
-  targetType: 'team' | 'key'
+  targetType: 'team' | 'key' | 'webhook'
   targetId: string
   before: unknown
   after: unknown
@@ -54,16 +53,10 @@ export function auditView (row: AuditEvent): AuditEventView {
   }
 }
 
-function afterId (after: string | null): bigint | undefined {
-  if (after === null) return undefined
-  if (!/^\d{1,19}$/.test(after)) throw invalid([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }])
-  return BigInt(after)
-}
-
 /** Newest first; the id orders rows (createdAt is the transaction's start and may tie or interleave). */
 export async function listAudit (db: Db, query: AuditQuery & PageRequest): Promise<Page<AuditEventView>> {
   const start = pageStart(query)
-  const before = afterId(start.after)
+  const before = bigintAfter(start.after)
   const rows = await db.auditEvent.findMany({
     where: {
       actorKeyId: query.actorKeyId,

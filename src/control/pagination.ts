@@ -31,6 +31,13 @@ export function pageStart (request: PageRequest): { after: string | null, skip: 
   return { after: request.cursor === undefined ? null : decodeCursor(request.cursor), skip: request.offset ?? 0 }
 }
 
+/** The row id after which a page of rows keyed by a bigint id starts (undefined: from the first). */
+export function bigintAfter (after: string | null): bigint | undefined {
+  if (after === null) return undefined
+  if (!/^\d{1,19}$/.test(after)) throw invalid([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }])
+  return BigInt(after)
+}
+
 /** Given up to limit + 1 rows, the page and the cursor of the next one. */
 export function toPage<Row, T> (rows: Row[], limit: number, keyOf: (row: Row) => string, view: (row: Row) => T): Page<T> {
   const pageRows = rows.slice(0, limit)

@@ -22,6 +22,7 @@ import { checkQuotas } from './quotas.ts'
 import type { UpstreamJob } from './sync.ts'
 import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
+import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
 
 export interface CreateDeps {
   db: Db
@@ -126,6 +127,7 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
         throw detailError(402, `Budget exhausted: ${left} credits remaining, this job holds ${formatCredits(estimate)}.`)
       }
       await checkQuotas(tx, { team, keyId: call.principal.keyId, jobId: job.id, now })
+      await raiseBudgetAlerts(tx, team, period.periodStart, usage)
       // a soft budget lets the job through and says so (header and log), instead of refusing it
       return { ...held, overSoftBudget: team.budgetMode === 'soft' && remaining(usage).isNegative() }
     })

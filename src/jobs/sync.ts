@@ -7,6 +7,7 @@ import type { Job } from '../generated/prisma/client.ts'
 import { charge, refund, type Movement } from '../ledger/money.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
+import { announceJobEnd } from '../webhooks/job-events.ts'
 
 export interface UpstreamJob {
   id: number
@@ -106,9 +107,11 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
     if (state === 'finished' && output !== null) {
       await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })
     }
-    return await tx.job.update({
+    const ended = await tx.job.update({
       where: { id: job.id },
       data: { actualCost: actual.toFixed(4), refundedCost: refunded.toFixed(4) }
     })
+    await announceJobEnd(tx, ended, settlement?.kind === 'charge')
+    return ended
   })
 }

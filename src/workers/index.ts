@@ -1,9 +1,12 @@
-// Background workers: status sync and reconciliation of lost creates. Each is a loop that runs a pass, waits, and
-// runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
+// Background workers: status sync, reconciliation of lost creates, webhook delivery and retention. Each is a loop
+// that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
+import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
+import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
+import { enforceRetention } from './retention.ts'
 import { syncDueJobs } from './sync-jobs.ts'
 
 export interface Workers { stop(): Promise<void> }
@@ -27,13 +30,27 @@ function startLoop ({ name, run }: Loop, everyMs: number, log: FastifyBaseLogger
   }
 }
 
-export interface WorkerOptions extends ReconcileOptions { everyMs: number }
+export interface WorkerOptions extends ReconcileOptions {
+  everyMs: number
+  retentionEveryMs: number
+  webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
+}
 
 export function startWorkers (deps: { db: Db, upstream: UpstreamClient, log: FastifyBaseLogger }, options: WorkerOptions): Workers {
   const workerDeps = { ...deps, now: () => new Date() }
+  const { policy, timeoutMs, ...delivery } = options.webhooks
+  const agent = outboundAgent(policy, { timeoutMs })
+  const deliveryDeps = { db: deps.db, log: deps.log, agent, policy, timeoutMs, options: delivery }
   const stops = [
     startLoop({ name: 'status-sync', run: () => syncDueJobs(workerDeps) }, options.everyMs, deps.log),
-    startLoop({ name: 'reconcile', run: () => reconcileLostCreates(workerDeps, options) }, options.everyMs, deps.log)
+    startLoop({ name: 'reconcile', run: () => reconcileLostCreates(workerDeps, options) }, options.everyMs, deps.log),
+    startLoop({ name: 'webhooks', run: () => deliverDueWebhooks(deliveryDeps) }, options.everyMs, deps.log),
+    startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log)
   ]
-  return { stop: async () => { await Promise.all(stops.map(stop => stop())) } }
+  return {
+    stop: async () => {
+      await Promise.all(stops.map(stop => stop()))
+      await agent.close()
+    }
+  }
 }

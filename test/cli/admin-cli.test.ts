@@ -1,23 +1,10 @@
 // The admin commands end to end: `node bin/tpx-gateway.js …` against a gateway listening on a real port.
 import t from 'tap'
-import { execFile } from 'node:child_process'
 import { createServer, type AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { buildTestGateway, TEST_MASTER_TOKEN, type TestGateway } from '../helpers/gateway.ts'
 import { makeKey } from '../helpers/factories.ts'
 import { startModelsUpstream } from '../helpers/ml-models-upstream.ts'
-
-const BIN = fileURLToPath(new URL('../../bin/tpx-gateway.js', import.meta.url))
-
-interface Run { code: number, stdout: string, stderr: string }
-
-function cli (args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise(resolve => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+import { cli } from '../helpers/cli.ts'
 
 /** A port nothing listens on (fetch refuses the well-known ones, such as 9). */
 async function freePort (): Promise<number> {

@@ -43,3 +43,14 @@ t.test('metrics listener settings', async t => {
   t.throws(() => loadConfig({ PORT: '9000', METRICS_PORT: '9000' }), /METRICS_PORT=9000 must differ from PORT/)
   t.equal(loadConfig({ PORT: '0', METRICS_PORT: '0' }).METRICS_PORT, 0, 'two free ports are two ports')
 })
+
+t.test('the outbound guard is closed unless opened explicitly', async t => {
+  const closed = loadConfig({})
+  t.equal(closed.OUTBOUND_ALLOW_LOOPBACK, false)
+  t.equal(closed.OUTBOUND_ALLOW_PRIVATE, false)
+  const open = loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'true', OUTBOUND_ALLOW_PRIVATE: 'true', WEBHOOK_MAX_ATTEMPTS: '3' })
+  t.equal(open.OUTBOUND_ALLOW_LOOPBACK, true)
+  t.equal(open.OUTBOUND_ALLOW_PRIVATE, true)
+  t.equal(open.WEBHOOK_MAX_ATTEMPTS, 3)
+  t.throws(() => loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'maybe' }), /OUTBOUND_ALLOW_LOOPBACK/)
+})

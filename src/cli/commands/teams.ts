@@ -14,7 +14,7 @@ export function intOrNone (value: string): number | null {
   return Number(value)
 }
 
-function count (value: string): number {
+export function count (value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number')
   return Number(value)
 }

@@ -18,6 +18,9 @@ import { keyRoutes } from './keys.ts'
 import type { AdminServices } from './services.ts'
 import { teamRoutes } from './teams.ts'
 import { usageRoutes } from './usage.ts'
+import { webhookRoutes } from './webhooks.ts'
+import { WebhookService } from '../../webhooks/endpoints.ts'
+import type { OutboundPolicy } from '../../net/outbound.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig { adminAccess?: AdminAccess }
@@ -26,7 +29,7 @@ declare module 'fastify' {
 // TypeBox stops after 8 errors by default; a 400 must name every offending field.
 Settings.Set({ maxErrors: 100 })
 
-export interface AdminRoutesOptions { db: Db }
+export interface AdminRoutesOptions { db: Db, outbound: OutboundPolicy }
 
 /**
  * TypeBox instead of the app's ajv here: ajv's removeAdditional would silently drop a misspelt policy field, where
@@ -59,7 +62,7 @@ function adminErrors (error: FastifyError | GatewayError, request: FastifyReques
   return sendGatewayError(request, reply, error)
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { db }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { db, outbound }) => {
   app.setValidatorCompiler(validatorCompiler)
   app.setErrorHandler(adminErrors)
   app.addHook('onRequest', async (request, reply) => authorize(app, request, reply))
@@ -68,6 +71,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     teams: new TeamService(db, app.modelCatalog),
     keys: new KeyService(db),
     usage: new UsageService(db),
+    webhooks: new WebhookService(db, outbound),
     db
   }
   await app.register(teamRoutes, services)
@@ -75,6 +79,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(usageRoutes, services)
   await app.register(budgetRoutes, services)
   await app.register(auditRoutes, services)
+  await app.register(webhookRoutes, services)
 }
 
 export default adminRoutes

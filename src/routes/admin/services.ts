@@ -2,11 +2,13 @@ import type { Db } from '../../db/client.ts'
 import type { KeyService } from '../../control/keys.ts'
 import type { TeamService } from '../../control/teams.ts'
 import type { UsageService } from '../../control/usage.ts'
+import type { WebhookService } from '../../webhooks/endpoints.ts'
 
 /** What the admin route files are given: the control services, and the database for the audit log reader. */
 export interface AdminServices {
   teams: TeamService
   keys: KeyService
   usage: UsageService
+  webhooks: WebhookService
   db: Db
 }

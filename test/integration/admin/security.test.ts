@@ -7,7 +7,7 @@ import { adminBed, teamBody, type AdminBed } from './fixture.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 interface Sample { method: Method, url: string, body?: unknown }
-interface Ctx { slug: string, keyId: string }
+interface Ctx { slug: string, keyId: string, webhookId: string }
 
 const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => Sample }> = {
   createTeam: { finance: false, sample: (_c, n) => ({ method: 'POST', url: '/admin/v1/teams', body: teamBody(`new-${n}`) }) },
@@ -33,14 +33,25 @@ const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => 
     finance: true,
     sample: c => ({ method: 'POST', url: `/admin/v1/teams/${c.slug}/budget/adjustments`, body: { amount: '1', reason: 'test' } })
   },
-  listAuditEvents: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/audit' }) }
+  listAuditEvents: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/audit' }) },
+  createWebhook: {
+    finance: false, sample: c => ({ method: 'POST', url: `/admin/v1/teams/${c.slug}/webhooks`, body: { url: 'https://hooks.example.com/tpx' } })
+  },
+  listWebhooks: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks` }) },
+  getWebhook: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}` }) },
+  updateWebhook: {
+    finance: false, sample: c => ({ method: 'PATCH', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}`, body: { disabled: true } })
+  },
+  deleteWebhook: { finance: false, sample: c => ({ method: 'DELETE', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}` }) },
+  listWebhookDeliveries: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}/deliveries` }) }
 }
 
 let counter = 0
 async function context (bed: AdminBed): Promise<Ctx> {
   const team = await makeTeam(bed.gw.db)
   const key = await makeKey(bed.gw.db, { teamId: team.id, scopes: ['jobs:read'] })
-  return { slug: team.slug, keyId: key.id }
+  const webhook = await bed.gw.db.webhookEndpoint.create({ data: { teamId: team.id, url: 'https://hooks.example.com/tpx', secret: 'whsec_sample' } })
+  return { slug: team.slug, keyId: key.id, webhookId: webhook.id }
 }
 
 async function send (bed: AdminBed, sample: Sample, key: string | null, scheme = 'Bearer') {
