@@ -5,8 +5,9 @@ const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024',
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03'])
 // node-postgres reports a connection that died under it (an idle pooled connection reset by a failover) by message only
 const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/
-// deadlock or serialization failure
-const CONFLICT_CODES = new Set(['P2034', '40001', '40P01'])
+// deadlock or serialization failure; P2028: a transaction that could not start, or outlived its timeout, on an
+// overloaded pool (Prisma rolled it back)
+const CONFLICT_CODES = new Set(['P2034', 'P2028', '40001', '40P01'])
 
 interface Chained { code?: unknown, name?: unknown, message?: unknown, cause?: unknown }
 

@@ -19,6 +19,7 @@ import { detailError, fieldError, TensorpixError } from '../routes/tensorpix/err
 import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answers.ts'
 import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
 import { checkQuotas } from './quotas.ts'
+import { databaseTrouble } from '../db/errors.ts'
 import type { UpstreamJob } from './sync.ts'
 import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
@@ -148,6 +149,21 @@ async function markUnknown (db: Db, held: Held, failure: UpstreamFailure, now: D
   })
 }
 
+// TensorPix created the job, so a database error now must not read as "nothing was done, retry": the job stays
+// `pending` with its hold, reconciliation settles it from TensorPix's job list, and the client learns which job it is.
+async function settleOrReconcile (...args: Parameters<typeof settle>): Promise<boolean> {
+  try {
+    return await settle(...args)
+  } catch (err) {
+    if (!databaseTrouble(err)) throw err
+    throw new TensorpixError(503, {
+      detail: 'TensorPix created the job but the gateway could not record it yet; it will be reconciled shortly. ' +
+        'Do not retry without an Idempotency-Key, or a second job is created.',
+      gateway_job_id: args[1].job.id
+    })
+  }
+}
+
 export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Answer> {
   const now = deps.now()
   const team = await deps.db.team.findUniqueOrThrow({ where: { id: call.principal.teamId } })
@@ -185,7 +201,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
     throw answer
   }
   const created = res.body as UpstreamJob
-  if (!await settle(deps.db, held, created, { status: res.status, body: res.body }, now)) {
+  if (!await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, now)) {
     throw await cancelOverBudget(deps, held, created, call.requestId)
   }
   if (held.overSoftBudget) deps.log?.warn({ team: team.slug }, 'soft budget exceeded: job allowed')
