@@ -3,7 +3,7 @@
 // moving (the idle timeout), so they are exempt from the body deadline: their routes declare `streamsBody`.
 import http from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
 
@@ -39,8 +39,25 @@ export function fastifyLimitOptions (config: LimitSettings) {
     requestTimeout: 0,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeout: config.IDLE_TIMEOUT_MS,
-    clientErrorHandler: answerClientError
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerRouterError
   }
+}
+
+/**
+ * URLs the router refuses before any route (and so any plane's error handler) is known: a path parameter over
+ * maxParamLength (414) or malformed percent-encoding (400). Answered in the shape of the plane the path is under.
+ */
+export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  const status = tooLong ? 414 : 400
+  reply.code(status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff')
+  if (request.url.startsWith('/api/')) {
+    return reply.send(tooLong
+      ? { detail: 'Request URL is too long.', request_id: request.id }
+      : { errors: {}, non_field_errors: ['Malformed request URL.'], request_id: request.id })
+  }
+  return reply.send({ error: tooLong ? 'uri_too_long' : 'bad_url', message: error.message, requestId: request.id })
 }
 
 const CLIENT_ERRORS: Record<string, [number, string]> = {
