@@ -32,7 +32,8 @@ export const ConfigSchema = Type.Object({
   HEADERS_TIMEOUT_MS: Millis('time a client has to send the request headers, in ms', 10_000),
   BODY_TIMEOUT_MS: Millis('time a client has to send a request body (uploads excepted), in ms', 30_000),
   IDLE_TIMEOUT_MS: Millis('a connection (an upload too) with no bytes moving for this long is closed, in ms', 60_000),
-  KEEP_ALIVE_TIMEOUT_MS: Millis('how long an idle keep-alive connection stays open, in ms', 5_000),
+  // longer than the 60 s idle timeout of common load balancers, so that they, not we, close idle connections
+  KEEP_ALIVE_TIMEOUT_MS: Millis('how long an idle keep-alive connection stays open, in ms', 72_000),
   LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'log level'),
   DATABASE_URL: Type.Optional(Type.String({
     pattern: '^postgres(ql)?://[^\\s]+$', description: 'a postgres:// or postgresql:// URL'

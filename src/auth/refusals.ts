@@ -20,7 +20,7 @@ declare module 'fastify' {
 export interface RefusalOptions { perMinute: number, summaryEveryMs?: number }
 
 /** The busiest addresses of an interval, for the summary line. */
-export function topAddresses (counts: Map<string, number>, n = TOP_ADDRESSES): Array<{ address: string, refused: number }> {
+function topAddresses (counts: Map<string, number>, n = TOP_ADDRESSES): Array<{ address: string, refused: number }> {
   return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([address, refused]) => ({ address, refused }))
 }
 
