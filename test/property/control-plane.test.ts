@@ -10,12 +10,13 @@ import { KeyCreateSchema, KeyRotateSchema } from '../../src/control/key-schemas.
 import { TeamCreateSchema, TeamPatchSchema } from '../../src/control/team-schemas.ts'
 import { AdjustmentCreateSchema } from '../../src/control/usage-schemas.ts'
 import { PageQueryFields } from '../../src/routes/admin/schemas.ts'
+import { DeliveryQuerySchema, WebhookCreateSchema, WebhookPatchSchema } from '../../src/webhooks/schemas.ts'
 import { makeKey, makeTeam } from '../helpers/factories.ts'
 import { adminBed, type AdminBed } from '../integration/admin/fixture.ts'
 import { controlPlaneOracle, FUZZ, mutatedBody, nastyValue, validValue, withDuplicateKey, type Schema } from '../helpers/schema-arbitraries.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
-interface Target { slug: string, keyId: string }
+interface Target { slug: string, keyId: string, webhookId: string }
 
 const BODY_ROUTES: Array<{ operationId: string, method: Method, url: (c: Target) => string, schema: Schema }> = [
   { operationId: 'createTeam', method: 'POST', url: () => '/admin/v1/teams', schema: TeamCreateSchema as Schema },
@@ -23,8 +24,11 @@ const BODY_ROUTES: Array<{ operationId: string, method: Method, url: (c: Target)
   { operationId: 'createTeamKey', method: 'POST', url: c => `/admin/v1/teams/${c.slug}/keys`, schema: KeyCreateSchema as Schema },
   { operationId: 'createPlatformKey', method: 'POST', url: () => '/admin/v1/keys', schema: KeyCreateSchema as Schema },
   { operationId: 'rotateKey', method: 'POST', url: c => `/admin/v1/keys/${c.keyId}/rotate`, schema: KeyRotateSchema as Schema },
-  { operationId: 'createBudgetAdjustment', method: 'POST', url: c => `/admin/v1/teams/${c.slug}/budget/adjustments`, schema: AdjustmentCreateSchema as Schema }
+  { operationId: 'createBudgetAdjustment', method: 'POST', url: c => `/admin/v1/teams/${c.slug}/budget/adjustments`, schema: AdjustmentCreateSchema as Schema },
+  { operationId: 'createWebhook', method: 'POST', url: c => `/admin/v1/teams/${c.slug}/webhooks`, schema: WebhookCreateSchema as Schema },
+  { operationId: 'updateWebhook', method: 'PATCH', url: c => `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}`, schema: WebhookPatchSchema as Schema }
 ]
+const UNKNOWN_WEBHOOK = '00000000-0000-4000-8000-000000000000'
 // routes whose only input is the path: fuzzed with slugs and ids that are not the target's
 const PATH_ROUTES: Array<{ operationId: string, method: Method, url: (id: string) => string }> = [
   { operationId: 'getTeam', method: 'GET', url: s => `/admin/v1/teams/${s}` },
@@ -33,18 +37,24 @@ const PATH_ROUTES: Array<{ operationId: string, method: Method, url: (id: string
   { operationId: 'listTeamKeys', method: 'GET', url: s => `/admin/v1/teams/${s}/keys` },
   { operationId: 'getTeamUsage', method: 'GET', url: s => `/admin/v1/teams/${s}/usage` },
   { operationId: 'getKey', method: 'GET', url: id => `/admin/v1/keys/${id}` },
-  { operationId: 'revokeKey', method: 'DELETE', url: id => `/admin/v1/keys/${id}` }
+  { operationId: 'revokeKey', method: 'DELETE', url: id => `/admin/v1/keys/${id}` },
+  { operationId: 'listWebhooks', method: 'GET', url: s => `/admin/v1/teams/${s}/webhooks` },
+  { operationId: 'getWebhook', method: 'GET', url: id => `/admin/v1/teams/fuzz-target/webhooks/${id}` },
+  { operationId: 'deleteWebhook', method: 'DELETE', url: id => `/admin/v1/teams/fuzz-target/webhooks/${id}` }
 ]
 const QUERY_ROUTES = [
   { operationId: 'listTeams', url: '/admin/v1/teams', fields: ['name', 'disabled', ...Object.keys(PageQueryFields)] },
   { operationId: 'listPlatformKeys', url: '/admin/v1/keys', fields: [] },
-  { operationId: 'listAuditEvents', url: '/admin/v1/audit', fields: [...Object.keys(AuditQuerySchema.properties), ...Object.keys(PageQueryFields)] }
+  { operationId: 'listAuditEvents', url: '/admin/v1/audit', fields: [...Object.keys(AuditQuerySchema.properties), ...Object.keys(PageQueryFields)] },
+  { operationId: 'listWebhookDeliveries', url: `/admin/v1/teams/fuzz-target/webhooks/${UNKNOWN_WEBHOOK}/deliveries`, fields: [...Object.keys(DeliveryQuerySchema.properties), ...Object.keys(PageQueryFields)] }
 ]
 
 async function footprint (bed: AdminBed) {
   const db = bed.gw.db
-  const [audit, teams, keys, ledger] = await Promise.all([db.auditEvent.count(), db.team.count(), db.apiKey.count(), db.ledgerEntry.count()])
-  return { audit, teams, keys, ledger }
+  const [audit, teams, keys, ledger, webhooks] = await Promise.all([
+    db.auditEvent.count(), db.team.count(), db.apiKey.count(), db.ledgerEntry.count(), db.webhookEndpoint.count()
+  ])
+  return { audit, teams, keys, ledger, webhooks }
 }
 
 function enveloped (res: LightMyRequestResponse): boolean {
@@ -74,7 +84,9 @@ const run = (property: fc.IAsyncProperty<never>) => fc.assert(property, { ...FUZ
 // one bed for the file, with a team and a key for the routes that act on one: every property checks its own footprint
 const bed = await adminBed(t)
 const team = await makeTeam(bed.gw.db, { slug: 'fuzz-target' })
-const target: Target = { slug: team.slug, keyId: (await makeKey(bed.gw.db, { teamId: team.id, scopes: ['jobs:read'] })).id }
+const target: Target = {
+  slug: team.slug, keyId: (await makeKey(bed.gw.db, { teamId: team.id, scopes: ['jobs:read'] })).id, webhookId: UNKNOWN_WEBHOOK
+}
 
 t.test('the fuzzed routes are every control-plane route', async t => {
   const paths = (bed.gw.app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> }).paths

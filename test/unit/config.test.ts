@@ -53,6 +53,8 @@ t.test('the outbound guard is closed unless opened explicitly', async t => {
   t.equal(open.OUTBOUND_ALLOW_PRIVATE, true)
   t.equal(open.WEBHOOK_MAX_ATTEMPTS, 3)
   t.throws(() => loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'maybe' }), /OUTBOUND_ALLOW_LOOPBACK/)
+})
+
 t.test('hardening settings: proxies, CORS origins and limits', async t => {
   const config = loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1', CORS_ORIGINS: 'https://a.example,http://localhost:3000', ADMIN_PORT: '9090' })
   t.equal(config.TRUST_PROXY, '10.0.0.0/8,127.0.0.1')
