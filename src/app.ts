@@ -10,7 +10,11 @@ import type { UpstreamTarget } from './upstream/target.ts'
 import { requestIdFor } from './http/request-context.ts'
 import requestContext from './http/request-context.ts'
 import requestRateLimits from './http/rate-limit.ts'
-import openapi from './http/openapi.ts'
+import openapi, { docsUi } from './http/openapi.ts'
+import limits, { DATA_PLANE_BODY_BYTES, fastifyLimitOptions, httpServerOptions } from './http/limits.ts'
+import { markPlane, splitListenersPlugin } from './http/planes.ts'
+import { controlPlaneHeaders, dataPlaneHeaders } from './http/security-headers.ts'
+import authRefusals from './auth/refusals.ts'
 import { useGatewayErrors } from './http/errors.ts'
 import { Decimal } from 'decimal.js'
 import auth from './auth/plugin.ts'
@@ -35,12 +39,19 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
     // one access-log line per request comes from request-context.ts instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
-    bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: true } }
+    ...fastifyLimitOptions(config),
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY } : {}),
+    // strictNumbers off: with it on, ajv 8.20 lets a query value of "Infinity" through an integer's maximum once
+    // coerced (found by test/property/data-plane.test.ts); off, the bounds are checked (every integer has one)
+    ajv: { customOptions: { allErrors: true, strictNumbers: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   useGatewayErrors(app)
   await app.register(requestContext)
+  await app.register(limits, { maxUrlLength: config.MAX_URL_LENGTH, bodyTimeoutMs: config.BODY_TIMEOUT_MS })
+  if (config.ADMIN_PORT !== undefined) {
+    await app.register(splitListenersPlugin, { serverOptions: httpServerOptions(config), idleTimeoutMs: config.IDLE_TIMEOUT_MS })
+  }
   await app.register(openapi, { version: VERSION })
   await app.register(auth, { db: deps.db, databaseUrl: deps.databaseUrl })
   // before everything it observes: only routes registered after it are instrumented
@@ -59,16 +70,26 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   })
 
   await app.register(requestRateLimits, { redisUrl: config.REDIS_URL })
+  await app.register(authRefusals, { perMinute: config.AUTH_FAILURES_PER_MINUTE })
 
-  // routes
+  // routes: health on every listener; each plane on its own when ADMIN_PORT is set (src/http/planes.ts)
   await app.register(healthRoutes, { db: deps.db })
-  await app.register(adminRoutes, { prefix: '/admin/v1', db: deps.db, outbound: outboundPolicyOf(config) })
-  await app.register(tensorpixRoutes, {
-    prefix: '/api',
-    db: deps.db,
-    defaultHold: new Decimal(config.DEFAULT_JOB_HOLD_CREDITS),
-    maxUploadBytes: config.MAX_UPLOAD_BYTES
+  await app.register(async function controlPlane (scope) {
+    markPlane(scope, 'control')
+    await controlPlaneHeaders(scope)
+    await docsUi(scope)
+    await scope.register(adminRoutes, { prefix: '/admin/v1', db: deps.db, outbound: outboundPolicyOf(config) })
   })
+  await app.register(async function dataPlane (scope) {
+    markPlane(scope, 'data')
+    scope.addHook('onRoute', route => { route.bodyLimit ??= DATA_PLANE_BODY_BYTES })
+    await dataPlaneHeaders(scope, { corsOrigins: config.CORS_ORIGINS })
+    await scope.register(tensorpixRoutes, {
+      db: deps.db,
+      defaultHold: new Decimal(config.DEFAULT_JOB_HOLD_CREDITS),
+      maxUploadBytes: config.MAX_UPLOAD_BYTES
+    })
+  }, { prefix: '/api' })
 
   return app
 }

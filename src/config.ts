@@ -16,6 +16,24 @@ export const ConfigSchema = Type.Object({
   PORT: Port('HTTP port (0 = any free port)', 8080),
   METRICS_PORT: Type.Optional(Port('a separate port serving /metrics without a key, for a private network (0 = any free port)')),
   METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface of the METRICS_PORT listener' }),
+  ADMIN_PORT: Type.Optional(Port('a separate port for the control plane (/admin, /docs, /dashboard); unset: served on PORT')),
+  ADMIN_HOST: Type.Optional(Type.String({ minLength: 1, description: 'interface of the ADMIN_PORT listener (default: HOST)' })),
+  TRUST_PROXY: Type.Optional(Type.String({
+    pattern: '^(true|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$',
+    description: 'true, or comma-separated proxy addresses/CIDRs whose X-Forwarded-For names the client'
+  })),
+  CORS_ORIGINS: Type.Optional(Type.String({
+    pattern: '^https?://[^\\s,]+(,https?://[^\\s,]+)*$', description: 'comma-separated origins allowed to call /api from a browser'
+  })),
+  AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 0, default: 300, description: 'refused keys per client address per minute before 429 (0 = no limit)' }),
+  MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024, default: 16 * 1024, description: 'request line plus headers, in bytes' }),
+  MAX_URL_LENGTH: Type.Integer({ minimum: 256, maximum: 65536, default: 4096, description: 'longest request target (path and query), in characters' }),
+  MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024, description: 'largest request body except uploads, in bytes' }),
+  HEADERS_TIMEOUT_MS: Millis('time a client has to send the request headers, in ms', 10_000),
+  BODY_TIMEOUT_MS: Millis('time a client has to send a request body (uploads excepted), in ms', 30_000),
+  IDLE_TIMEOUT_MS: Millis('a connection (an upload too) with no bytes moving for this long is closed, in ms', 60_000),
+  // longer than the 60 s idle timeout of common load balancers, so that they, not we, close idle connections
+  KEEP_ALIVE_TIMEOUT_MS: Millis('how long an idle keep-alive connection stays open, in ms', 72_000),
   LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'log level'),
   DATABASE_URL: Type.Optional(Type.String({
     pattern: '^postgres(ql)?://[^\\s]+$', description: 'a postgres:// or postgresql:// URL'

@@ -101,6 +101,10 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
       cleanups.push(() => workers.stop())
     }
     await app.listen({ host: config.HOST, port: config.PORT })
+    if (config.ADMIN_PORT !== undefined) {
+      const admin = await app.listenAdmin({ host: config.ADMIN_HOST ?? config.HOST, port: config.ADMIN_PORT })
+      logger.info(admin, 'control plane (/admin, /docs, /dashboard) on its own listener')
+    }
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.PORT
     const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`

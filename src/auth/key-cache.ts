@@ -2,7 +2,6 @@
 // commit), every replica LISTENs and drops what it cached. While the listening connection is down nothing is cached,
 // so a revocation can never outlive the 2-second promise because a notification was missed.
 import pg from 'pg'
-import type { Principal } from './principal.ts'
 
 export const KEY_CHANNEL = 'tpx_key_changed'
 const RECONNECT_MS = 1000
@@ -16,24 +15,34 @@ export function encodeInvalidation (what: Invalidation): string {
   return JSON.stringify(what)
 }
 
-interface Entry { principal: Principal | null, expiresAt: number }
+/**
+ * What the cache holds per public id: the key's row as verification needs it (hashes, never a secret), or `null`
+ * for a public id no key has. Both are looked up the same way, so a refusal costs the same whether the prefix
+ * exists or not, and a flood of made-up keys never reaches the database twice for one prefix.
+ */
+export interface CachedKey<Row> { row: Row | null, expiresAt: number }
 
 export interface KeyCacheOptions {
   databaseUrl: string
   log: { warn(details: object, message: string): void }
   ttlMs?: number
-  negativeTtlMs?: number
-  maxEntries?: number
+  absentTtlMs?: number
+  maxKeys?: number
+  // kept apart from the known keys, so that made-up prefixes can never evict a real key from the cache
+  maxAbsent?: number
 }
 
-export class KeyCache {
-  private readonly entries = new Map<string, Entry>()
+interface TeamOf { teamId: string | null }
+
+export class KeyCache<Row extends TeamOf = TeamOf> {
+  private readonly known = new Map<string, CachedKey<Row>>()
+  private readonly absent = new Map<string, CachedKey<Row>>()
   private client: pg.Client | null = null
   private listening = false
   private closed = false
   private reconnectTimer: NodeJS.Timeout | undefined
   private heartbeatTimer: NodeJS.Timeout | undefined
-  // bumped by every invalidation: a principal loaded before one may be stale and is not cached
+  // bumped by every invalidation: a row loaded before one may be stale and is not cached
   generation = 0
   hits = 0
   misses = 0
@@ -44,8 +53,12 @@ export class KeyCache {
     await this.connect().catch(err => this.scheduleReconnect(err))
   }
 
-  get (keyHash: string, now: number): Entry | undefined {
-    const entry = this.listening ? this.entries.get(keyHash) : undefined
+  get size (): { known: number, absent: number } {
+    return { known: this.known.size, absent: this.absent.size }
+  }
+
+  get (publicId: string, now: number): CachedKey<Row> | undefined {
+    const entry = this.listening ? (this.known.get(publicId) ?? this.absent.get(publicId)) : undefined
     if (entry && entry.expiresAt > now) {
       this.hits++
       return entry
@@ -54,25 +67,30 @@ export class KeyCache {
     return undefined
   }
 
-  set (keyHash: string, principal: Principal | null, now: number, loadedAt: number): void {
+  set (publicId: string, row: Row | null, now: number, loadedAt: number): void {
     if (!this.listening || loadedAt !== this.generation) return
-    const { ttlMs = 60_000, negativeTtlMs = 5_000, maxEntries = 50_000 } = this.options
-    if (this.entries.size >= maxEntries) this.entries.delete(this.entries.keys().next().value as string)
-    this.entries.set(keyHash, { principal, expiresAt: now + (principal ? ttlMs : negativeTtlMs) })
+    const { ttlMs = 60_000, absentTtlMs = 60_000, maxKeys = 50_000, maxAbsent = 10_000 } = this.options
+    const [map, max, ttl] = row ? [this.known, maxKeys, ttlMs] : [this.absent, maxAbsent, absentTtlMs]
+    map.delete(publicId)
+    if (map.size >= max) map.delete(map.keys().next().value as string)
+    map.set(publicId, { row, expiresAt: now + ttl })
   }
 
   invalidate (what: Invalidation): void {
     this.generation++
-    if ('all' in what) return this.entries.clear()
-    for (const [hash, { principal }] of this.entries) {
-      // a remembered refusal cannot say whose it was: any change may have made it wrong (a team re-enabled)
-      if (!principal) {
-        this.entries.delete(hash)
-        continue
-      }
-      if (('publicId' in what && principal.publicId === what.publicId) || ('teamId' in what && principal.teamId === what.teamId)) {
-        this.entries.delete(hash)
-      }
+    if ('all' in what) {
+      this.known.clear()
+      this.absent.clear()
+      return
+    }
+    if ('publicId' in what) {
+      // a created key's prefix may have been probed (and remembered as absent) before
+      this.known.delete(what.publicId)
+      this.absent.delete(what.publicId)
+      return
+    }
+    for (const [publicId, { row }] of this.known) {
+      if (row?.teamId === what.teamId) this.known.delete(publicId)
     }
   }
 
@@ -118,7 +136,8 @@ export class KeyCache {
     this.listening = false
     this.generation++
     clearInterval(this.heartbeatTimer)
-    this.entries.clear()
+    this.known.clear()
+    this.absent.clear()
     if (!this.closed) this.scheduleReconnect(err)
   }
 

@@ -5,10 +5,10 @@ import fp from 'fastify-plugin'
 import type { Db } from '../db/client.ts'
 import { KeyCache } from './key-cache.ts'
 import type { Principal } from './principal.ts'
-import { keyFromHeader, KeyVerifier } from './verifier.ts'
+import { keyFromHeader, KeyVerifier, type KeyRow } from './verifier.ts'
 
 declare module 'fastify' {
-  interface FastifyInstance { keys: KeyVerifier, keyCache: KeyCache }
+  interface FastifyInstance { keys: KeyVerifier, keyCache: KeyCache<KeyRow> }
   interface FastifyRequest { principal: Principal | null }
 }
 
@@ -23,7 +23,7 @@ export async function authenticate (app: FastifyInstance, request: FastifyReques
 }
 
 async function auth (app: FastifyInstance, { db, databaseUrl, clock }: AuthOptions) {
-  const cache = new KeyCache({ databaseUrl, log: app.log })
+  const cache = new KeyCache<KeyRow>({ databaseUrl, log: app.log })
   await cache.start()
   app.decorate('keyCache', cache)
   app.decorate('keys', new KeyVerifier(db, cache, clock))

@@ -1,5 +1,6 @@
 // Turns an Authorization header into a Principal. Hot path: one SHA-256 and a map lookup; the database is read on
-// a cache miss only. Every refusal is the same `null`, so callers cannot tell unknown, revoked and expired apart.
+// a cache miss only. Every refusal is the same `null`, so callers cannot tell unknown, revoked and expired apart,
+// and costs the same work whether the key's public id exists or not (see matchingSecret).
 import type { Db } from '../db/client.ts'
 import { displayPrefix, hashKey, parseKey, sameHash } from './key-format.ts'
 import type { KeyCache } from './key-cache.ts'
@@ -16,24 +17,29 @@ export function keyFromHeader (header: string | undefined): string | null {
   return match ? match[1] as string : null
 }
 
-type KeyRow = NonNullable<Awaited<ReturnType<typeof findKey>>>
+export type KeyRow = NonNullable<Awaited<ReturnType<typeof findKey>>>
 
 function findKey (db: Db, publicId: string) {
   return db.apiKey.findUnique({ where: { publicId }, include: { team: { select: { slug: true, disabled: true, requestsPerMinute: true, keyRequestsPerMinute: true } } } })
 }
 
-function matchingSecret (row: KeyRow, keyHash: string, now: number): { validUntil: number | null } | null {
-  if (sameHash(row.secretHash, keyHash)) return { validUntil: row.expiresAt?.getTime() ?? null }
+// Both comparisons always run, against a stand-in where there is no row or no previous secret: an unknown public
+// id, a wrong secret and a key without a rotation in progress all cost two constant-time comparisons.
+function matchingSecret (row: KeyRow | null, keyHash: string, now: number): { validUntil: number | null } | null {
+  const current = sameHash(row?.secretHash ?? DUMMY_HASH, keyHash)
+  const previous = sameHash(row?.previousSecretHash ?? DUMMY_HASH, keyHash)
+  if (!row) return null
+  if (current) return { validUntil: row.expiresAt?.getTime() ?? null }
   const graceEnd = row.previousExpiresAt?.getTime()
-  if (row.previousSecretHash && graceEnd && graceEnd > now && sameHash(row.previousSecretHash, keyHash)) {
+  if (previous && row.previousSecretHash && graceEnd && graceEnd > now) {
     return { validUntil: Math.min(graceEnd, row.expiresAt?.getTime() ?? Infinity) }
   }
   return null
 }
 
-function toPrincipal (row: KeyRow, keyHash: string, now: number): Principal | null {
+function toPrincipal (row: KeyRow | null, keyHash: string, now: number): Principal | null {
   const match = matchingSecret(row, keyHash, now)
-  if (!match || row.revokedAt || row.team?.disabled) return null
+  if (!row || !match || row.revokedAt || row.team?.disabled) return null
   return {
     keyId: row.id,
     keyName: row.name,
@@ -53,26 +59,26 @@ function toPrincipal (row: KeyRow, keyHash: string, now: number): Principal | nu
 export class KeyVerifier {
   private readonly lastUsedWritten = new Map<string, number>()
 
-  constructor (private readonly db: Db, private readonly cache: KeyCache, private readonly clock: () => number = Date.now) {}
+  constructor (private readonly db: Db, private readonly cache: KeyCache<KeyRow>, private readonly clock: () => number = Date.now) {}
 
   async verify (key: string | null): Promise<Principal | null> {
     const parsed = key ? parseKey(key) : null
     if (!parsed) return null
     const now = this.clock()
     const keyHash = hashKey(parsed.key)
-    const cached = this.cache.get(keyHash, now)
-    const principal = cached ? cached.principal : await this.load(parsed.publicId, keyHash, now)
+    const cached = this.cache.get(parsed.publicId, now)
+    const row = cached ? cached.row : await this.load(parsed.publicId, now)
+    const principal = toPrincipal(row, keyHash, now)
     if (!principal || (principal.validUntil !== null && principal.validUntil <= now)) return null
     this.touch(principal.keyId, now)
     return principal
   }
 
-  private async load (publicId: string, keyHash: string, now: number): Promise<Principal | null> {
+  private async load (publicId: string, now: number): Promise<KeyRow | null> {
     const generation = this.cache.generation
     const row = await findKey(this.db, publicId)
-    const principal = row ? toPrincipal(row, keyHash, now) : (sameHash(DUMMY_HASH, keyHash), null)
-    this.cache.set(keyHash, principal, now, generation)
-    return principal
+    this.cache.set(publicId, row, now, generation)
+    return row
   }
 
   // last_used_at at most once a minute per key, across replicas too (the WHERE clause), never on the request path

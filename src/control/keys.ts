@@ -62,6 +62,8 @@ export class KeyService {
         })
         const created = keyView(row, now)
         await writeAudit(tx, actor, { action: 'key.create', targetType: 'key', targetId: row.id, before: null, after: created })
+        // replicas may remember this public id as unknown (probed before it existed)
+        await notifyKeyChange(tx, { publicId: row.publicId })
         return created
       })
       return { ...view, key: generated.key }

@@ -1,5 +1,6 @@
 // The OpenAPI document is generated from the route schemas; `npm run openapi` writes it to openapi/gateway.json
-// and a test fails when the checked-in copy is stale.
+// and a test fails when the checked-in copy is stale. The document is built at the root (it sees every route); its
+// UI at /docs is a control-plane page, registered with the control plane in app.ts.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
@@ -31,7 +32,14 @@ async function openapi (app: FastifyInstance, { version }: OpenApiOptions) {
       ]
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+}
+
+// Swagger UI's own CSP with hashes of its inline scripts, minus upgrade-insecure-requests, which would break the
+// page on a plain-http loopback deployment
+const withoutUpgrade = (csp: string) => csp.replace(/\s*upgrade-insecure-requests;?/, '')
+
+export async function docsUi (app: FastifyInstance) {
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: withoutUpgrade })
 }
 
 export default fp(openapi, { name: 'openapi' })

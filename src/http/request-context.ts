@@ -15,7 +15,11 @@ export function requestIdFor (request: { headers: Record<string, string | string
 export interface RequestActor { team?: string, keyPrefix?: string }
 
 declare module 'fastify' {
-  interface FastifyRequest { actor?: RequestActor }
+  interface FastifyRequest {
+    actor?: RequestActor
+    /** set when the request is accounted for elsewhere (refused keys are summarised, not logged one by one) */
+    skipAccessLog: boolean
+  }
 }
 
 function accessLogFields (request: FastifyRequest, statusCode: number, durationMs: number) {
@@ -31,11 +35,14 @@ function accessLogFields (request: FastifyRequest, statusCode: number, durationM
 }
 
 async function requestContext (app: FastifyInstance) {
-  app.addHook('onRequest', async (request, reply) => {
+  app.decorateRequest('skipAccessLog', false)
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(accessLogFields(request, reply.statusCode, reply.elapsedTime), 'request')
+  app.addHook('onResponse', (request, reply, done) => {
+    if (!request.skipAccessLog) request.log.info(accessLogFields(request, reply.statusCode, reply.elapsedTime), 'request')
+    done()
   })
 }
 

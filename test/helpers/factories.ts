@@ -1,6 +1,7 @@
 import type { Db } from '../../src/db/client.ts'
 import { generateKey, hashKey } from '../../src/auth/key-format.ts'
 import type { Scope } from '../../src/auth/scopes.ts'
+import { recordSecret } from './secret-scan.ts'
 
 let sequence = 0
 
@@ -11,6 +12,7 @@ export async function makeTeam (db: Db, data: Partial<Parameters<Db['team']['cre
 
 export async function makeKey (db: Db, options: { teamId?: string | null, scopes: Scope[], name?: string, expiresAt?: Date }) {
   const generated = generateKey()
+  recordSecret(generated.key)
   sequence++
   const row = await db.apiKey.create({
     data: {

@@ -1,5 +1,7 @@
 // build(t): the production buildApp on a fresh database, with the logs captured for inspection.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Writable } from 'node:stream'
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
@@ -8,6 +10,7 @@ import { createLogger } from '../../src/http/logger.ts'
 import type { App } from '../../src/http/types.ts'
 import type { UpstreamTarget } from '../../src/upstream/target.ts'
 import { createTestDatabase } from './test-database.ts'
+import { record, recordAnswer, recordSecret } from './secret-scan.ts'
 
 export const TEST_MASTER_TOKEN = 'test-master-token-7f3c9a1e5b'
 
@@ -29,7 +32,10 @@ export function captureLogs (): { lines: string[], stream: Writable } {
   const lines: string[] = []
   const stream = new Writable({
     write (chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean))
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        lines.push(line)
+        record('log', line)
+      }
       done()
     }
   })
@@ -50,10 +56,37 @@ export async function buildTestGateway (t: Test, options: TestGatewayOptions = {
   const app = await buildApp(config, {
     db, databaseUrl, upstream, logger: createLogger({ level: config.LOG_LEVEL, masterToken: upstream.token, destination: stream })
   })
+  recordSecret(upstream.token)
+  recordAnswers(app)
   t.teardown(async () => {
     await app.close()
+    await recordRecords(db).catch(() => {}) // a test may have dropped or broken its database on purpose
     await db.$disconnect()
   })
   await app.ready()
   return { app, db, databaseUrl, logs: lines, upstream }
+}
+
+/** Every answer, over HTTP and through inject, goes to the run's secret scan (test/helpers/secret-scan.ts). */
+function recordAnswers (app: App) {
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = []
+    const keep = (chunk: unknown) => { if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as string)) }
+    const write = res.write.bind(res)
+    const end = res.end.bind(res)
+    res.write = ((chunk: unknown, ...rest: never[]) => { keep(chunk); return write(chunk as string, ...rest) }) as typeof res.write
+    res.end = ((chunk?: unknown, ...rest: never[]) => { keep(chunk); return end(chunk as string, ...rest) }) as typeof res.end
+    res.once('finish', () => recordAnswer(`${req.method} ${req.url}`, res.statusCode, Buffer.concat(chunks).toString('utf8')))
+  })
+  const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>
+  app.inject = (async (options: InjectOptions) => {
+    const res = await inject(options)
+    recordAnswer(`${options.method ?? 'GET'} ${String(options.url)}`, res.statusCode, res.body)
+    return res
+  }) as typeof app.inject
+}
+
+async function recordRecords (db: Db) {
+  const rows = await Promise.all([db.auditEvent.findMany(), db.job.findMany(), db.ledgerEntry.findMany(), db.mediaObject.findMany()])
+  record('record', JSON.stringify(rows, (_key, value) => typeof value === 'bigint' ? String(value) : value))
 }

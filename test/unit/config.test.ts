@@ -54,3 +54,14 @@ t.test('the outbound guard is closed unless opened explicitly', async t => {
   t.equal(open.WEBHOOK_MAX_ATTEMPTS, 3)
   t.throws(() => loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'maybe' }), /OUTBOUND_ALLOW_LOOPBACK/)
 })
+
+t.test('hardening settings: proxies, CORS origins and limits', async t => {
+  const config = loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1', CORS_ORIGINS: 'https://a.example,http://localhost:3000', ADMIN_PORT: '9090' })
+  t.equal(config.TRUST_PROXY, '10.0.0.0/8,127.0.0.1')
+  t.equal(config.ADMIN_PORT, 9090)
+  t.equal(config.MAX_HEADER_BYTES, 16384)
+  t.equal(config.AUTH_FAILURES_PER_MINUTE, 300)
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, 'true')
+  const error = t.throws(() => loadConfig({ TRUST_PROXY: 'everyone', CORS_ORIGINS: '*', MAX_HEADER_BYTES: '10' })) as ConfigError
+  t.same(error.problems.map(p => p.split('=')[0]), ['TRUST_PROXY', 'CORS_ORIGINS', 'MAX_HEADER_BYTES'])
+})

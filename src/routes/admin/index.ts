@@ -44,6 +44,11 @@ const validatorCompiler: FastifySchemaCompiler<TSchema> = route => {
 export async function authorize (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
   const principal = await authenticate(app, request)
   if (!principal) {
+    const throttled = await app.refuseUnauthenticated(request)
+    if (throttled) {
+      reply.header('retry-after', String(throttled.resetS))
+      throw new GatewayError(429, 'rate_limited', `Too many requests without a valid key; retry in ${throttled.resetS} s`)
+    }
     reply.header('www-authenticate', 'Bearer')
     throw new GatewayError(401, 'unauthorized', 'A valid gateway key is required: Authorization: Bearer <key>')
   }

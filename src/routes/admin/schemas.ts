@@ -10,16 +10,17 @@ const ERROR_DESCRIPTIONS = {
   403: 'The key lacks the scope this route needs',
   404: 'Unknown team or key',
   409: 'Conflicts with the current state (duplicate slug or name, revoked key)',
+  429: 'Too many requests without a valid key from this address; see Retry-After',
   503: 'TensorPix could not be reached to validate model ids'
 } as const
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS
 
 const errorBody = (status: ErrorStatus) => Type.Object(GatewayErrorSchema.properties, { description: ERROR_DESCRIPTIONS[status] })
 
-/** Responses of a route: its success bodies plus 400, 401, 403 and the listed extra error statuses. */
+/** Responses of a route: its success bodies plus 400, 401, 403, 429 and the listed extra error statuses. */
 export function responses<T extends Record<number, TSchema>> (success: T, ...extra: Array<404 | 409 | 503>) {
   const errors: Partial<Record<ErrorStatus, TSchema>> = {}
-  for (const status of [400, 401, 403, ...extra] as ErrorStatus[]) errors[status] = errorBody(status)
+  for (const status of [400, 401, 403, 429, ...extra] as ErrorStatus[]) errors[status] = errorBody(status)
   return { ...success, ...errors }
 }
 

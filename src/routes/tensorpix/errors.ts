@@ -118,8 +118,13 @@ export function sendTensorpixError (request: FastifyRequest, reply: FastifyReply
     request.log[trouble.logLevel]({ err: error }, trouble.code)
     return reply.code(503).header('retry-after', trouble.retryAfterS).send({ detail: trouble.message, request_id: request.id })
   }
+  // a multipart body the parser gave up on (truncated, bad boundary) leaves no body behind: DRF's ParseError
+  if (error.statusCode === undefined && typeof request.isMultipart === 'function' && request.isMultipart() && request.body === undefined) {
+    return reply.code(400).send({ errors: {}, non_field_errors: [`Multipart form parse error - ${error.message}`], request_id: request.id })
+  }
   const status = error.statusCode ?? 500
   if (status === 413) return reply.code(413).send({ detail: 'Request body is too large.', request_id: request.id })
+  if (status === 414) return reply.code(414).send({ detail: 'Request URL is too long.', request_id: request.id })
   if (status === 415) return reply.code(415).send({ detail: `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`, request_id: request.id })
   if (status === 429) return reply.code(429).send({ detail: error.message, request_id: request.id })
   // a body that cannot be parsed: TensorPix (DRF's ParseError) answers a ValidationError 'Parse error - …'

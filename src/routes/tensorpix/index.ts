@@ -49,10 +49,20 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
     }
   }
 
+  // answered here rather than thrown: a flood of bad keys should cost no more than a hello-world route
+  async function refuse (request: FastifyRequest, reply: FastifyReply) {
+    const throttled = await app.refuseUnauthenticated(request)
+    if (throttled) {
+      return reply.code(429).header('retry-after', String(throttled.resetS))
+        .send({ detail: `Request was throttled. Expected available in ${throttled.resetS} seconds.`, request_id: request.id })
+    }
+    return reply.code(401).header('www-authenticate', 'Token').send({ detail: INVALID_TOKEN, request_id: request.id })
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     request.timing = { upstreamMs: 0 }
     const principal = await authenticate(app, request)
-    if (!principal) throw detailError(401, INVALID_TOKEN, { 'www-authenticate': 'Token' })
+    if (!principal) return refuse(request, reply)
     const needed = request.method === 'GET' || request.method === 'HEAD' ? 'jobs:read' : 'jobs:write'
     if (!principal.teamId || !principal.scopes.includes(needed)) throw detailError(403, NO_PERMISSION)
     await enforceRequestRate(request, reply)

@@ -87,6 +87,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
   // the upload body is passed to TensorPix as the raw stream it arrived as (see upload.ts)
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null))
   app.post(path, {
+    // streamed for as long as bytes keep moving: no body deadline (src/http/limits.ts), the idle timeout applies
+    config: { streamsBody: true },
     schema: {
       tags: ['tensorpix'],
       operationId: 'videos_create',

@@ -16,6 +16,17 @@ function findVideo (ctx: SimulatorContext, request: FastifyRequest<{ Params: { i
   return video
 }
 
+// DRF answers a body it cannot parse with ParseError (400), never a 500: a truncated or malformed multipart body
+async function readUpload (request: FastifyRequest) {
+  try {
+    const file = await request.file()
+    return file ? { file, bytes: await file.toBuffer() } : null
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode) throw err
+    throw detailError(400, `Multipart form parse error - ${(err as Error).message}`)
+  }
+}
+
 export function videoRoutes (app: SimApp, ctx: SimulatorContext) {
   app.get('/videos/', async (request) => {
     const account = accountOf(request)
@@ -28,9 +39,9 @@ export function videoRoutes (app: SimApp, ctx: SimulatorContext) {
     if (!request.isMultipart()) {
       throw detailError(415, `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`)
     }
-    const file = await request.file()
-    if (!file || file.fieldname !== 'file') throw fieldError('file', 'No file was submitted.')
-    const bytes = await file.toBuffer()
+    const upload = await readUpload(request)
+    if (!upload || upload.file.fieldname !== 'file') throw fieldError('file', 'No file was submitted.')
+    const { file, bytes } = upload
     if (!bytes.length) throw fieldError('file', 'The submitted file is empty.')
     if (!file.mimetype.toLowerCase().startsWith('video/') && !sniffContainer(bytes)) {
       throw fieldError('file', 'Upload a valid video. The file you uploaded was either not a video or a corrupted video.')

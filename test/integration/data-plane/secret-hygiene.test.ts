@@ -1,6 +1,8 @@
 // Drives the data plane and the control plane through success and error paths, then searches everything the
 // gateway wrote (logs, answers, audit rows, job records, ledger reasons) for the master token and every key secret.
+// The same search runs over the whole test run in test/setup/after.ts (test/helpers/secret-scan.ts).
 import t from 'tap'
+import { scan } from '../../helpers/secret-scan.ts'
 import { makeKey } from '../../helpers/factories.ts'
 import { SIM_TOKEN } from '../../helpers/simulator.ts'
 import { client, dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
@@ -18,8 +20,13 @@ t.test('no secret in logs, answers or records', async t => {
     const res = await bed.api.get(path)
     keep(res.body, res.headers)
   }
-  for (const json of [{}, { ml_models: [34], video_url: 'not a url' }, { ...fromUrl(bed), crf: 99 }]) {
+  for (const json of [{}, { ml_models: [34], video_url: 'not a url' }, { ...fromUrl(bed), crf: 99 }, { video_url: bed.key.key, ml_models: [bed.sim.token] }]) {
     const res = await bed.api.post('/api/jobs/from-url/', { json })
+    keep(res.body, res.headers)
+  }
+  // limits: a deep body, a long URL carrying a key, a key in the query string
+  for (const [path, payload] of [['/api/jobs/from-url/', { raw: '['.repeat(100), contentType: 'application/json' }], [`/api/jobs/?key=${bed.key.key}&${'x'.repeat(5000)}`, undefined], [`/api/jobs/?token=${bed.sim.token}`, undefined]] as const) {
+    const res = payload ? await bed.api.post(path, payload) : await bed.api.get(path)
     keep(res.body, res.headers)
   }
   // a wrong key, an admin key on the data plane, a team key on the control plane
@@ -53,4 +60,27 @@ t.test('no secret in logs, answers or records', async t => {
       t.notOk(text.includes(secret), `${secret.slice(0, 8)}… is not in the ${where}`)
     }
   }
+})
+
+t.test('the run scan finds a secret anywhere but in the answer that hands it out', async t => {
+  const key = 'tgw_abcdefghijkl_' + 'k'.repeat(43)
+  const handedOut = 'tgw_mnopqrstuvwx_' + 'h'.repeat(43)
+  const clean = scan([
+    { kind: 'secret', text: key },
+    { kind: 'secret', text: 'master-token-0123456789' },
+    { kind: 'handout', text: `201 {"key":"${handedOut}"}`, request: 'POST /admin/v1/keys' },
+    { kind: 'answer', text: '401 {"detail":"Invalid token."}', request: `GET /api/jobs/?key=${key}` },
+    { kind: 'log', text: '{"msg":"request","keyPrefix":"tgw_abcdefghijkl"}' }
+  ])
+  t.same(clean.findings, [], 'a prefix, a handout and a secret in the request itself are fine')
+  const leaked = scan([
+    { kind: 'secret', text: key },
+    { kind: 'secret', text: 'master-token-0123456789' },
+    { kind: 'handout', text: `201 {"key":"${handedOut}"}`, request: 'POST /admin/v1/keys' },
+    { kind: 'log', text: `{"msg":"oops","header":"Token ${key}"}` },
+    { kind: 'answer', text: `200 {"key":"${handedOut}"}`, request: 'GET /admin/v1/keys' },
+    { kind: 'record', text: '{"reason":"master-token-0123456789"}' }
+  ])
+  t.same(leaked.findings.map(f => f.kind), ['log', 'answer', 'record'])
+  t.notOk(JSON.stringify(leaked.findings).includes(key), 'the report itself does not repeat the secret')
 })

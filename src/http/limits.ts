@@ -1,0 +1,139 @@
+// Limits on everything a client controls: header and URL size, body size and nesting, and how long a client may
+// take to send its request. The README's limits table lists each one. Uploads stream for as long as bytes keep
+// moving (the idle timeout), so they are exempt from the body deadline: their routes declare `streamsBody`.
+import http from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig { streamsBody?: boolean }
+}
+
+/** TensorPix bodies are a URL of at most 2048 characters and a few options: 64 KiB is generous. */
+export const DATA_PLANE_BODY_BYTES = 64 * 1024
+/** Deepest JSON nesting accepted; the deepest legitimate body (a team with its policies) has 3 levels. */
+export const MAX_JSON_DEPTH = 32
+// how often Node looks for connections past their headers deadline: the precision of HEADERS_TIMEOUT_MS
+const CONNECTION_CHECK_MS = 500
+
+type LimitSettings = Pick<Config, 'MAX_HEADER_BYTES' | 'MAX_BODY_BYTES' | 'HEADERS_TIMEOUT_MS' | 'IDLE_TIMEOUT_MS' | 'KEEP_ALIVE_TIMEOUT_MS'>
+
+/** Options for any HTTP server that serves the app (the main listener and ADMIN_PORT's). */
+export function httpServerOptions (config: LimitSettings): http.ServerOptions {
+  return {
+    maxHeaderSize: config.MAX_HEADER_BYTES,
+    headersTimeout: config.HEADERS_TIMEOUT_MS,
+    // a whole-request deadline would cut long uploads off; bodies get their own (bodyDeadline below)
+    requestTimeout: 0,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: CONNECTION_CHECK_MS
+  }
+}
+
+export function fastifyLimitOptions (config: LimitSettings) {
+  return {
+    bodyLimit: config.MAX_BODY_BYTES,
+    http: httpServerOptions(config),
+    requestTimeout: 0,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.IDLE_TIMEOUT_MS,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerRouterError
+  }
+}
+
+/**
+ * URLs the router refuses before any route (and so any plane's error handler) is known: a path parameter over
+ * maxParamLength (414) or malformed percent-encoding (400). Answered in the shape of the plane the path is under.
+ */
+export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  const status = tooLong ? 414 : 400
+  reply.code(status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff')
+  if (request.url.startsWith('/api/')) {
+    return reply.send(tooLong
+      ? { detail: 'Request URL is too long.', request_id: request.id }
+      : { errors: {}, non_field_errors: ['Malformed request URL.'], request_id: request.id })
+  }
+  return reply.send({ error: tooLong ? 'uri_too_long' : 'bad_url', message: error.message, requestId: request.id })
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request header fields too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request timeout.']
+}
+
+/**
+ * Errors Node's HTTP parser raises before a request has a path (oversized headers, headers too slow, garbage):
+ * answered in TensorPix's {detail} shape, since no route, and so no plane, is known yet.
+ */
+export function answerClientError (err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad request.']
+  const body = JSON.stringify({ detail })
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${body.length}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy()
+}
+
+/** Whether the JSON text nests arrays and objects deeper than `max`: one pass, no recursion, strings skipped. */
+export function jsonDeeperThan (text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) {
+      inString = true
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return true
+    } else if (c === 125 || c === 93) {
+      depth--
+    }
+  }
+  return false
+}
+
+export class ClientLimitError extends Error {
+  constructor (readonly statusCode: number, readonly code: string, message: string) {
+    super(message)
+    this.name = 'ClientLimitError'
+  }
+}
+
+export interface LimitsOptions { maxUrlLength: number, bodyTimeoutMs: number }
+
+const hasBody = (headers: http.IncomingHttpHeaders) =>
+  headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+
+async function limits (app: FastifyInstance, { maxUrlLength, bodyTimeoutMs }: LimitsOptions) {
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      return done(new ClientLimitError(400, 'JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
+    }
+    parseJson(request, body as string, done)
+  })
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    if ((request.raw.url?.length ?? 0) > maxUrlLength) {
+      return done(new ClientLimitError(414, 'URI_TOO_LONG', `Request URL longer than ${maxUrlLength} characters`))
+    }
+    if (request.routeOptions.config.streamsBody || !hasBody(request.headers)) return done()
+    // a client that trickles its body would hold a connection and a request slot for as long as it liked
+    const raw = request.raw
+    const deadline = setTimeout(() => { if (!raw.complete) raw.destroy() }, bodyTimeoutMs)
+    deadline.unref()
+    raw.once('end', () => clearTimeout(deadline))
+    done()
+  })
+}
+
+export default fp(limits, { name: 'limits' })
