@@ -6,6 +6,7 @@ import type { Db, Prisma } from '../db/client.ts'
 import type { Job, Team } from '../generated/prisma/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
+import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
@@ -27,10 +28,9 @@ export function heldBy (job: Job, team: Team): Held {
     job,
     team,
     hold: {
-      teamId: job.teamId,
+      ...rollupTarget(job),
       periodStart: job.periodStart,
       jobId: job.id,
-      apiKeyId: job.apiKeyId,
       amount: new Decimal(job.estimatedCost.toString()),
       reason: 'hold for create'
     }
@@ -93,6 +93,7 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
     })
     const input = typeof created.input_video === 'number' ? created.input_video : null
     if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
+    await countJob(tx, held.hold, 'created')
     return withinBudget
   })
 }
