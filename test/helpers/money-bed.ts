@@ -356,6 +356,30 @@ export async function ledgerNetByTeam (db: Db): Promise<Map<string, Decimal>> {
   return net
 }
 
+/**
+ * Moves a job and its money rows (so far) to another budget period of its team, as if its hold had been placed
+ * then: the rows' period_start, both usage rows, and the job's own period and creation time (a minute before
+ * `createdBefore`). What a test does to put a job on the far side of a period boundary.
+ */
+export async function moveJobToPeriod (db: Db, jobId: string, periodStart: Date, createdBefore: Date): Promise<void> {
+  await db.$transaction(async tx => {
+    const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } })
+    const rows = await tx.ledgerEntry.findMany({ where: { jobId } })
+    const sum = (kinds: string[], minus: string[]) => rows.reduce((acc, r) =>
+      kinds.includes(r.kind) ? acc.plus(r.amount.toString()) : minus.includes(r.kind) ? acc.minus(r.amount.toString()) : acc, ZERO)
+    const held = sum(['hold'], ['release']).toFixed(4)
+    const charged = sum(['charge'], ['refund']).toFixed(4)
+    await tx.$executeRaw`INSERT INTO team_period_usage (team_id, period_start, charged, held, updated_at)
+      VALUES (${job.teamId}::uuid, ${periodStart}::date, ${charged}::numeric, ${held}::numeric, now())
+      ON CONFLICT (team_id, period_start) DO UPDATE
+      SET charged = team_period_usage.charged + EXCLUDED.charged, held = team_period_usage.held + EXCLUDED.held`
+    await tx.$executeRaw`UPDATE team_period_usage SET charged = charged - ${charged}::numeric, held = held - ${held}::numeric
+      WHERE team_id = ${job.teamId}::uuid AND period_start = ${job.periodStart}::date`
+    await tx.ledgerEntry.updateMany({ where: { jobId }, data: { periodStart } })
+    await tx.job.update({ where: { id: jobId }, data: { periodStart, createdAt: new Date(createdBefore.getTime() - 60_000) } })
+  })
+}
+
 /** Σ held over every usage row. */
 export async function totalHeld (db: Db): Promise<Decimal> {
   const rows = await db.teamPeriodUsage.findMany({ select: { held: true } })

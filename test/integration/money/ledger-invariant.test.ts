@@ -8,7 +8,7 @@ import { Decimal } from 'decimal.js'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
 import { buildTestGateway } from '../../helpers/gateway.ts'
 import {
-  call, invariantRows, invariantViolations, ledgerNetByTeam, startClipServer, startMoneySim, totalHeld
+  call, invariantRows, invariantViolations, ledgerNetByTeam, moveJobToPeriod, startClipServer, startMoneySim, totalHeld
 } from '../../helpers/money-bed.ts'
 
 const DAY_MS = 86_400_000
@@ -80,19 +80,7 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
   const lateJob = await db.job.findFirstOrThrow({ where: { upstreamId: late } })
   const today = lateJob.periodStart
   const yesterday = new Date(today.getTime() - DAY_MS)
-  await db.$transaction(async tx => {
-    const rows = await tx.ledgerEntry.findMany({ where: { jobId: lateJob.id } })
-    const sum = (kinds: string[], minus: string[]) => rows.reduce((acc, r) =>
-      kinds.includes(r.kind) ? acc.plus(r.amount.toString()) : minus.includes(r.kind) ? acc.minus(r.amount.toString()) : acc, new Decimal(0))
-    const held = sum(['hold'], ['release']).toFixed(4)
-    const charged = sum(['charge'], ['refund']).toFixed(4)
-    await tx.$executeRaw`INSERT INTO team_period_usage (team_id, period_start, charged, held, updated_at)
-      VALUES (${daily.id}::uuid, ${yesterday}::date, ${charged}::numeric, ${held}::numeric, now())`
-    await tx.$executeRaw`UPDATE team_period_usage SET charged = charged - ${charged}::numeric, held = held - ${held}::numeric
-      WHERE team_id = ${daily.id}::uuid AND period_start = ${today}::date`
-    await tx.ledgerEntry.updateMany({ where: { jobId: lateJob.id }, data: { periodStart: yesterday } })
-    await tx.job.update({ where: { id: lateJob.id }, data: { periodStart: yesterday, createdAt: new Date(today.getTime() - 60_000) } })
-  })
+  await moveJobToPeriod(db, lateJob.id, yesterday, today)
   await sim.fail(late)
   t.equal((await call(origin, 'GET', `/api/jobs/${late}/`, { key: dailyKey.key })).body.status, -1)
   const refund = await db.ledgerEntry.findFirst({ where: { jobId: lateJob.id, kind: 'refund' } })
