@@ -19,3 +19,15 @@ export function parseGroupBy (text: string | undefined): Parsed<Dimension[]> {
   if (new Set(names).size !== names.length) return { problems: [{ field, message: 'a dimension may appear once' }] }
   return { value: names as Dimension[] }
 }
+
+/** The columns of a report row (and of its CSV): the grouped dimensions' fields, then the money. */
+export function spendColumns (dims: readonly Dimension[]): string[] {
+  const fields: Record<Dimension, string[]> = {
+    team: ['team', 'teamName'],
+    key: ['keyId', 'keyName', 'keyPrefix'],
+    model: ['modelId', 'modelName'],
+    day: ['day'],
+    month: ['month']
+  }
+  return [...dims.flatMap(d => fields[d]), 'charged', 'refunded', 'net', 'jobsCreated', 'jobsFinished', 'jobsFailed', 'jobsCancelled']
+}

@@ -7,11 +7,11 @@ import { invalid } from '../control/problems.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
 import { csvLines } from './csv.ts'
 import { isoDay, parseDay, parseRange, startOfDay } from './dates.ts'
-import { parseGroupBy, type Dimension } from './group-by.ts'
+import { parseGroupBy, spendColumns, type Dimension } from './group-by.ts'
 import { budgetsReport } from './budgets.ts'
 import { reconciliationReport } from './reconciliation.ts'
 import type { BudgetsReport, ReconciliationReport, SpendQuery, SpendReport, SpendRow } from './schemas.ts'
-import { spendColumns, spendRows, spendTotals, type ModelNames, type SpendFilter } from './spend.ts'
+import { spendRows, spendTotals, type ModelNames, type SpendFilter } from './spend.ts'
 
 export interface SpendPlan { dims: Dimension[], filter: SpendFilter }
 

@@ -122,15 +122,3 @@ export async function spendTotals (db: Db, filter: SpendFilter): Promise<Money> 
   const [raw] = await db.$queryRaw<RawRow[]>(groupedQuery([], filter))
   return moneyOf(raw as RawRow)
 }
-
-/** The CSV columns of a report: the grouped dimensions' fields, then the money. */
-export function spendColumns (dims: readonly Dimension[]): string[] {
-  const fields: Record<Dimension, string[]> = {
-    team: ['team', 'teamName'],
-    key: ['keyId', 'keyName', 'keyPrefix'],
-    model: ['modelId', 'modelName'],
-    day: ['day'],
-    month: ['month']
-  }
-  return [...dims.flatMap(d => fields[d]), 'charged', 'refunded', 'net', 'jobsCreated', 'jobsFinished', 'jobsFailed', 'jobsCancelled']
-}
