@@ -56,7 +56,7 @@ async function prepare (client: pg.Client) {
   }
 }
 
-/** Jobs first + 1 .. last: key, day, model, state and cost all follow from the job's number. */
+/** Jobs first + 1 .. last: key, day, model, state and cost all follow from the job's number (every key on every day). */
 async function insertJobs (client: pg.Client, first: number, last: number) {
   const models = ML_MODELS.map(m => m.id)
   await client.query(`
@@ -65,10 +65,10 @@ async function insertJobs (client: pg.Client, first: number, last: number) {
       refunded_cost, created_at, finished_at)
     SELECT lpad(to_hex(g), 32, '0')::uuid, k.teams[1 + g % $3], k.ids[1 + g % $3], 'from-url',
       (CASE WHEN g % 10 < 7 THEN 'finished' WHEN g % 10 = 7 THEN 'failed' WHEN g % 10 = 8 THEN 'cancelled' ELSE 'processing' END)::"JobState",
-      '{}', ARRAY[($4::int[])[1 + (g / $3) % $5]], date_trunc('month', j.at)::date, j.cost, j.cost,
+      '{}', ARRAY[($4::int[])[1 + (g / 7) % $5]], date_trunc('month', j.at)::date, j.cost, j.cost,
       CASE WHEN g % 10 IN (7, 8) THEN j.cost ELSE 0 END, j.at, j.at
     FROM k, generate_series($1::bigint, $2::bigint) g,
-      LATERAL (SELECT (timestamp '${FIRST_DAY}' + (g * 7919 % ${DAYS}) * interval '1 day' + (g % 86400) * interval '1 second') AT TIME ZONE 'UTC' AS at,
+      LATERAL (SELECT (timestamp '${FIRST_DAY}' + ((g / $3) * 7919 % ${DAYS}) * interval '1 day' + (g % 86400) * interval '1 second') AT TIME ZONE 'UTC' AS at,
         ((g % 997) + 1) / 10000.0 AS cost) j`, [first + 1, last, TEAMS * KEYS_PER_TEAM, models, models.length])
 }
 

@@ -97,7 +97,6 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
       data: { ...common, state, finishedAt: snapshot.finished ? new Date(snapshot.finished) : now, nextSyncAt: null }
     })
     if (won.count === 0) return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
-    await countJob(tx, rollupTarget(job), state as 'finished' | 'failed' | 'cancelled')
     const settlement = terminalSettlement(state as 'finished' | 'failed' | 'cancelled', netCharged(job),
       new Decimal(snapshot.cost_usd ?? 0))
     let actual = new Decimal(job.actualCost?.toString() ?? 0)
@@ -109,6 +108,8 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
       await refund(tx, movement(job, settlement.amount, `job ${state}: refund`))
       refunded = refunded.plus(settlement.amount)
     }
+    // after the money: usage row, then rollup rows, the lock order of every money transaction (no deadlock)
+    await countJob(tx, rollupTarget(job), state as 'finished' | 'failed' | 'cancelled')
     const output = refOf(snapshot.output_video)
     if (state === 'finished' && output !== null) {
       await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })

@@ -1,7 +1,8 @@
 // The daily spend rollups (spend_daily_key: team × UTC day × key; spend_daily_model: team × day × model), written
 // in the transaction of the ledger row or job transition they count, so reports read these small tables and never
-// scan jobs or ledger rows. One statement per write: the key row, then the model rows in id order (a fixed lock
-// order, so concurrent writers of one team cannot deadlock).
+// scan jobs or ledger rows. One statement per write: the key row, then the model rows in id order. Lock order:
+// every money transaction takes the team's usage row before any rollup row (a job count comes after the job's
+// money), so concurrent writers of one team cannot deadlock.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import { modelWeights, splitAmount, type ModelWeight } from './model-split.ts'

@@ -1,10 +1,8 @@
 // The spend report, read from the daily rollups only (spend_daily_key, or spend_daily_model when grouped by
 // model), grouped in SQL. Ranges grouped by day or month are read a calendar month at a time, so a CSV export of
 // years holds one month of rows in memory, never the whole answer.
-import { Decimal } from 'decimal.js'
 import { Prisma, type Db } from '../db/client.ts'
 import { displayPrefix } from '../auth/key-format.ts'
-import { formatCredits } from '../ledger/balance.ts'
 import { NO_MODEL } from '../ledger/model-split.ts'
 import { isoDay, type DayRange } from './dates.ts'
 import type { Dimension } from './group-by.ts'
@@ -12,14 +10,21 @@ import type { Money, SpendRow } from './schemas.ts'
 
 export interface SpendFilter extends DayRange { teamId?: string | undefined }
 
-// group expression on the rollup row `s`, and the columns the outer query adds for it
-const GROUP: Record<Dimension, { expr: string, order: string }> = {
-  team: { expr: 's.team_id', order: 't.slug' },
-  key: { expr: 's.api_key_id', order: 'k.name, g.g_key' },
-  model: { expr: 's.model_id', order: 'g.g_model' },
-  day: { expr: 's.day', order: 'g.g_day' },
-  month: { expr: "date_trunc('month', s.day)::date", order: 'g.g_month' }
+// per dimension: the group expression on the rollup row `s`, what is selected of it, and the row order
+const GROUP: Record<Dimension, { expr: string, select: string, order: string }> = {
+  team: { expr: 's.team_id', select: 's.team_id', order: 't.slug' },
+  key: { expr: 's.api_key_id', select: 's.api_key_id', order: 'k.name, g.g_key' },
+  model: { expr: 's.model_id', select: 's.model_id', order: 'g.g_model' },
+  day: { expr: 's.day', select: "to_char(s.day, 'YYYY-MM-DD')", order: 'g.g_day' },
+  month: { expr: "date_trunc('month', s.day)", select: "to_char(date_trunc('month', s.day), 'YYYY-MM')", order: 'g.g_month' }
 }
+
+// sums of NUMERIC(18,4) keep 4 places, so the database formats the money (no Decimal per row on a large export)
+const SUMS = `COALESCE(SUM(s.charged), 0)::numeric(38, 4)::text AS charged,
+  COALESCE(SUM(s.refunded), 0)::numeric(38, 4)::text AS refunded,
+  COALESCE(SUM(s.charged) - SUM(s.refunded), 0)::numeric(38, 4)::text AS net,
+  COALESCE(SUM(s.jobs_created), 0)::int AS jobs_created, COALESCE(SUM(s.jobs_finished), 0)::int AS jobs_finished,
+  COALESCE(SUM(s.jobs_failed), 0)::int AS jobs_failed, COALESCE(SUM(s.jobs_cancelled), 0)::int AS jobs_cancelled`
 
 interface RawRow {
   g_team?: string
@@ -29,25 +34,24 @@ interface RawRow {
   key_name?: string
   key_public_id?: string
   g_model?: number
-  g_day?: Date
-  g_month?: Date
-  charged: string | null
-  refunded: string | null
-  jobs_created: number | null
-  jobs_finished: number | null
-  jobs_failed: number | null
-  jobs_cancelled: number | null
+  g_day?: string
+  g_month?: string
+  charged: string
+  refunded: string
+  net: string
+  jobs_created: number
+  jobs_finished: number
+  jobs_failed: number
+  jobs_cancelled: number
 }
 
 function groupedQuery (dims: readonly Dimension[], filter: SpendFilter): Prisma.Sql {
   const table = Prisma.raw(dims.includes('model') ? 'spend_daily_model' : 'spend_daily_key')
-  const groups = dims.map(d => Prisma.raw(`${GROUP[d].expr} AS g_${d}`))
+  const groups = dims.map(d => Prisma.raw(`${GROUP[d].select} AS g_${d}`))
   const groupBy = dims.length > 0 ? Prisma.raw(`GROUP BY ${dims.map(d => GROUP[d].expr).join(', ')}`) : Prisma.empty
   const team = filter.teamId ? Prisma.sql`AND s.team_id = ${filter.teamId}::uuid` : Prisma.empty
   const inner = Prisma.sql`
-    SELECT ${Prisma.join([...groups, Prisma.raw(`SUM(s.charged)::text AS charged, SUM(s.refunded)::text AS refunded,
-      SUM(s.jobs_created)::int AS jobs_created, SUM(s.jobs_finished)::int AS jobs_finished,
-      SUM(s.jobs_failed)::int AS jobs_failed, SUM(s.jobs_cancelled)::int AS jobs_cancelled`)])}
+    SELECT ${Prisma.join([...groups, Prisma.raw(SUMS)])}
     FROM ${table} s
     WHERE s.day >= ${isoDay(filter.from)}::date AND s.day < ${isoDay(filter.to)}::date ${team}
     ${groupBy}`
@@ -65,16 +69,14 @@ function groupedQuery (dims: readonly Dimension[], filter: SpendFilter): Prisma.
 }
 
 function moneyOf (raw: RawRow): Money {
-  const charged = new Decimal(raw.charged ?? 0)
-  const refunded = new Decimal(raw.refunded ?? 0)
   return {
-    charged: formatCredits(charged),
-    refunded: formatCredits(refunded),
-    net: formatCredits(charged.minus(refunded)),
-    jobsCreated: raw.jobs_created ?? 0,
-    jobsFinished: raw.jobs_finished ?? 0,
-    jobsFailed: raw.jobs_failed ?? 0,
-    jobsCancelled: raw.jobs_cancelled ?? 0
+    charged: raw.charged,
+    refunded: raw.refunded,
+    net: raw.net,
+    jobsCreated: raw.jobs_created,
+    jobsFinished: raw.jobs_finished,
+    jobsFailed: raw.jobs_failed,
+    jobsCancelled: raw.jobs_cancelled
   }
 }
 
@@ -90,8 +92,8 @@ function rowOf (raw: RawRow, dims: readonly Dimension[], modelName: ModelNames):
       const name = id === NO_MODEL ? 'no ML model' : modelName(id)
       Object.assign(row, name === undefined ? { modelId: id } : { modelId: id, modelName: name })
     }
-    if (dim === 'day') row.day = isoDay(raw.g_day as Date)
-    if (dim === 'month') row.month = isoDay(raw.g_month as Date).slice(0, 7)
+    if (dim === 'day') row.day = raw.g_day as string
+    if (dim === 'month') row.month = raw.g_month as string
   }
   return Object.assign(row, moneyOf(raw))
 }
