@@ -10,8 +10,8 @@ import { isoDay, parseDay, parseRange, startOfDay } from './dates.ts'
 import { parseGroupBy, spendColumns, type Dimension } from './group-by.ts'
 import { budgetsReport } from './budgets.ts'
 import { reconciliationReport } from './reconciliation.ts'
-import type { BudgetsReport, ReconciliationReport, SpendQuery, SpendReport, SpendRow } from './schemas.ts'
-import { spendRows, spendTotals, type ModelNames, type SpendFilter } from './spend.ts'
+import type { BudgetsReport, ReconciliationReport, SpendQuery, SpendReport } from './schemas.ts'
+import { spendReport, spendRows, type ModelNames, type SpendFilter } from './spend.ts'
 
 export interface SpendPlan { dims: Dimension[], filter: SpendFilter }
 
@@ -35,15 +35,8 @@ export class ReportService {
   }
 
   async spend (plan: SpendPlan): Promise<SpendReport> {
-    const rows: SpendRow[] = []
-    for await (const batch of spendRows(this.db, plan.dims, plan.filter, await this.modelNames(plan.dims))) rows.push(...batch)
-    return {
-      from: isoDay(plan.filter.from),
-      to: isoDay(plan.filter.to),
-      groupBy: plan.dims,
-      rows,
-      totals: await spendTotals(this.db, plan.filter)
-    }
+    const { rows, totals } = await spendReport(this.db, plan.dims, plan.filter, await this.modelNames(plan.dims))
+    return { from: isoDay(plan.filter.from), to: isoDay(plan.filter.to), groupBy: plan.dims, rows, totals }
   }
 
   /** The same rows as spend(), as a stream of CSV text. */

@@ -10,6 +10,8 @@ import { Decimal } from 'decimal.js'
 import pino from 'pino'
 import type { Db } from '../../src/db/client.ts'
 import type { FaultRule, SimulatorOptions } from '../../src/simulator/index.ts'
+import type { Test } from 'tap'
+import { buildTestGateway, type TestGateway } from './gateway.ts'
 import { startTestSimulator } from './simulator.ts'
 import { startVideoServer, type Teardown } from './video-server.ts'
 import { UpstreamClient } from '../../src/upstream/client.ts'
@@ -114,6 +116,13 @@ export async function startMoneySim (t: Teardown, options: Partial<SimulatorOpti
       return new Decimal(res.body.cost_usd)
     }
   }
+}
+
+/** The in-process gateway (buildTestGateway) on the simulator, listening on 127.0.0.1, and its origin. */
+export async function listeningGateway (t: Test, sim: { url: string, token: string }): Promise<{ gw: TestGateway, origin: string }> {
+  const gw = await buildTestGateway(t, { upstream: { baseUrl: sim.url, token: sim.token, simulated: true } })
+  await gw.app.listen({ port: 0, host: '127.0.0.1' })
+  return { gw, origin: `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}` }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,13 +2,11 @@
 //   held = Σhold − Σrelease, charged = Σcharge − Σrefund, adjusted = Σadjust
 // Workload: finished, failed and cancelled jobs, a preview, an upstream 5xx and an upstream 400, a 402, an admin
 // budget adjustment, and a job of a daily-budget team whose hold was placed "yesterday" and settled today.
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { buildTestGateway } from '../../helpers/gateway.ts'
 import {
-  call, invariantRows, invariantViolations, ledgerNetByTeam, moveJobToPeriod, startClipServer, startMoneySim, totalHeld
+  call, invariantRows, invariantViolations, ledgerNetByTeam, listeningGateway, moveJobToPeriod, startClipServer, startMoneySim, totalHeld
 } from '../../helpers/money-bed.ts'
 
 const DAY_MS = 86_400_000
@@ -16,9 +14,7 @@ const DAY_MS = 86_400_000
 t.test('after a mixed workload every usage row equals its re-summed ledger', async t => {
   const sim = await startMoneySim(t)
   const clip = await startClipServer(t)
-  const gw = await buildTestGateway(t, { upstream: { baseUrl: sim.url, token: sim.token, simulated: true } })
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  const origin = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const { gw, origin } = await listeningGateway(t, sim)
   const db = gw.db
   const cost = await sim.priceOf({ video_url: clip.url(), ml_models: [34] })
 

@@ -1,12 +1,11 @@
 // A finance workload for the reports tests: three teams (two monthly, one daily), four team keys, jobs that finish,
 // fail, are cancelled, keep running, or are refused upstream, a job with two ML models, and a job of the daily team
 // moved to yesterday's period (a budget-period boundary). Everything over real HTTP through the simulator.
-import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import type { Decimal } from 'decimal.js'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { buildTestGateway, type TestGateway } from '../../helpers/gateway.ts'
-import { call, moveJobToPeriod, startClipServer, startMoneySim, type MoneySim, type Reply } from '../../helpers/money-bed.ts'
+import type { TestGateway } from '../../helpers/gateway.ts'
+import { call, listeningGateway, moveJobToPeriod, startClipServer, startMoneySim, type MoneySim, type Reply } from '../../helpers/money-bed.ts'
 
 const DAY_MS = 86_400_000
 
@@ -28,9 +27,7 @@ export interface ReportsBed {
 export async function reportsBed (t: Test): Promise<ReportsBed> {
   const sim = await startMoneySim(t)
   const clip = await startClipServer(t)
-  const gw = await buildTestGateway(t, { upstream: { baseUrl: sim.url, token: sim.token, simulated: true } })
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  const origin = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const { gw, origin } = await listeningGateway(t, sim)
   const db = gw.db
   // the split by model uses the catalogue's cost weights as cached: read it once, as a running gateway has
   await gw.app.modelCatalog.models()
