@@ -16,7 +16,8 @@ const GROUP: Record<Dimension, { expr: string, select: string, order: string }> 
   key: { expr: 's.api_key_id', select: 's.api_key_id', order: 'k.name, g.g_key' },
   model: { expr: 's.model_id', select: 's.model_id', order: 'g.g_model' },
   day: { expr: 's.day', select: "to_char(s.day, 'YYYY-MM-DD')", order: 'g.g_day' },
-  month: { expr: "date_trunc('month', s.day)", select: "to_char(date_trunc('month', s.day), 'YYYY-MM')", order: 'g.g_month' }
+  // the first of the month by date arithmetic: date_trunc would go through timestamptz (slower, and zone-dependent)
+  month: { expr: 's.day - (EXTRACT(DAY FROM s.day)::int - 1)', select: "to_char(s.day - (EXTRACT(DAY FROM s.day)::int - 1), 'YYYY-MM')", order: 'g.g_month' }
 }
 
 // sums of NUMERIC(18,4) keep 4 places, so the database formats the money (no Decimal per row on a large export)
