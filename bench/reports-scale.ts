@@ -1,5 +1,5 @@
 // npm run bench:reports: the finance reports at scale. Seeds a fresh database on the local PostgreSQL with 1 M jobs,
-// then 10 M (BENCH_REPORTS_SCALES, comma-separated), over 100 teams, 1,000 keys, the simulator's 17 models and a
+// then 10 M (BENCH_REPORTS_SCALES, comma-separated), over 100 teams, 1,000 keys, the simulator's 18 models and a
 // year of days, with the daily rollups and period usage rows derived from those jobs (so they are consistent),
 // then times every report through the real app (buildApp + inject) and prints a table. The database is dropped
 // at the end.
