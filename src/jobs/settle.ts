@@ -74,7 +74,7 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
   return db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return true
     await releaseHold(tx, { ...held.hold, reason: 'create settled' })
-    const chargeRow = { ...held.hold, amount: actual, reason: 'job created' }
+    const chargeRow = { ...held.hold, amount: actual, reason: 'job created', counts: 'created' as const }
     const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
     // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
     if (!withinBudget) await charge(tx, chargeRow)
@@ -93,7 +93,8 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
     })
     const input = typeof created.input_video === 'number' ? created.input_video : null
     if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
-    await countJob(tx, held.hold, 'created')
+    // TensorPix accepted it: counted with its charge, or alone when it costs nothing (a preview)
+    if (actual.isZero()) await countJob(tx, held.hold, 'created')
     return withinBudget
   })
 }

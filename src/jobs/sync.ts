@@ -33,8 +33,8 @@ function refOf (ref: { id: number } | number | null | undefined): number | null 
   return typeof ref === 'number' ? ref : ref.id
 }
 
-function movement (job: Job, amount: Decimal, reason: string): Movement {
-  return { ...rollupTarget(job), periodStart: job.periodStart, jobId: job.id, amount, reason }
+function movement (job: Job, amount: Decimal, reason: string, counts?: Movement['counts']): Movement {
+  return { ...rollupTarget(job), periodStart: job.periodStart, jobId: job.id, amount, reason, ...(counts ? { counts } : {}) }
 }
 
 /** What the team was charged net for the job so far. */
@@ -97,19 +97,20 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
       data: { ...common, state, finishedAt: snapshot.finished ? new Date(snapshot.finished) : now, nextSyncAt: null }
     })
     if (won.count === 0) return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
-    const settlement = terminalSettlement(state as 'finished' | 'failed' | 'cancelled', netCharged(job),
+    const terminal = state as 'finished' | 'failed' | 'cancelled'
+    const settlement = terminalSettlement(terminal, netCharged(job),
       new Decimal(snapshot.cost_usd ?? 0))
     let actual = new Decimal(job.actualCost?.toString() ?? 0)
     let refunded = new Decimal(job.refundedCost.toString())
     if (settlement?.kind === 'charge') {
-      await charge(tx, movement(job, settlement.amount, `job ${state}: final cost`))
+      await charge(tx, movement(job, settlement.amount, `job ${state}: final cost`, terminal))
       actual = actual.plus(settlement.amount)
     } else if (settlement?.kind === 'refund') {
-      await refund(tx, movement(job, settlement.amount, `job ${state}: refund`))
+      await refund(tx, movement(job, settlement.amount, `job ${state}: refund`, terminal))
       refunded = refunded.plus(settlement.amount)
     }
-    // after the money: usage row, then rollup rows, the lock order of every money transaction (no deadlock)
-    await countJob(tx, rollupTarget(job), state as 'finished' | 'failed' | 'cancelled')
+    // counted with the settling money, or alone when none moved
+    if (!settlement) await countJob(tx, rollupTarget(job), terminal)
     const output = refOf(snapshot.output_video)
     if (state === 'finished' && output !== null) {
       await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })

@@ -8,7 +8,7 @@ import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import { countCommittedCredits } from '../metrics/registry.ts'
 import { ensureUsageRow, type TeamPeriod } from './usage.ts'
-import { rollUpMoney, type RollupTarget } from './rollup.ts'
+import { rollUpMoney, type JobEvent, type RollupTarget } from './rollup.ts'
 
 type Tx = Prisma.TransactionClient
 
@@ -22,6 +22,8 @@ export interface Movement extends TeamPeriod, RollupTarget {
   jobId: string
   amount: Decimal
   reason: string
+  /** the job event this movement settles, counted in the rollups with its money */
+  counts?: JobEvent
 }
 
 export interface UsageAfter { charged: string, held: string, adjusted: string }
@@ -40,7 +42,7 @@ async function ledgerRow (tx: Tx, kind: 'hold' | 'charge' | 'release' | 'refund'
     }
   })
   countCommittedCredits(tx, kind, m.amount)
-  if (kind === 'charge' || kind === 'refund') await rollUpMoney(tx, kind, m, m.amount, entry.createdAt)
+  if (kind === 'charge' || kind === 'refund') await rollUpMoney(tx, kind, m, m.amount, entry.createdAt, m.counts ?? null)
 }
 
 /**

@@ -26,19 +26,26 @@ export function rollupTarget (job: { teamId: string, apiKeyId: string, mlModels:
 
 const isoDay = (at: Date) => at.toISOString().slice(0, 10)
 
-/** Adds a charge or refund to the rollups of the UTC day its ledger row was written (`at` = its created_at). */
-export async function rollUpMoney (tx: Tx, kind: 'charge' | 'refund', target: RollupTarget, amount: Decimal, at: Date): Promise<void> {
+/**
+ * Adds a charge or refund to the rollups of the UTC day its ledger row was written (`at` = its created_at), and
+ * counts the job event it settles, if any, in the same write (one statement less while the usage row is locked).
+ */
+export async function rollUpMoney (tx: Tx, kind: 'charge' | 'refund', target: RollupTarget, amount: Decimal, at: Date,
+  event: JobEvent | null = null): Promise<void> {
   const shares = splitAmount(amount, target.models).map(s => s.amount)
   const charged = kind === 'charge' ? amount : ZERO
   const refunded = kind === 'refund' ? amount : ZERO
   await upsert(tx, target, isoDay(at), {
     charged: [charged, kind === 'charge' ? shares : shares.map(() => ZERO)],
     refunded: [refunded, kind === 'refund' ? shares : shares.map(() => ZERO)],
-    event: null
+    event
   })
 }
 
-/** Counts a job event in the rollups of the UTC day of `at` (a job with two models counts once for each). */
+/**
+ * Counts a job event in the rollups of the UTC day of `at` (a job with two models counts once for each); for an
+ * event that moved no money (a movement's `counts` counts it otherwise).
+ */
 export async function countJob (tx: Tx, target: RollupTarget, event: JobEvent, at: Date = new Date()): Promise<void> {
   const zeros = target.models.map(() => ZERO)
   await upsert(tx, target, isoDay(at), { charged: [ZERO, zeros], refunded: [ZERO, zeros], event })
