@@ -10,6 +10,7 @@ import { KeyCreateSchema, KeyRotateSchema } from '../../src/control/key-schemas.
 import { TeamCreateSchema, TeamPatchSchema } from '../../src/control/team-schemas.ts'
 import { AdjustmentCreateSchema } from '../../src/control/usage-schemas.ts'
 import { PageQueryFields } from '../../src/routes/admin/schemas.ts'
+import { BudgetsQuerySchema, ReconciliationQuerySchema, SpendQuerySchema } from '../../src/reports/schemas.ts'
 import { DeliveryQuerySchema, WebhookCreateSchema, WebhookPatchSchema } from '../../src/webhooks/schemas.ts'
 import { makeKey, makeTeam } from '../helpers/factories.ts'
 import { adminBed, type AdminBed } from '../integration/admin/fixture.ts'
@@ -46,7 +47,10 @@ const QUERY_ROUTES = [
   { operationId: 'listTeams', url: '/admin/v1/teams', fields: ['name', 'disabled', ...Object.keys(PageQueryFields)] },
   { operationId: 'listPlatformKeys', url: '/admin/v1/keys', fields: [] },
   { operationId: 'listAuditEvents', url: '/admin/v1/audit', fields: [...Object.keys(AuditQuerySchema.properties), ...Object.keys(PageQueryFields)] },
-  { operationId: 'listWebhookDeliveries', url: `/admin/v1/teams/fuzz-target/webhooks/${UNKNOWN_WEBHOOK}/deliveries`, fields: [...Object.keys(DeliveryQuerySchema.properties), ...Object.keys(PageQueryFields)] }
+  { operationId: 'listWebhookDeliveries', url: `/admin/v1/teams/fuzz-target/webhooks/${UNKNOWN_WEBHOOK}/deliveries`, fields: [...Object.keys(DeliveryQuerySchema.properties), ...Object.keys(PageQueryFields)] },
+  { operationId: 'getSpendReport', url: '/admin/v1/reports/spend', fields: Object.keys(SpendQuerySchema.properties) },
+  { operationId: 'getBudgetsReport', url: '/admin/v1/reports/budgets', fields: Object.keys(BudgetsQuerySchema.properties) },
+  { operationId: 'getReconciliationReport', url: '/admin/v1/reports/reconciliation', fields: Object.keys(ReconciliationQuerySchema.properties) }
 ]
 
 async function footprint (bed: AdminBed) {

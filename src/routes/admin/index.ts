@@ -12,9 +12,11 @@ import { KeyService } from '../../control/keys.ts'
 import { invalid, schemaProblems, type SchemaError } from '../../control/problems.ts'
 import { TeamService } from '../../control/teams.ts'
 import { UsageService } from '../../control/usage.ts'
+import { ReportService } from '../../reports/service.ts'
 import { auditRoutes } from './audit.ts'
 import { budgetRoutes } from './budget.ts'
 import { keyRoutes } from './keys.ts'
+import { reportRoutes } from './reports.ts'
 import type { AdminServices } from './services.ts'
 import { teamRoutes } from './teams.ts'
 import { usageRoutes } from './usage.ts'
@@ -77,6 +79,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     keys: new KeyService(db),
     usage: new UsageService(db),
     webhooks: new WebhookService(db, outbound),
+    reports: new ReportService(db, app.modelCatalog),
     db
   }
   await app.register(teamRoutes, services)
@@ -85,6 +88,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(budgetRoutes, services)
   await app.register(auditRoutes, services)
   await app.register(webhookRoutes, services)
+  await app.register(reportRoutes, services)
 }
 
 export default adminRoutes

@@ -43,7 +43,10 @@ const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => 
     finance: false, sample: c => ({ method: 'PATCH', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}`, body: { disabled: true } })
   },
   deleteWebhook: { finance: false, sample: c => ({ method: 'DELETE', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}` }) },
-  listWebhookDeliveries: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}/deliveries` }) }
+  listWebhookDeliveries: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}/deliveries` }) },
+  getSpendReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/spend' }) },
+  getBudgetsReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/budgets' }) },
+  getReconciliationReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/reconciliation' }) }
 }
 
 let counter = 0
@@ -67,7 +70,8 @@ t.test('the table lists every admin route of the OpenAPI document', async t => {
   t.same(operations.sort(), Object.keys(ROUTES).sort())
   for (const [path, methods] of Object.entries(paths).filter(([p]) => p.startsWith('/admin/v1/'))) {
     for (const op of Object.values(methods) as Array<{ tags?: string[], responses?: Record<string, unknown> }>) {
-      t.same(op.tags, ['admin'], `${path} is tagged admin`)
+      const tag = path.startsWith('/admin/v1/reports/') ? 'reports' : 'admin'
+      t.same(op.tags, [tag], `${path} is tagged ${tag}`)
       t.ok(op.responses?.['401'] && op.responses['403'] && op.responses['400'], `${path} documents its errors`)
     }
   }
