@@ -75,7 +75,9 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Millis('time limit of one webhook delivery attempt in ms', 5000),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'webhook delivery attempts before giving up' }),
   WEBHOOK_RETRY_BASE_MS: Millis('delay before the first webhook retry in ms; doubles each attempt, up to an hour', 30_000),
-  RETENTION_INTERVAL_MS: Millis('pause between retention passes in ms', 60_000)
+  RETENTION_INTERVAL_MS: Millis('pause between retention passes in ms', 60_000),
+  DRIFT_CHECK_INTERVAL_MS: Millis('pause between reconciliation drift checks in ms', 15 * 60_000),
+  DRIFT_LOOKBACK_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 7, description: 'UTC days before today the drift check reconciles' })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -91,6 +91,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
         graceMs: config.RECONCILE_GRACE_MS,
         stalePendingMs: config.STALE_PENDING_MS,
         retentionEveryMs: config.RETENTION_INTERVAL_MS,
+        drift: { everyMs: config.DRIFT_CHECK_INTERVAL_MS, lookbackDays: config.DRIFT_LOOKBACK_DAYS },
         webhooks: {
           policy: outboundPolicyOf(config),
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,

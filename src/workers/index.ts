@@ -1,11 +1,13 @@
-// Background workers: status sync, reconciliation of lost creates, webhook delivery and retention. Each is a loop
-// that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the pass in progress.
+// Background workers: status sync, reconciliation of lost creates, webhook delivery, retention and drift checks.
+// Each is a loop that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the
+// pass in progress.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
 import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
+import { checkDrift } from './drift.ts'
 import { enforceRetention } from './retention.ts'
 import { syncDueJobs } from './sync-jobs.ts'
 
@@ -33,6 +35,7 @@ function startLoop ({ name, run }: Loop, everyMs: number, log: FastifyBaseLogger
 export interface WorkerOptions extends ReconcileOptions {
   everyMs: number
   retentionEveryMs: number
+  drift: { everyMs: number, lookbackDays: number }
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
@@ -45,7 +48,8 @@ export function startWorkers (deps: { db: Db, upstream: UpstreamClient, log: Fas
     startLoop({ name: 'status-sync', run: () => syncDueJobs(workerDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'reconcile', run: () => reconcileLostCreates(workerDeps, options) }, options.everyMs, deps.log),
     startLoop({ name: 'webhooks', run: () => deliverDueWebhooks(deliveryDeps) }, options.everyMs, deps.log),
-    startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log)
+    startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log),
+    startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log)
   ]
   return {
     stop: async () => {
