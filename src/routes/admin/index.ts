@@ -8,12 +8,14 @@ import { authenticate } from '../../auth/plugin.ts'
 import type { Db } from '../../db/client.ts'
 import { forbidden, GatewayError, sendGatewayError } from '../../http/errors.ts'
 import { ADMIN_ACCESS, allows, isControlPlaneKey, type AdminAccess } from '../../control/access.ts'
+import { JobService } from '../../control/jobs.ts'
 import { KeyService } from '../../control/keys.ts'
 import { invalid, schemaProblems, type SchemaError } from '../../control/problems.ts'
 import { TeamService } from '../../control/teams.ts'
 import { UsageService } from '../../control/usage.ts'
 import { auditRoutes } from './audit.ts'
 import { budgetRoutes } from './budget.ts'
+import { jobRoutes } from './jobs.ts'
 import { keyRoutes } from './keys.ts'
 import type { AdminServices } from './services.ts'
 import { teamRoutes } from './teams.ts'
@@ -21,6 +23,7 @@ import { usageRoutes } from './usage.ts'
 import { webhookRoutes } from './webhooks.ts'
 import { WebhookService } from '../../webhooks/endpoints.ts'
 import type { OutboundPolicy } from '../../net/outbound.ts'
+import { whoamiRoutes } from './whoami.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig { adminAccess?: AdminAccess }
@@ -72,6 +75,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     keys: new KeyService(db),
     usage: new UsageService(db),
     webhooks: new WebhookService(db, outbound),
+    jobs: new JobService(db),
     db
   }
   await app.register(teamRoutes, services)
@@ -80,6 +84,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(budgetRoutes, services)
   await app.register(auditRoutes, services)
   await app.register(webhookRoutes, services)
+  await app.register(jobRoutes, services)
+  await app.register(whoamiRoutes)
 }
 
 export default adminRoutes
