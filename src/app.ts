@@ -16,6 +16,7 @@ import { Decimal } from 'decimal.js'
 import auth from './auth/plugin.ts'
 import metrics from './metrics/plugin.ts'
 import upstream from './upstream/plugin.ts'
+import { dashboardRoutes } from './dashboard/plugin.ts'
 import { healthRoutes } from './health/routes.ts'
 import { adminRoutes } from './routes/admin/index.ts'
 import { outboundPolicyOf } from './net/outbound.ts'
@@ -63,6 +64,7 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   // routes
   await app.register(healthRoutes, { db: deps.db })
   await app.register(adminRoutes, { prefix: '/admin/v1', db: deps.db, outbound: outboundPolicyOf(config) })
+  await app.register(dashboardRoutes, { prefix: '/dashboard' })
   await app.register(tensorpixRoutes, {
     prefix: '/api',
     db: deps.db,

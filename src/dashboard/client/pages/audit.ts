@@ -1,0 +1,56 @@
+// The audit log: every admin write, newest first, with who did it and the target before and after.
+import { api } from '../api.ts'
+import { h, replace } from '../dom.ts'
+import { isoToLocalInput, localInputToIso } from '../format.ts'
+import type { PageContext } from '../page.ts'
+import { href } from '../router.ts'
+import type { AuditEventView, Page } from '../types.ts'
+import { pagedTable, table, time } from '../ui.ts'
+
+const change = (event: AuditEventView) => h('details', {},
+  h('summary', {}, 'Before and after'),
+  h('div', { class: 'diff' },
+    h('div', {}, h('h3', {}, 'Before'), h('pre', {}, event.before === null ? '—' : JSON.stringify(event.before, null, 2))),
+    h('div', {}, h('h3', {}, 'After'), h('pre', {}, event.after === null ? '—' : JSON.stringify(event.after, null, 2)))))
+
+export async function auditPage (context: PageContext, query: URLSearchParams) {
+  document.title = 'Audit log · TensorPix gateway'
+  const results = h('div', {})
+  const from = query.get('from')
+  const to = query.get('to')
+  const input = (id: string, label: string, type: string, value: string) =>
+    h('div', { class: 'field' }, h('label', { for: id }, label), h('input', { id, name: id, type, value }))
+  const form = h('form', {
+    class: 'filters',
+    'aria-label': 'Filter the audit log',
+    onsubmit: (event: Event) => {
+      event.preventDefault()
+      const data = new FormData(form)
+      const text = (name: string) => String(data.get(name) ?? '').trim()
+      location.hash = href('/audit', { action: text('action'), targetType: text('targetType'), from: localInputToIso(text('from')), to: localInputToIso(text('to')) })
+    }
+  },
+  input('action', 'Action', 'text', query.get('action') ?? ''),
+  h('div', { class: 'field' }, h('label', { for: 'targetType' }, 'Target'), h('select', { id: 'targetType', name: 'targetType' },
+    ...[['', 'Anything'], ['team', 'Teams'], ['key', 'Keys']].map(([value, text]) => h('option', { value, selected: value === (query.get('targetType') ?? '') }, text)))),
+  input('from', 'From', 'datetime-local', from ? isoToLocalInput(from) : ''),
+  input('to', 'Before', 'datetime-local', to ? isoToLocalInput(to) : ''),
+  h('div', { class: 'field field-actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/audit', class: 'button secondary' }, 'Clear')))
+
+  replace(context.main, h('h1', {}, 'Audit log'), h('p', { class: 'muted' }, 'Every change made through the admin API, newest first. Actions look like team.update or key.revoke.'), form, results)
+  const filters = { action: query.get('action') ?? undefined, targetType: query.get('targetType') ?? undefined, from: from ?? undefined, to: to ?? undefined }
+  await pagedTable<AuditEventView>(results, {
+    what: 'the audit log',
+    emptyText: 'No audit events match these filters.',
+    isCurrent: context.isCurrent,
+    load: cursor => api.get<Page<AuditEventView>>('/admin/v1/audit', { ...filters, cursor, limit: 50 }),
+    render: rows => table<AuditEventView>('Audit events, newest first', [
+      { title: 'Time', cell: e => time(e.createdAt) },
+      { title: 'Who', cell: e => e.actorName },
+      { title: 'Action', cell: e => h('code', {}, e.action) },
+      { title: 'Target', cell: e => h('span', {}, `${e.targetType} `, h('code', {}, e.targetId)) },
+      { title: 'Change', cell: change },
+      { title: 'Request id', cell: e => e.requestId ? h('code', { class: 'small' }, e.requestId) : '—' }
+    ], rows)
+  })
+}

@@ -1,0 +1,129 @@
+// Reports: the spend report for a date range, grouped by one or two dimensions, optionally for one team, with its
+// CSV. The form's values live in the address; the CSV is the same request with format=csv.
+import { api, type Query } from '../api.ts'
+import { h, replace } from '../dom.ts'
+import { addDays, dayText, firstOfMonth, formatCount, monthText, utcToday } from '../format.ts'
+import type { PageContext } from '../page.ts'
+import { href } from '../router.ts'
+import { DIMENSIONS, type Dimension, type SpendReport, type SpendRow, type TeamView } from '../types.ts'
+import { credits, empty, errorBox, loading, section, table, type Column } from '../ui.ts'
+
+const DIMENSION_TITLES: Record<Dimension, string> = { team: 'Team', key: 'Key', model: 'ML model', day: 'Day (UTC)', month: 'Month (UTC)' }
+
+const DIMENSION_CELLS: Record<Dimension, (row: SpendRow) => Node | string> = {
+  team: r => r.teamName ?? r.team ?? '',
+  key: r => h('span', {}, r.keyName ?? '', ' ', h('code', {}, r.keyPrefix ?? '')),
+  model: r => r.modelName ?? (r.modelId === 0 ? 'no ML model' : String(r.modelId ?? '')),
+  day: r => dayText(r.day ?? ''),
+  month: r => monthText(r.month ?? '')
+}
+
+export interface ReportForm { from: string, through: string, first: Dimension, second: Dimension | '', team: string }
+
+/** The form as the address holds it; defaults are this month so far (UTC). */
+export function reportForm (query: URLSearchParams, now: Date): ReportForm {
+  const isDay = (v: string | null): v is string => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v)
+  const isDimension = (v: string | null): v is Dimension => DIMENSIONS.includes(v as Dimension)
+  const from = query.get('from')
+  const through = query.get('through')
+  const first = query.get('group')
+  const second = query.get('then')
+  return {
+    from: isDay(from) ? from : firstOfMonth(now),
+    through: isDay(through) ? through : utcToday(now),
+    first: isDimension(first) ? first : 'team',
+    second: isDimension(second) && second !== first ? second : '',
+    team: query.get('team') ?? ''
+  }
+}
+
+/** The report API's query for a form: `to` is exclusive, the form's "through" day is included. */
+export function reportQuery (form: ReportForm): Query {
+  return {
+    from: form.from,
+    to: addDays(form.through, 1),
+    group_by: form.second ? `${form.first},${form.second}` : form.first,
+    team: form.team || undefined
+  }
+}
+
+function reportTable (report: SpendReport) {
+  const money: Column<SpendRow>[] = [
+    { title: 'Charged', numeric: true, cell: r => credits(r.charged) },
+    { title: 'Refunded', numeric: true, cell: r => credits(r.refunded) },
+    { title: 'Net', numeric: true, cell: r => credits(r.net) },
+    { title: 'Created', numeric: true, cell: r => formatCount(r.jobsCreated) },
+    { title: 'Finished', numeric: true, cell: r => formatCount(r.jobsFinished) },
+    { title: 'Failed', numeric: true, cell: r => formatCount(r.jobsFailed) },
+    { title: 'Cancelled', numeric: true, cell: r => formatCount(r.jobsCancelled) }
+  ]
+  const dims = report.groupBy.map(d => ({ title: DIMENSION_TITLES[d], cell: DIMENSION_CELLS[d] }))
+  const t = report.totals
+  const footer = [h('strong', {}, 'Total'), ...dims.slice(1).map(() => ''), ...money.map(c => c.cell({ ...t }))]
+  return table<SpendRow>('Spend report', [...dims, ...money], report.rows, footer)
+}
+
+function dimensionSelect (id: string, label: string, value: string, allowNone: boolean) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), h('select', { id, name: id },
+    allowNone ? h('option', { value: '', selected: value === '' }, 'nothing else') : null,
+    ...DIMENSIONS.map(d => h('option', { value: d, selected: d === value }, DIMENSION_TITLES[d]))))
+}
+
+function download (blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob)
+  const link = h('a', { href: url, download: name, class: 'visually-hidden' }, name)
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+export async function reportsPage (context: PageContext, query: URLSearchParams) {
+  document.title = 'Reports · TensorPix gateway'
+  const form = reportForm(query, new Date())
+  const teams = await api.all<TeamView>('/admin/v1/teams').catch(() => [] as TeamView[])
+  if (!context.isCurrent()) return
+  const results = h('div', {}, loading('the report'))
+  const csvStatus = h('span', { role: 'status', class: 'muted' })
+  const fields = h('form', {
+    class: 'filters',
+    'aria-label': 'Report settings',
+    onsubmit: (event: Event) => {
+      event.preventDefault()
+      const data = new FormData(fields)
+      const text = (name: string) => String(data.get(name) ?? '')
+      location.hash = href('/reports', { from: text('from'), through: text('through'), group: text('group'), then: text('then'), team: text('team') })
+    }
+  },
+  h('div', { class: 'field' }, h('label', { for: 'from' }, 'From (UTC day)'), h('input', { id: 'from', name: 'from', type: 'date', value: form.from, required: true })),
+  h('div', { class: 'field' }, h('label', { for: 'through' }, 'Through (UTC day, included)'), h('input', { id: 'through', name: 'through', type: 'date', value: form.through, required: true })),
+  dimensionSelect('group', 'Group by', form.first, false),
+  dimensionSelect('then', 'Then by', form.second, true),
+  h('div', { class: 'field' }, h('label', { for: 'team' }, 'Team'), h('select', { id: 'team', name: 'team' },
+    h('option', { value: '' }, 'All teams'), ...teams.map(t => h('option', { value: t.slug, selected: t.slug === form.team }, t.name)))),
+  h('div', { class: 'field field-actions' },
+    h('button', { type: 'submit' }, 'Show'),
+    h('button', {
+      type: 'button',
+      class: 'secondary',
+      onclick: () => {
+        csvStatus.textContent = 'Preparing the CSV…'
+        api.csv('/admin/v1/reports/spend', { ...reportQuery(form), format: 'csv' }).then(blob => {
+          download(blob, `spend-${form.from}-to-${form.through}-by-${reportQuery(form).group_by}.csv`.replace(',', '-'))
+          csvStatus.textContent = 'CSV downloaded.'
+        }, err => replace(results, errorBox('download the CSV', err)))
+      }
+    }, 'Download CSV'),
+    csvStatus))
+
+  replace(context.main, h('h1', {}, 'Reports'), section('Spend', fields, results))
+  try {
+    const report = await api.get<SpendReport>('/admin/v1/reports/spend', reportQuery(form))
+    if (!context.isCurrent()) return
+    replace(results,
+      h('p', { class: 'muted' }, `${dayText(report.from)} to ${dayText(addDays(report.to, -1))} (UTC), ${formatCount(report.rows.length)} rows.`),
+      report.rows.length === 0 ? empty('Nothing was spent in this range.') : reportTable(report))
+  } catch (err) {
+    if (context.isCurrent()) replace(results, errorBox('load the report', err))
+  }
+}
