@@ -10,6 +10,7 @@ import { usageCommand } from './commands/usage.ts'
 import { budgetCommand } from './commands/budget.ts'
 import { auditCommand } from './commands/audit.ts'
 import { webhooksCommand } from './commands/webhooks.ts'
+import { reportsCommand } from './commands/reports.ts'
 
 const program = new Command('tpx-gateway')
   .description('Self-hosted gateway and policy proxy for the TensorPix API')
@@ -25,5 +26,6 @@ program.addCommand(usageCommand())
 program.addCommand(budgetCommand())
 program.addCommand(auditCommand())
 program.addCommand(webhooksCommand())
+program.addCommand(reportsCommand())
 
 await program.parseAsync(process.argv)

@@ -101,6 +101,7 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
     defaultHold: deps.defaultHold
   })
   const period = currentPeriod(team, now)
+  const costWeights = deps.models.costWeights(call.request.body.ml_models) ?? undefined
   try {
     return await deps.db.$transaction(async tx => {
       const replay = await idempotentReplay(tx, call, hash, now)
@@ -117,7 +118,8 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
           periodStart: period.periodStart,
           estimatedCost: estimate.toFixed(4),
           idempotencyKey: call.idempotencyKey ?? null,
-          requestHash: hash
+          requestHash: hash,
+          costWeights
         }
       })
       const held = heldBy(job, team)

@@ -6,6 +6,7 @@ import type { Db, Prisma } from '../db/client.ts'
 import type { Job, Team } from '../generated/prisma/client.ts'
 import type { UpstreamClient } from '../upstream/client.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
+import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
@@ -27,10 +28,9 @@ export function heldBy (job: Job, team: Team): Held {
     job,
     team,
     hold: {
-      teamId: job.teamId,
+      ...rollupTarget(job),
       periodStart: job.periodStart,
       jobId: job.id,
-      apiKeyId: job.apiKeyId,
       amount: new Decimal(job.estimatedCost.toString()),
       reason: 'hold for create'
     }
@@ -74,7 +74,7 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
   return db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return true
     await releaseHold(tx, { ...held.hold, reason: 'create settled' })
-    const chargeRow = { ...held.hold, amount: actual, reason: 'job created' }
+    const chargeRow = { ...held.hold, amount: actual, reason: 'job created', counts: 'created' as const }
     const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
     // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
     if (!withinBudget) await charge(tx, chargeRow)
@@ -93,6 +93,8 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
     })
     const input = typeof created.input_video === 'number' ? created.input_video : null
     if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
+    // TensorPix accepted it: counted with its charge, or alone when it costs nothing (a preview)
+    if (actual.isZero()) await countJob(tx, held.hold, 'created')
     return withinBudget
   })
 }

@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js'
 import type { Db } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { charge, refund, type Movement } from '../ledger/money.ts'
+import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
 import { announceJobEnd } from '../webhooks/job-events.ts'
@@ -32,13 +33,18 @@ function refOf (ref: { id: number } | number | null | undefined): number | null 
   return typeof ref === 'number' ? ref : ref.id
 }
 
-function movement (job: Job, amount: Decimal, reason: string): Movement {
-  return { teamId: job.teamId, periodStart: job.periodStart, jobId: job.id, apiKeyId: job.apiKeyId, amount, reason }
+function movement (job: Job, amount: Decimal, reason: string, counts?: Movement['counts']): Movement {
+  return { ...rollupTarget(job), periodStart: job.periodStart, jobId: job.id, amount, reason, ...(counts ? { counts } : {}) }
 }
 
 /** What the team was charged net for the job so far. */
 export function netCharged (job: { actualCost: Decimal.Value | { toString(): string } | null, refundedCost: Decimal.Value | { toString(): string } }): Decimal {
   return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
+}
+
+/** What a job in a terminal state costs the team, given TensorPix's reported cost: nothing for a failure. */
+export function settledCost (state: 'finished' | 'failed' | 'cancelled', upstreamCost: Decimal): Decimal {
+  return state === 'failed' ? new Decimal(0) : upstreamCost
 }
 
 /**
@@ -47,8 +53,7 @@ export function netCharged (job: { actualCost: Decimal.Value | { toString(): str
  */
 export function terminalSettlement (state: 'finished' | 'failed' | 'cancelled', net: Decimal, upstreamCost: Decimal):
 { kind: 'charge' | 'refund', amount: Decimal } | null {
-  const target = state === 'failed' ? new Decimal(0) : upstreamCost
-  const diff = target.minus(net)
+  const diff = settledCost(state, upstreamCost).minus(net)
   if (diff.isZero()) return null
   return diff.gt(0) ? { kind: 'charge', amount: diff } : { kind: 'refund', amount: diff.negated() }
 }
@@ -92,17 +97,20 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
       data: { ...common, state, finishedAt: snapshot.finished ? new Date(snapshot.finished) : now, nextSyncAt: null }
     })
     if (won.count === 0) return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
-    const settlement = terminalSettlement(state as 'finished' | 'failed' | 'cancelled', netCharged(job),
+    const terminal = state as 'finished' | 'failed' | 'cancelled'
+    const settlement = terminalSettlement(terminal, netCharged(job),
       new Decimal(snapshot.cost_usd ?? 0))
     let actual = new Decimal(job.actualCost?.toString() ?? 0)
     let refunded = new Decimal(job.refundedCost.toString())
     if (settlement?.kind === 'charge') {
-      await charge(tx, movement(job, settlement.amount, `job ${state}: final cost`))
+      await charge(tx, movement(job, settlement.amount, `job ${state}: final cost`, terminal))
       actual = actual.plus(settlement.amount)
     } else if (settlement?.kind === 'refund') {
-      await refund(tx, movement(job, settlement.amount, `job ${state}: refund`))
+      await refund(tx, movement(job, settlement.amount, `job ${state}: refund`, terminal))
       refunded = refunded.plus(settlement.amount)
     }
+    // counted with the settling money, or alone when none moved
+    if (!settlement) await countJob(tx, rollupTarget(job), terminal)
     const output = refOf(snapshot.output_video)
     if (state === 'finished' && output !== null) {
       await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })

@@ -8,6 +8,7 @@ import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import { countCommittedCredits } from '../metrics/registry.ts'
 import { ensureUsageRow, type TeamPeriod } from './usage.ts'
+import { rollUpMoney, type JobEvent, type RollupTarget } from './rollup.ts'
 
 type Tx = Prisma.TransactionClient
 
@@ -17,17 +18,19 @@ export interface BudgetRule {
   overdraft: Decimal
 }
 
-export interface Movement extends TeamPeriod {
+export interface Movement extends TeamPeriod, RollupTarget {
   jobId: string
-  apiKeyId: string
   amount: Decimal
   reason: string
+  /** the job event this movement settles, counted in the rollups with its money */
+  counts?: JobEvent
 }
 
 export interface UsageAfter { charged: string, held: string, adjusted: string }
 
+// Charges and refunds are spend: their daily rollups are written with them, on the UTC day of the ledger row.
 async function ledgerRow (tx: Tx, kind: 'hold' | 'charge' | 'release' | 'refund', m: Movement) {
-  await tx.ledgerEntry.create({
+  const entry = await tx.ledgerEntry.create({
     data: {
       teamId: m.teamId,
       jobId: m.jobId,
@@ -39,6 +42,7 @@ async function ledgerRow (tx: Tx, kind: 'hold' | 'charge' | 'release' | 'refund'
     }
   })
   countCommittedCredits(tx, kind, m.amount)
+  if (kind === 'charge' || kind === 'refund') await rollUpMoney(tx, kind, m, m.amount, entry.createdAt, m.counts ?? null)
 }
 
 /**

@@ -30,6 +30,25 @@ export class ModelCatalog {
     return this.loading
   }
 
+  /**
+   * The cost weights of the given models ({ "<id>": "<cost_weight>" }) for splitting a job's spend by model, from
+   * the catalogue as last read (even past its TTL): the create path never waits for TensorPix for this. A stale or
+   * missing catalogue is refreshed in the background; until it is there, and for an unknown model, the answer is
+   * null and the split weighs the job's models equally.
+   */
+  costWeights (ids: readonly number[]): Record<string, string> | null {
+    if (!this.cached || this.cached.until <= this.clock()) this.models().catch(() => {})
+    const models = this.cached?.models
+    if (!models) return null
+    const weights: Record<string, string> = {}
+    for (const id of ids) {
+      const model = models.get(id)
+      if (!model) return null
+      weights[String(id)] = String(model.cost_weight)
+    }
+    return weights
+  }
+
   private async load (): Promise<Map<number, MlModel>> {
     const models = new Map<number, MlModel>()
     for (let page = 1; page <= MAX_PAGES; page++) {

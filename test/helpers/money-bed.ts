@@ -10,6 +10,8 @@ import { Decimal } from 'decimal.js'
 import pino from 'pino'
 import type { Db } from '../../src/db/client.ts'
 import type { FaultRule, SimulatorOptions } from '../../src/simulator/index.ts'
+import type { Test } from 'tap'
+import { buildTestGateway, type TestGateway } from './gateway.ts'
 import { startTestSimulator } from './simulator.ts'
 import { startVideoServer, type Teardown } from './video-server.ts'
 import { UpstreamClient } from '../../src/upstream/client.ts'
@@ -114,6 +116,13 @@ export async function startMoneySim (t: Teardown, options: Partial<SimulatorOpti
       return new Decimal(res.body.cost_usd)
     }
   }
+}
+
+/** The in-process gateway (buildTestGateway) on the simulator, listening on 127.0.0.1, and its origin. */
+export async function listeningGateway (t: Test, sim: { url: string, token: string }): Promise<{ gw: TestGateway, origin: string }> {
+  const gw = await buildTestGateway(t, { upstream: { baseUrl: sim.url, token: sim.token, simulated: true } })
+  await gw.app.listen({ port: 0, host: '127.0.0.1' })
+  return { gw, origin: `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}` }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -354,6 +363,30 @@ export async function ledgerNetByTeam (db: Db): Promise<Map<string, Decimal>> {
     net.set(s.teamId, (net.get(s.teamId) ?? ZERO)[s.kind === 'charge' ? 'plus' : 'minus'](amount))
   }
   return net
+}
+
+/**
+ * Moves a job and its money rows (so far) to another budget period of its team, as if its hold had been placed
+ * then: the rows' period_start, both usage rows, and the job's own period and creation time (a minute before
+ * `createdBefore`). What a test does to put a job on the far side of a period boundary.
+ */
+export async function moveJobToPeriod (db: Db, jobId: string, periodStart: Date, createdBefore: Date): Promise<void> {
+  await db.$transaction(async tx => {
+    const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } })
+    const rows = await tx.ledgerEntry.findMany({ where: { jobId } })
+    const sum = (kinds: string[], minus: string[]) => rows.reduce((acc, r) =>
+      kinds.includes(r.kind) ? acc.plus(r.amount.toString()) : minus.includes(r.kind) ? acc.minus(r.amount.toString()) : acc, ZERO)
+    const held = sum(['hold'], ['release']).toFixed(4)
+    const charged = sum(['charge'], ['refund']).toFixed(4)
+    await tx.$executeRaw`INSERT INTO team_period_usage (team_id, period_start, charged, held, updated_at)
+      VALUES (${job.teamId}::uuid, ${periodStart}::date, ${charged}::numeric, ${held}::numeric, now())
+      ON CONFLICT (team_id, period_start) DO UPDATE
+      SET charged = team_period_usage.charged + EXCLUDED.charged, held = team_period_usage.held + EXCLUDED.held`
+    await tx.$executeRaw`UPDATE team_period_usage SET charged = charged - ${charged}::numeric, held = held - ${held}::numeric
+      WHERE team_id = ${job.teamId}::uuid AND period_start = ${job.periodStart}::date`
+    await tx.ledgerEntry.updateMany({ where: { jobId }, data: { periodStart } })
+    await tx.job.update({ where: { id: jobId }, data: { periodStart, createdAt: new Date(createdBefore.getTime() - 60_000) } })
+  })
 }
 
 /** Σ held over every usage row. */

@@ -13,10 +13,12 @@ import { KeyService } from '../../control/keys.ts'
 import { invalid, schemaProblems, type SchemaError } from '../../control/problems.ts'
 import { TeamService } from '../../control/teams.ts'
 import { UsageService } from '../../control/usage.ts'
+import { ReportService } from '../../reports/service.ts'
 import { auditRoutes } from './audit.ts'
 import { budgetRoutes } from './budget.ts'
 import { jobRoutes } from './jobs.ts'
 import { keyRoutes } from './keys.ts'
+import { reportRoutes } from './reports.ts'
 import type { AdminServices } from './services.ts'
 import { teamRoutes } from './teams.ts'
 import { usageRoutes } from './usage.ts'
@@ -76,6 +78,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     usage: new UsageService(db),
     webhooks: new WebhookService(db, outbound),
     jobs: new JobService(db),
+    reports: new ReportService(db, app.modelCatalog),
     db
   }
   await app.register(teamRoutes, services)
@@ -86,6 +89,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(webhookRoutes, services)
   await app.register(jobRoutes, services)
   await app.register(whoamiRoutes)
+  await app.register(reportRoutes, services)
 }
 
 export default adminRoutes

@@ -3,6 +3,7 @@ import { Decimal } from 'decimal.js'
 import { makeKey } from '../../helpers/factories.ts'
 import { charge, placeHold, refund, releaseHold } from '../../../src/ledger/money.ts'
 import { currentPeriod } from '../../../src/ledger/usage.ts'
+import { rollupTarget } from '../../../src/ledger/rollup.ts'
 import type { Db } from '../../../src/db/client.ts'
 import { adminBed, teamBody } from './fixture.ts'
 
@@ -16,7 +17,7 @@ async function job (db: Db, team: { id: string, budgetPeriod: 'day' | 'week' | '
   const rule = { mode: 'soft' as const, credits: new Decimal(0), overdraft: new Decimal(0) }
   await db.$transaction(async tx => {
     for (const [kind, amount] of moves) {
-      const m = { ...period, jobId: row.id, apiKeyId: keyId, amount: new Decimal(amount), reason: kind }
+      const m = { ...period, ...rollupTarget(row), jobId: row.id, amount: new Decimal(amount), reason: kind }
       if (kind === 'hold') await placeHold(tx, m, rule)
       if (kind === 'release') await releaseHold(tx, m)
       if (kind === 'charge') await charge(tx, m)

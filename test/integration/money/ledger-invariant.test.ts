@@ -2,13 +2,11 @@
 //   held = Σhold − Σrelease, charged = Σcharge − Σrefund, adjusted = Σadjust
 // Workload: finished, failed and cancelled jobs, a preview, an upstream 5xx and an upstream 400, a 402, an admin
 // budget adjustment, and a job of a daily-budget team whose hold was placed "yesterday" and settled today.
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { buildTestGateway } from '../../helpers/gateway.ts'
 import {
-  call, invariantRows, invariantViolations, ledgerNetByTeam, startClipServer, startMoneySim, totalHeld
+  call, invariantRows, invariantViolations, ledgerNetByTeam, listeningGateway, moveJobToPeriod, startClipServer, startMoneySim, totalHeld
 } from '../../helpers/money-bed.ts'
 
 const DAY_MS = 86_400_000
@@ -16,9 +14,7 @@ const DAY_MS = 86_400_000
 t.test('after a mixed workload every usage row equals its re-summed ledger', async t => {
   const sim = await startMoneySim(t)
   const clip = await startClipServer(t)
-  const gw = await buildTestGateway(t, { upstream: { baseUrl: sim.url, token: sim.token, simulated: true } })
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  const origin = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const { gw, origin } = await listeningGateway(t, sim)
   const db = gw.db
   const cost = await sim.priceOf({ video_url: clip.url(), ml_models: [34] })
 
@@ -80,19 +76,7 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
   const lateJob = await db.job.findFirstOrThrow({ where: { upstreamId: late } })
   const today = lateJob.periodStart
   const yesterday = new Date(today.getTime() - DAY_MS)
-  await db.$transaction(async tx => {
-    const rows = await tx.ledgerEntry.findMany({ where: { jobId: lateJob.id } })
-    const sum = (kinds: string[], minus: string[]) => rows.reduce((acc, r) =>
-      kinds.includes(r.kind) ? acc.plus(r.amount.toString()) : minus.includes(r.kind) ? acc.minus(r.amount.toString()) : acc, new Decimal(0))
-    const held = sum(['hold'], ['release']).toFixed(4)
-    const charged = sum(['charge'], ['refund']).toFixed(4)
-    await tx.$executeRaw`INSERT INTO team_period_usage (team_id, period_start, charged, held, updated_at)
-      VALUES (${daily.id}::uuid, ${yesterday}::date, ${charged}::numeric, ${held}::numeric, now())`
-    await tx.$executeRaw`UPDATE team_period_usage SET charged = charged - ${charged}::numeric, held = held - ${held}::numeric
-      WHERE team_id = ${daily.id}::uuid AND period_start = ${today}::date`
-    await tx.ledgerEntry.updateMany({ where: { jobId: lateJob.id }, data: { periodStart: yesterday } })
-    await tx.job.update({ where: { id: lateJob.id }, data: { periodStart: yesterday, createdAt: new Date(today.getTime() - 60_000) } })
-  })
+  await moveJobToPeriod(db, lateJob.id, yesterday, today)
   await sim.fail(late)
   t.equal((await call(origin, 'GET', `/api/jobs/${late}/`, { key: dailyKey.key })).body.status, -1)
   const refund = await db.ledgerEntry.findFirst({ where: { jobId: lateJob.id, kind: 'refund' } })

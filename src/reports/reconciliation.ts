@@ -1,0 +1,111 @@
+// Reconciliation: per job created in the range, the ledger's net (Σ charge − Σ refund) against what TensorPix's
+// own figures imply the job costs (the rule the status sync settles by: settledCost in src/jobs/sync.ts). Zero
+// drift is the expected answer; every job that differs is listed. Jobs are read in batches, so a long range holds
+// one batch and the per-team sums in memory.
+import { Decimal } from 'decimal.js'
+import type { Db } from '../db/client.ts'
+import type { JobState } from '../generated/prisma/enums.ts'
+import { formatCredits } from '../ledger/balance.ts'
+import { settledCost } from '../jobs/sync.ts'
+import { isoDay, type DayRange } from './dates.ts'
+import type { DriftJob, ReconciliationReport } from './schemas.ts'
+
+const BATCH = 5000
+const ZERO = new Decimal(0)
+
+function costIn (body: unknown): Decimal | null {
+  const cost = body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined
+  if (typeof cost !== 'string' && typeof cost !== 'number') return null
+  try {
+    const value = new Decimal(cost)
+    return value.isFinite() ? value : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * What TensorPix's figures imply a job costs the team: a terminal job its settled cost (finished and cancelled:
+ * the reported cost_usd; failed: nothing); a running job the latest cost TensorPix reported (its last snapshot,
+ * else the create answer); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
+ */
+export function impliedCost (job: { state: JobState, snapshot: unknown, responseBody: unknown }): Decimal {
+  switch (job.state) {
+    case 'finished':
+    case 'failed':
+    case 'cancelled':
+      return settledCost(job.state, costIn(job.snapshot) ?? ZERO)
+    case 'queued':
+    case 'processing':
+      return costIn(job.snapshot) ?? costIn(job.responseBody) ?? ZERO
+    default:
+      return ZERO
+  }
+}
+
+interface TeamSums { team: string, ledgerNet: Decimal, upstreamCost: Decimal, jobs: DriftJob[] }
+
+const figures = (ledgerNet: Decimal, upstreamCost: Decimal) => ({
+  ledgerNet: formatCredits(ledgerNet), upstreamCost: formatCredits(upstreamCost), drift: formatCredits(ledgerNet.minus(upstreamCost))
+})
+
+async function ledgerNets (db: Db, jobIds: string[]): Promise<Map<string, Decimal>> {
+  const sums = await db.ledgerEntry.groupBy({
+    by: ['jobId', 'kind'], where: { jobId: { in: jobIds }, kind: { in: ['charge', 'refund'] } }, _sum: { amount: true }
+  })
+  const nets = new Map<string, Decimal>()
+  for (const s of sums) {
+    const amount = new Decimal(s._sum.amount?.toString() ?? 0)
+    const id = s.jobId as string
+    nets.set(id, (nets.get(id) ?? ZERO)[s.kind === 'charge' ? 'plus' : 'minus'](amount))
+  }
+  return nets
+}
+
+export async function reconciliationReport (db: Db, range: DayRange): Promise<ReconciliationReport> {
+  const teams = new Map<string, TeamSums>()
+  const slugs = new Map((await db.team.findMany({ select: { id: true, slug: true } })).map(t => [t.id, t.slug]))
+  let cursor: string | undefined
+  for (;;) {
+    const jobs = await db.job.findMany({
+      where: { createdAt: { gte: range.from, lt: range.to } },
+      select: { id: true, teamId: true, upstreamId: true, state: true, snapshot: true, responseBody: true },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: BATCH,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {})
+    })
+    if (jobs.length === 0) break
+    const nets = await ledgerNets(db, jobs.map(j => j.id))
+    for (const job of jobs) {
+      const team = slugs.get(job.teamId) ?? job.teamId
+      const sums = teams.get(team) ?? { team, ledgerNet: ZERO, upstreamCost: ZERO, jobs: [] }
+      const ledgerNet = nets.get(job.id) ?? ZERO
+      const upstreamCost = impliedCost(job)
+      sums.ledgerNet = sums.ledgerNet.plus(ledgerNet)
+      sums.upstreamCost = sums.upstreamCost.plus(upstreamCost)
+      if (!ledgerNet.equals(upstreamCost)) {
+        sums.jobs.push({ jobId: job.id, upstreamId: job.upstreamId, state: job.state, ...figures(ledgerNet, upstreamCost) })
+      }
+      teams.set(team, sums)
+    }
+    cursor = jobs[jobs.length - 1]?.id
+  }
+  const all = [...teams.values()].sort((a, b) => a.team.localeCompare(b.team))
+  const total = (pick: (s: TeamSums) => Decimal) => all.reduce((sum, s) => sum.plus(pick(s)), ZERO)
+  return {
+    from: isoDay(range.from),
+    to: isoDay(range.to),
+    teams: all.map(s => ({ team: s.team, ...figures(s.ledgerNet, s.upstreamCost), jobs: s.jobs })),
+    totals: figures(total(s => s.ledgerNet), total(s => s.upstreamCost)),
+    driftJobs: all.reduce((n, s) => n + s.jobs.length, 0)
+  }
+}
+
+/**
+ * The jobs created in the range whose ledger net differs from TensorPix's figures, each with its team: what a
+ * worker checks to raise a `reconciliation.drift` event. Empty when everything agrees.
+ */
+export async function findDrift (db: Db, range: DayRange): Promise<Array<DriftJob & { team: string }>> {
+  const report = await reconciliationReport(db, range)
+  return report.teams.flatMap(t => t.jobs.map(job => ({ ...job, team: t.team })))
+}
