@@ -51,8 +51,8 @@ export type TimelineEvent = Static<typeof TimelineEventSchema>
 export const JobDetailSchema = Type.Object({
   ...JobSchema.properties,
   timeline: Type.Array(TimelineEventSchema, {
-    description: 'in the order it happened: creation, hold, submission, settlement, status, every later ledger row; ' +
-      'a terminal status carries the time TensorPix reported'
+    description: 'in the order it happened, with the times the gateway recorded: creation, hold, submission, ' +
+      'settlement, status, every later ledger row'
   })
 })
 export type JobDetailView = Static<typeof JobDetailSchema>

@@ -59,7 +59,9 @@ function statusEvent (job: Job): TimelineEvent | null {
     cancelled: `Cancelled${reason}`,
     rejected: `TensorPix refused the create${reason}`
   }[job.state as 'finished' | 'failed' | 'cancelled' | 'rejected']
-  return { at: job.finishedAt.toISOString(), kind: job.state as TimelineKind, description, amount: null, ledgerId: null }
+  // when the gateway recorded it (TensorPix's own finish time is the job's finishedAt, on TensorPix's clock)
+  const at = job.lastSyncedAt ?? job.finishedAt
+  return { at: at.toISOString(), kind: job.state as TimelineKind, description, amount: null, ledgerId: null }
 }
 
 function ledgerEvent (row: LedgerEntry): TimelineEvent {
@@ -89,7 +91,7 @@ function ledgerPhases (job: Job, ledger: readonly LedgerEntry[]) {
 /**
  * The job's story in the order the gateway lived it: created, hold, submitted, the create's settlement, the last
  * known or terminal status, then the money that status moved. Ledger rows must come in id order (the order they
- * were written). Times are as recorded: a terminal status carries TensorPix's own time.
+ * were written). Every time is the gateway's own.
  */
 export function jobTimeline (job: JobRow, ledger: readonly LedgerEntry[]): TimelineEvent[] {
   const phases = ledgerPhases(job, ledger)

@@ -23,15 +23,21 @@ export interface BarOptions {
   datasets: Array<ChartDataset<'bar', number[]>>
   stacked?: boolean
   horizontal?: boolean
+  /** what the value axis counts (default credits) */
+  unit?: 'credits' | '% of budget'
 }
 
-const creditsTick = (value: string | number) => `${groupCredits(String(value))}`
+const formatters = {
+  credits: (value: number) => `${groupCredits(value.toFixed(4))} credits`,
+  '% of budget': (value: number) => `${value.toFixed(2)} % of budget`
+}
 
 /** A bar chart; the figures behind it are always also in a table next to it. */
 export function barChart (options: BarOptions): BarChart {
   const canvas = h('canvas', { role: 'img', 'aria-label': options.label })
   const element = h('div', { class: options.horizontal ? 'chart chart-horizontal' : 'chart' }, canvas)
   const valueAxis = options.horizontal ? 'x' : 'y'
+  const unit = options.unit ?? 'credits'
   const chart = new Chart(canvas, {
     type: 'bar',
     data: { labels: options.labels, datasets: options.datasets },
@@ -39,6 +45,7 @@ export function barChart (options: BarOptions): BarChart {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
+      datasets: { bar: { maxBarThickness: 56 } },
       indexAxis: options.horizontal ? 'y' : 'x',
       scales: {
         x: { stacked: options.stacked ?? false, grid: { display: valueAxis === 'x' } },
@@ -46,15 +53,15 @@ export function barChart (options: BarOptions): BarChart {
         [valueAxis]: {
           stacked: options.stacked ?? false,
           beginAtZero: true,
-          title: { display: true, text: 'credits' },
-          ticks: { callback: creditsTick }
+          title: { display: true, text: unit },
+          ...(unit === '% of budget' ? { suggestedMax: 100 } : {})
         }
       },
       plugins: {
         legend: { position: 'bottom' },
         tooltip: {
           callbacks: {
-            label: item => `${item.dataset.label ?? ''}: ${groupCredits((item.raw as number).toFixed(4))} credits`
+            label: item => `${item.dataset.label ?? ''}: ${formatters[unit](item.raw as number)}`
           }
         }
       }

@@ -1,17 +1,9 @@
 // /admin/v1/whoami: the calling key, so a client (the dashboard) can offer only the actions its scopes allow.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { allows } from '../../control/access.ts'
+import { WhoamiSchema, type Whoami } from '../../control/whoami-schemas.ts'
 import { requestPrincipal } from './actor.ts'
 import { responses, SECURITY } from './schemas.ts'
-
-const WhoamiSchema = Type.Object({
-  keyId: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  prefix: Type.String(),
-  scopes: Type.Array(Type.String()),
-  canManage: Type.Boolean({ description: 'true for admin keys: teams, keys and policies may be changed' })
-})
 
 export const whoamiRoutes: FastifyPluginAsyncTypebox = async app => {
   app.get('/whoami', {
@@ -23,7 +15,7 @@ export const whoamiRoutes: FastifyPluginAsyncTypebox = async app => {
       summary: 'The calling key: name, prefix and scopes',
       response: responses({ 200: WhoamiSchema })
     }
-  }, async request => {
+  }, async (request): Promise<Whoami> => {
     const principal = requestPrincipal(request)
     return {
       keyId: principal.keyId,

@@ -13,6 +13,15 @@ const change = (event: AuditEventView) => h('details', {},
     h('div', {}, h('h3', {}, 'Before'), h('pre', {}, event.before === null ? '—' : JSON.stringify(event.before, null, 2))),
     h('div', {}, h('h3', {}, 'After'), h('pre', {}, event.after === null ? '—' : JSON.stringify(event.after, null, 2)))))
 
+/** The target by its name where the recorded view has one (a team's slug, a key's name and prefix). */
+function target (event: AuditEventView) {
+  const view = (event.after ?? event.before ?? {}) as { slug?: unknown, name?: unknown, prefix?: unknown, team?: unknown }
+  const name = event.targetType === 'key' && typeof view.name === 'string'
+    ? `${view.name}${typeof view.prefix === 'string' ? ` (${view.prefix})` : ''}`
+    : [view.slug, view.team].find(v => typeof v === 'string') as string | undefined
+  return h('span', { title: event.targetId }, `${event.targetType} `, h('code', {}, name ?? event.targetId))
+}
+
 export async function auditPage (context: PageContext, query: URLSearchParams) {
   document.title = 'Audit log · TensorPix gateway'
   const results = h('div', {})
@@ -48,7 +57,7 @@ export async function auditPage (context: PageContext, query: URLSearchParams) {
       { title: 'Time', cell: e => time(e.createdAt) },
       { title: 'Who', cell: e => e.actorName },
       { title: 'Action', cell: e => h('code', {}, e.action) },
-      { title: 'Target', cell: e => h('span', {}, `${e.targetType} `, h('code', {}, e.targetId)) },
+      { title: 'Target', cell: target },
       { title: 'Change', cell: change },
       { title: 'Request id', cell: e => e.requestId ? h('code', { class: 'small' }, e.requestId) : '—' }
     ], rows)

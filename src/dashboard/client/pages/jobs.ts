@@ -22,9 +22,9 @@ export function jobsTable (jobs: JobView[], withTeam = true) {
   ], jobs)
 }
 
-function select (id: string, label: string, options: Array<[string, string]>, value: string) {
+function select (id: string, label: string, options: Array<[string, string]>, value: string, disabled = false) {
   return h('div', { class: 'field' }, h('label', { for: id }, label),
-    h('select', { id, name: id }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))))
+    h('select', { id, name: id, disabled }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))))
 }
 
 export async function jobsPage (context: PageContext, query: URLSearchParams) {
@@ -58,7 +58,7 @@ export async function jobsPage (context: PageContext, query: URLSearchParams) {
     }
   },
   select('team', 'Team', [['', 'All teams'], ...teams.map(t => [t.slug, t.name] as [string, string])], team),
-  select('key', 'Key', [['', team ? 'All keys' : 'Choose a team first'], ...keys.map(k => [k.id, `${k.name} (${k.prefix})`] as [string, string])], query.get('key') ?? ''),
+  select('key', 'Key', [['', team ? 'All keys' : 'Choose a team first'], ...keys.map(k => [k.id, `${k.name} (${k.prefix})`] as [string, string])], query.get('key') ?? '', !team),
   select('state', 'State', [['', 'Any state'], ...JOB_STATES.map(s => [s, s] as [string, string])], query.get('state') ?? ''),
   field('from', 'Created from', 'datetime-local', from ? isoToLocalInput(from) : ''),
   field('to', 'Created before', 'datetime-local', to ? isoToLocalInput(to) : ''),

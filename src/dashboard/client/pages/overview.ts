@@ -35,14 +35,17 @@ function alertsPanel (budgets: BudgetsReport, teams: TeamView[]) {
 function budgetsPanel (context: PageContext, budgets: BudgetsReport) {
   if (budgets.teams.length === 0) return section('Budgets this period', empty('No teams yet.'))
   const rows = budgets.teams
+  // percent of each team's own budget, so a small team's spend is as visible as a large one's
+  const share = (part: string, r: TeamBudget) => Number(r.budget) > 0 ? Number(part) / Number(r.budget) * 100 : 0
   const chart = barChart({
-    label: 'Charged and held credits per team against its budget',
+    label: 'Charged and held per team, in percent of its budget',
     labels: rows.map(r => r.teamName),
     horizontal: true,
+    stacked: true,
+    unit: '% of budget',
     datasets: [
-      { label: 'Charged', data: rows.map(r => Number(r.charged)), backgroundColor: colour(0), stack: 'used' },
-      { label: 'Held', data: rows.map(r => Number(r.held)), backgroundColor: '#9db4ef', stack: 'used' },
-      { label: 'Budget', data: rows.map(r => Number(r.budget)), backgroundColor: '#d5d9e0', stack: 'budget' }
+      { label: 'Charged', data: rows.map(r => share(r.charged, r)), backgroundColor: colour(0) },
+      { label: 'Held', data: rows.map(r => share(r.held, r)), backgroundColor: '#9db4ef' }
     ]
   })
   context.onLeave(chart.destroy)

@@ -1,9 +1,10 @@
 // Reports: the spend report for a date range, grouped by one or two dimensions, optionally for one team, with its
 // CSV. The form's values live in the address; the CSV is the same request with format=csv.
-import { api, type Query } from '../api.ts'
+import { api } from '../api.ts'
 import { h, replace } from '../dom.ts'
-import { addDays, dayText, firstOfMonth, formatCount, monthText, utcToday } from '../format.ts'
+import { addDays, dayText, formatCount, monthText } from '../format.ts'
 import type { PageContext } from '../page.ts'
+import { reportForm, reportQuery } from '../report-form.ts'
 import { href } from '../router.ts'
 import { DIMENSIONS, type Dimension, type SpendReport, type SpendRow, type TeamView } from '../types.ts'
 import { credits, empty, errorBox, loading, section, table, type Column } from '../ui.ts'
@@ -18,35 +19,6 @@ const DIMENSION_CELLS: Record<Dimension, (row: SpendRow) => Node | string> = {
   month: r => monthText(r.month ?? '')
 }
 
-export interface ReportForm { from: string, through: string, first: Dimension, second: Dimension | '', team: string }
-
-/** The form as the address holds it; defaults are this month so far (UTC). */
-export function reportForm (query: URLSearchParams, now: Date): ReportForm {
-  const isDay = (v: string | null): v is string => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v)
-  const isDimension = (v: string | null): v is Dimension => DIMENSIONS.includes(v as Dimension)
-  const from = query.get('from')
-  const through = query.get('through')
-  const first = query.get('group')
-  const second = query.get('then')
-  return {
-    from: isDay(from) ? from : firstOfMonth(now),
-    through: isDay(through) ? through : utcToday(now),
-    first: isDimension(first) ? first : 'team',
-    second: isDimension(second) && second !== first ? second : '',
-    team: query.get('team') ?? ''
-  }
-}
-
-/** The report API's query for a form: `to` is exclusive, the form's "through" day is included. */
-export function reportQuery (form: ReportForm): Query {
-  return {
-    from: form.from,
-    to: addDays(form.through, 1),
-    group_by: form.second ? `${form.first},${form.second}` : form.first,
-    team: form.team || undefined
-  }
-}
-
 function reportTable (report: SpendReport) {
   const money: Column<SpendRow>[] = [
     { title: 'Charged', numeric: true, cell: r => credits(r.charged) },
@@ -57,7 +29,7 @@ function reportTable (report: SpendReport) {
     { title: 'Failed', numeric: true, cell: r => formatCount(r.jobsFailed) },
     { title: 'Cancelled', numeric: true, cell: r => formatCount(r.jobsCancelled) }
   ]
-  const dims = report.groupBy.map(d => ({ title: DIMENSION_TITLES[d], cell: DIMENSION_CELLS[d] }))
+  const dims = (report.groupBy as Dimension[]).map(d => ({ title: DIMENSION_TITLES[d], cell: DIMENSION_CELLS[d] }))
   const t = report.totals
   const footer = [h('strong', {}, 'Total'), ...dims.slice(1).map(() => ''), ...money.map(c => c.cell({ ...t }))]
   return table<SpendRow>('Spend report', [...dims, ...money], report.rows, footer)

@@ -46,7 +46,15 @@ function secretNotice (created: KeyWithSecret, done: () => void) {
           })
         }
       }, 'Copy'),
-      h('button', { type: 'button', class: 'secondary', onclick: done }, 'Done'),
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => {
+          // the secret leaves the page at once
+          notice.remove()
+          done()
+        }
+      }, 'Done'),
       copied))
   return notice
 }
@@ -124,6 +132,9 @@ function newKeyForm (slug: string, created: (key: KeyWithSecret) => void) {
   failure)
 }
 
+/** "minPresignedValiditySeconds" → "min presigned validity seconds" */
+const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()
+
 const describe = (value: unknown): string => {
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(', ')
   if (value === null || value === undefined) return 'unlimited'
@@ -140,7 +151,7 @@ function policyPanel (team: TeamView) {
   ]
   const rules = (doc: object, none: string) => {
     const entries = Object.entries(doc)
-    return entries.length === 0 ? empty(none) : definitionList(entries.map(([rule, value]) => [rule, describe(value)]))
+    return entries.length === 0 ? empty(none) : definitionList(entries.map(([rule, value]) => [words(rule), describe(value)]))
   }
   return section('Policy',
     definitionList(limits),
@@ -155,8 +166,8 @@ export async function teamPage (context: PageContext, slug: string) {
   const path = `/admin/v1/teams/${encodeURIComponent(slug)}`
   replace(context.main, h('h1', {}, 'Team ', h('code', {}, slug)), notice, body)
 
+  // the message (a new secret, a revocation) is shown with the redrawn page, never above the stale one
   const draw = async (message?: HTMLElement) => {
-    replace(notice, message)
     try {
       const [team, usage, keys, jobs] = await Promise.all([
         api.get<TeamView>(path),
@@ -173,6 +184,7 @@ export async function teamPage (context: PageContext, slug: string) {
         policyPanel(team),
         section('Recent jobs', jobs.items.length === 0 ? empty('This team has not created any job yet.') : jobsTable(jobs.items, false),
           h('p', {}, h('a', { href: href('/jobs', { team: slug }) }, 'All jobs of this team'))))
+      replace(notice, message)
       if (message) (message.querySelector('input, button') as HTMLElement | null)?.focus()
     } catch (err) {
       if (context.isCurrent()) replace(body, errorBox(`load team ${slug}`, err))
