@@ -44,11 +44,12 @@ const RUNNING: Partial<Record<Job['state'], string>> = {
   processing: 'Last seen processing at TensorPix'
 }
 
-function statusEvent (job: Job): TimelineEvent | null {
+/** `settledAt`: when the create's settlement was done (or the create's own time without one). */
+function statusEvent (job: Job, settledAt: Date): TimelineEvent | null {
   const running = RUNNING[job.state]
   if (running) {
     const progress = job.state === 'processing' && job.progress !== null ? ` (${Math.round(job.progress * 100)} %)` : ''
-    const at = job.lastSyncedAt ?? job.submittedAt ?? job.createdAt
+    const at = job.lastSyncedAt ?? settledAt
     return { at: at.toISOString(), kind: 'status', description: `${running}${progress}`, amount: null, ledgerId: null }
   }
   if (job.finishedAt === null || job.state === 'pending') return null
@@ -102,9 +103,10 @@ export function jobTimeline (job: JobRow, ledger: readonly LedgerEntry[]): Timel
     amount: null,
     ledgerId: null
   }, ...phases.holds.map(ledgerEvent)]
+  // the settlement is written when TensorPix's answer is recorded; submittedAt is taken when the request came in
+  const answeredAt = phases.settlement[0]?.createdAt ??
+    (job.submittedAt && job.submittedAt > job.createdAt ? job.submittedAt : job.createdAt)
   if (job.submittedAt && job.upstreamId !== null) {
-    // the settlement's transaction is when TensorPix's answer was recorded; without one, the create's own time
-    const answeredAt = phases.settlement[0]?.createdAt ?? (job.submittedAt > job.createdAt ? job.submittedAt : job.createdAt)
     events.push({
       at: answeredAt.toISOString(),
       kind: 'submitted',
@@ -114,7 +116,7 @@ export function jobTimeline (job: JobRow, ledger: readonly LedgerEntry[]): Timel
     })
   }
   events.push(...phases.settlement.map(ledgerEvent))
-  const status = statusEvent(job)
+  const status = statusEvent(job, phases.settlement.at(-1)?.createdAt ?? answeredAt)
   if (status) events.push(status)
   events.push(...phases.later.map(ledgerEvent))
   return events

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import type { Teardown } from '../helpers/video-server.ts'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const CHROMIUM = '/usr/bin/chromium'
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts')
 
 const ARGS = [

@@ -74,7 +74,7 @@ t.test('a failed job: the refund written with the terminal state follows it', as
   const events = jobTimeline(job({ state: 'failed', error: 'decoder crashed', lastSyncedAt: at(20), finishedAt: at(18), refundedCost: new Decimal('2.5') as JobRow['refundedCost'] }),
     [row('hold', '10', 1), row('release', '10', 3), row('charge', '2.5', 3), row('refund', '2.5', 20)])
   t.same(story(events), ['created', 'hold 10.0000', 'submitted', 'release 10.0000', 'charge 2.5000', 'failed', 'refund 2.5000'])
-  t.match(events[5], { at: at(18).toISOString(), description: 'Failed at TensorPix: decoder crashed' })
+  t.match(events[5], { at: at(20).toISOString(), description: 'Failed at TensorPix: decoder crashed' }, 'when the gateway recorded it')
 })
 
 t.test('a refused create has no submission; a preview no money; a pending job no status', async t => {
