@@ -2,6 +2,7 @@
 import { api } from '../api.ts'
 import { h, replace } from '../dom.ts'
 import { isoToLocalInput, localInputToIso } from '../format.ts'
+import { filterForm, formActions, inputField, selectField } from '../forms.ts'
 import type { PageContext } from '../page.ts'
 import { href } from '../router.ts'
 import type { AuditEventView, Page } from '../types.ts'
@@ -27,24 +28,14 @@ export async function auditPage (context: PageContext, query: URLSearchParams) {
   const results = h('div', {})
   const from = query.get('from')
   const to = query.get('to')
-  const input = (id: string, label: string, type: string, value: string) =>
-    h('div', { class: 'field' }, h('label', { for: id }, label), h('input', { id, name: id, type, value }))
-  const form = h('form', {
-    class: 'filters',
-    'aria-label': 'Filter the audit log',
-    onsubmit: (event: Event) => {
-      event.preventDefault()
-      const data = new FormData(form)
-      const text = (name: string) => String(data.get(name) ?? '').trim()
-      location.hash = href('/audit', { action: text('action'), targetType: text('targetType'), from: localInputToIso(text('from')), to: localInputToIso(text('to')) })
-    }
-  },
-  input('action', 'Action', 'text', query.get('action') ?? ''),
-  h('div', { class: 'field' }, h('label', { for: 'targetType' }, 'Target'), h('select', { id: 'targetType', name: 'targetType' },
-    ...[['', 'Anything'], ['team', 'Teams'], ['key', 'Keys']].map(([value, text]) => h('option', { value, selected: value === (query.get('targetType') ?? '') }, text)))),
-  input('from', 'From', 'datetime-local', from ? isoToLocalInput(from) : ''),
-  input('to', 'Before', 'datetime-local', to ? isoToLocalInput(to) : ''),
-  h('div', { class: 'field field-actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/audit', class: 'button secondary' }, 'Clear')))
+  const form = filterForm('Filter the audit log', value => href('/audit', {
+    action: value('action'), targetType: value('targetType'), from: localInputToIso(value('from')), to: localInputToIso(value('to'))
+  }),
+  inputField('action', 'Action', 'text', query.get('action') ?? ''),
+  selectField('targetType', 'Target', [['', 'Anything'], ['team', 'Teams'], ['key', 'Keys']], query.get('targetType') ?? ''),
+  inputField('from', 'From', 'datetime-local', from ? isoToLocalInput(from) : ''),
+  inputField('to', 'Before', 'datetime-local', to ? isoToLocalInput(to) : ''),
+  formActions(h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/audit', class: 'button secondary' }, 'Clear')))
 
   replace(context.main, h('h1', {}, 'Audit log'), h('p', { class: 'muted' }, 'Every change made through the admin API, newest first. Actions look like team.update or key.revoke.'), form, results)
   const filters = { action: query.get('action') ?? undefined, targetType: query.get('targetType') ?? undefined, from: from ?? undefined, to: to ?? undefined }

@@ -3,6 +3,7 @@
 import { api } from '../api.ts'
 import { h, replace } from '../dom.ts'
 import { isoToLocalInput, localInputToIso } from '../format.ts'
+import { filterForm, formActions, inputField, selectField, teamOptions } from '../forms.ts'
 import type { PageContext } from '../page.ts'
 import { href, jobHref, teamHref } from '../router.ts'
 import type { JobView, KeyView, Page, TeamView } from '../types.ts'
@@ -22,11 +23,6 @@ export function jobsTable (jobs: JobView[], withTeam = true) {
   ], jobs)
 }
 
-function select (id: string, label: string, options: Array<[string, string]>, value: string, disabled = false) {
-  return h('div', { class: 'field' }, h('label', { for: id }, label),
-    h('select', { id, name: id, disabled }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))))
-}
-
 export async function jobsPage (context: PageContext, query: URLSearchParams) {
   document.title = 'Jobs · TensorPix gateway'
   const team = query.get('team') ?? ''
@@ -35,34 +31,23 @@ export async function jobsPage (context: PageContext, query: URLSearchParams) {
   const keys = team ? (await api.get<{ items: KeyView[] }>(`/admin/v1/teams/${encodeURIComponent(team)}/keys`).catch(() => ({ items: [] }))).items : []
   if (!context.isCurrent()) return
 
-  const field = (id: string, label: string, type: string, value: string) =>
-    h('div', { class: 'field' }, h('label', { for: id }, label), h('input', { id, name: id, type, value }))
   const from = query.get('from')
   const to = query.get('to')
-  const form = h('form', {
-    class: 'filters',
-    'aria-label': 'Filter jobs',
-    onsubmit: (event: Event) => {
-      event.preventDefault()
-      const data = new FormData(form)
-      const text = (name: string) => String(data.get(name) ?? '')
-      // a different team means different keys: the key filter starts over
-      const sameTeam = text('team') === team
-      location.hash = href('/jobs', {
-        team: text('team'),
-        key: sameTeam ? text('key') : undefined,
-        state: text('state'),
-        from: localInputToIso(text('from')),
-        to: localInputToIso(text('to'))
-      })
-    }
-  },
-  select('team', 'Team', [['', 'All teams'], ...teams.map(t => [t.slug, t.name] as [string, string])], team),
-  select('key', 'Key', [['', team ? 'All keys' : 'Choose a team first'], ...keys.map(k => [k.id, `${k.name} (${k.prefix})`] as [string, string])], query.get('key') ?? '', !team),
-  select('state', 'State', [['', 'Any state'], ...JOB_STATES.map(s => [s, s] as [string, string])], query.get('state') ?? ''),
-  field('from', 'Created from', 'datetime-local', from ? isoToLocalInput(from) : ''),
-  field('to', 'Created before', 'datetime-local', to ? isoToLocalInput(to) : ''),
-  h('div', { class: 'field field-actions' }, h('button', { type: 'submit' }, 'Search'), h('a', { href: '#/jobs', class: 'button secondary' }, 'Clear')))
+  const form = filterForm('Filter jobs', value => href('/jobs', {
+    team: value('team'),
+    // a different team means different keys: the key filter starts over
+    key: value('team') === team ? value('key') : undefined,
+    state: value('state'),
+    from: localInputToIso(value('from')),
+    to: localInputToIso(value('to'))
+  }),
+  selectField('team', 'Team', teamOptions(teams), team),
+  selectField('key', 'Key', [['', team ? 'All keys' : 'Choose a team first'], ...keys.map((k): [string, string] => [k.id, `${k.name} (${k.prefix})`])],
+    query.get('key') ?? '', !team),
+  selectField('state', 'State', [['', 'Any state'], ...JOB_STATES.map((s): [string, string] => [s, s])], query.get('state') ?? ''),
+  inputField('from', 'Created from', 'datetime-local', from ? isoToLocalInput(from) : ''),
+  inputField('to', 'Created before', 'datetime-local', to ? isoToLocalInput(to) : ''),
+  formActions(h('button', { type: 'submit' }, 'Search'), h('a', { href: '#/jobs', class: 'button secondary' }, 'Clear')))
 
   // choosing a team loads its keys into the key filter
   form.querySelector('#team')?.addEventListener('change', () => form.requestSubmit())

@@ -4,6 +4,7 @@ import { api } from '../api.ts'
 import { h, replace } from '../dom.ts'
 import { addDays, dayText, formatCount, monthText } from '../format.ts'
 import type { PageContext } from '../page.ts'
+import { filterForm, formActions, inputField, selectField, teamOptions, type Options } from '../forms.ts'
 import { reportForm, reportQuery } from '../report-form.ts'
 import { href } from '../router.ts'
 import { DIMENSIONS, type Dimension, type SpendReport, type SpendRow, type TeamView } from '../types.ts'
@@ -35,12 +36,6 @@ function reportTable (report: SpendReport) {
   return table<SpendRow>('Spend report', [...dims, ...money], report.rows, footer)
 }
 
-function dimensionSelect (id: string, label: string, value: string, allowNone: boolean) {
-  return h('div', { class: 'field' }, h('label', { for: id }, label), h('select', { id, name: id },
-    allowNone ? h('option', { value: '', selected: value === '' }, 'nothing else') : null,
-    ...DIMENSIONS.map(d => h('option', { value: d, selected: d === value }, DIMENSION_TITLES[d]))))
-}
-
 function download (blob: Blob, name: string) {
   const url = URL.createObjectURL(blob)
   const link = h('a', { href: url, download: name, class: 'visually-hidden' }, name)
@@ -57,23 +52,16 @@ export async function reportsPage (context: PageContext, query: URLSearchParams)
   if (!context.isCurrent()) return
   const results = h('div', {}, loading('the report'))
   const csvStatus = h('span', { role: 'status', class: 'muted' })
-  const fields = h('form', {
-    class: 'filters',
-    'aria-label': 'Report settings',
-    onsubmit: (event: Event) => {
-      event.preventDefault()
-      const data = new FormData(fields)
-      const text = (name: string) => String(data.get(name) ?? '')
-      location.hash = href('/reports', { from: text('from'), through: text('through'), group: text('group'), then: text('then'), team: text('team') })
-    }
-  },
-  h('div', { class: 'field' }, h('label', { for: 'from' }, 'From (UTC day)'), h('input', { id: 'from', name: 'from', type: 'date', value: form.from, required: true })),
-  h('div', { class: 'field' }, h('label', { for: 'through' }, 'Through (UTC day, included)'), h('input', { id: 'through', name: 'through', type: 'date', value: form.through, required: true })),
-  dimensionSelect('group', 'Group by', form.first, false),
-  dimensionSelect('then', 'Then by', form.second, true),
-  h('div', { class: 'field' }, h('label', { for: 'team' }, 'Team'), h('select', { id: 'team', name: 'team' },
-    h('option', { value: '' }, 'All teams'), ...teams.map(t => h('option', { value: t.slug, selected: t.slug === form.team }, t.name)))),
-  h('div', { class: 'field field-actions' },
+  const dimensions: Options = DIMENSIONS.map(d => [d, DIMENSION_TITLES[d]])
+  const fields = filterForm('Report settings', value => href('/reports', {
+    from: value('from'), through: value('through'), group: value('group'), then: value('then'), team: value('team')
+  }),
+  inputField('from', 'From (UTC day)', 'date', form.from, true),
+  inputField('through', 'Through (UTC day, included)', 'date', form.through, true),
+  selectField('group', 'Group by', dimensions, form.first),
+  selectField('then', 'Then by', [['', 'nothing else'], ...dimensions], form.second),
+  selectField('team', 'Team', teamOptions(teams), form.team),
+  formActions(
     h('button', { type: 'submit' }, 'Show'),
     h('button', {
       type: 'button',

@@ -138,6 +138,7 @@ const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLo
 const describe = (value: unknown): string => {
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(', ')
   if (value === null || value === undefined) return 'unlimited'
+  if (typeof value === 'boolean') return value ? 'yes' : 'no'
   return String(value)
 }
 
