@@ -39,7 +39,7 @@ export async function jobPage (context: PageContext, id: string) {
         ['Progress', job.progress === null ? '—' : `${Math.round(job.progress * 100)} %`],
         ['Error', job.error ?? '—'],
         ['Created', time(job.createdAt)],
-        ['Finished', time(job.finishedAt)]
+        ['Finished (TensorPix\'s clock)', time(job.finishedAt)]
       ])),
       section('Timeline', timeline(job)))
   } catch (err) {
