@@ -1,5 +1,7 @@
 // The dashboard at /dashboard: one HTML page and its assets, under helmet's security headers and a strict
-// Content-Security-Policy. Helmet is registered inside this encapsulated plugin, so no other route's answers change.
+// Content-Security-Policy. Each route carries its own helmet settings, so a scope that already runs helmet (with a
+// stricter CSP for JSON) applies the dashboard's to these routes; otherwise helmet is registered here, for these
+// routes only, and no other route's answers change.
 import helmet from '@fastify/helmet'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { GatewayError } from '../http/errors.ts'
@@ -7,7 +9,12 @@ import { dashboardAssets } from './bundle.ts'
 import { DASHBOARD_CSP } from './csp.ts'
 
 const PAGES = ['/', '/app.js', '/dashboard.css', '/icon.svg'] as const
-const hidden = { schema: { hide: true } }
+
+const HELMET = {
+  contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP },
+  // the gateway is often reached over plain http inside a company network; HSTS is the TLS terminator's call
+  strictTransportSecurity: false
+}
 
 async function send (reply: FastifyReply, name: string) {
   const assets = await dashboardAssets().catch((err: unknown) => {
@@ -21,13 +28,10 @@ async function send (reply: FastifyReply, name: string) {
 }
 
 export async function dashboardRoutes (app: FastifyInstance) {
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP },
-    // the gateway is often reached over plain http inside a company network; upgrading would break it
-    strictTransportSecurity: false
-  })
+  if (!app.hasReplyDecorator('helmet')) await app.register(helmet, { global: false })
   for (const page of PAGES) {
-    app.get(page, hidden, async (_request, reply) => send(reply, page === '/' ? 'index.html' : page.slice(1)))
+    app.get(page, { schema: { hide: true }, helmet: HELMET }, async (_request, reply) =>
+      send(reply, page === '/' ? 'index.html' : page.slice(1)))
   }
 }
 
