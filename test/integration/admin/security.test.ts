@@ -46,7 +46,10 @@ const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => 
   listWebhookDeliveries: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}/deliveries` }) },
   searchJobs: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/jobs?team=${c.slug}` }) },
   getJob: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/jobs/${c.jobId}` }) },
-  whoami: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/whoami' }) }
+  whoami: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/whoami' }) },
+  getSpendReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/spend' }) },
+  getBudgetsReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/budgets' }) },
+  getReconciliationReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/reconciliation' }) }
 }
 
 let counter = 0
@@ -73,7 +76,8 @@ t.test('the table lists every admin route of the OpenAPI document', async t => {
   t.same(operations.sort(), Object.keys(ROUTES).sort())
   for (const [path, methods] of Object.entries(paths).filter(([p]) => p.startsWith('/admin/v1/'))) {
     for (const op of Object.values(methods) as Array<{ tags?: string[], responses?: Record<string, unknown> }>) {
-      t.same(op.tags, ['admin'], `${path} is tagged admin`)
+      const tag = path.startsWith('/admin/v1/reports/') ? 'reports' : 'admin'
+      t.same(op.tags, [tag], `${path} is tagged ${tag}`)
       t.ok(op.responses?.['401'] && op.responses['403'] && op.responses['400'], `${path} documents its errors`)
     }
   }
