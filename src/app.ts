@@ -20,6 +20,7 @@ import { Decimal } from 'decimal.js'
 import auth from './auth/plugin.ts'
 import metrics from './metrics/plugin.ts'
 import upstream from './upstream/plugin.ts'
+import { dashboardRoutes } from './dashboard/plugin.ts'
 import { healthRoutes } from './health/routes.ts'
 import { adminRoutes } from './routes/admin/index.ts'
 import { outboundPolicyOf } from './net/outbound.ts'
@@ -79,6 +80,7 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
     await controlPlaneHeaders(scope)
     await docsUi(scope)
     await scope.register(adminRoutes, { prefix: '/admin/v1', db: deps.db, outbound: outboundPolicyOf(config) })
+    await scope.register(dashboardRoutes, { prefix: '/dashboard' })
   })
   await app.register(async function dataPlane (scope) {
     markPlane(scope, 'data')

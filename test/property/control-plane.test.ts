@@ -6,6 +6,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { AuditQuerySchema } from '../../src/control/audit-schemas.ts'
+import { JobQuerySchema } from '../../src/control/job-schemas.ts'
 import { KeyCreateSchema, KeyRotateSchema } from '../../src/control/key-schemas.ts'
 import { TeamCreateSchema, TeamPatchSchema } from '../../src/control/team-schemas.ts'
 import { AdjustmentCreateSchema } from '../../src/control/usage-schemas.ts'
@@ -38,6 +39,7 @@ const PATH_ROUTES: Array<{ operationId: string, method: Method, url: (id: string
   { operationId: 'listTeamKeys', method: 'GET', url: s => `/admin/v1/teams/${s}/keys` },
   { operationId: 'getTeamUsage', method: 'GET', url: s => `/admin/v1/teams/${s}/usage` },
   { operationId: 'getKey', method: 'GET', url: id => `/admin/v1/keys/${id}` },
+  { operationId: 'getJob', method: 'GET', url: id => `/admin/v1/jobs/${id}` },
   { operationId: 'revokeKey', method: 'DELETE', url: id => `/admin/v1/keys/${id}` },
   { operationId: 'listWebhooks', method: 'GET', url: s => `/admin/v1/teams/${s}/webhooks` },
   { operationId: 'getWebhook', method: 'GET', url: id => `/admin/v1/teams/fuzz-target/webhooks/${id}` },
@@ -46,8 +48,10 @@ const PATH_ROUTES: Array<{ operationId: string, method: Method, url: (id: string
 const QUERY_ROUTES = [
   { operationId: 'listTeams', url: '/admin/v1/teams', fields: ['name', 'disabled', ...Object.keys(PageQueryFields)] },
   { operationId: 'listPlatformKeys', url: '/admin/v1/keys', fields: [] },
+  { operationId: 'whoami', url: '/admin/v1/whoami', fields: [] },
   { operationId: 'listAuditEvents', url: '/admin/v1/audit', fields: [...Object.keys(AuditQuerySchema.properties), ...Object.keys(PageQueryFields)] },
   { operationId: 'listWebhookDeliveries', url: `/admin/v1/teams/fuzz-target/webhooks/${UNKNOWN_WEBHOOK}/deliveries`, fields: [...Object.keys(DeliveryQuerySchema.properties), ...Object.keys(PageQueryFields)] },
+  { operationId: 'searchJobs', url: '/admin/v1/jobs', fields: [...Object.keys(JobQuerySchema.properties), ...Object.keys(PageQueryFields)] },
   { operationId: 'getSpendReport', url: '/admin/v1/reports/spend', fields: Object.keys(SpendQuerySchema.properties) },
   { operationId: 'getBudgetsReport', url: '/admin/v1/reports/budgets', fields: Object.keys(BudgetsQuerySchema.properties) },
   { operationId: 'getReconciliationReport', url: '/admin/v1/reports/reconciliation', fields: Object.keys(ReconciliationQuerySchema.properties) }

@@ -1,9 +1,14 @@
 import type { FastifyRequest } from 'fastify'
+import type { Principal } from '../../auth/principal.ts'
 import { actorOf, type Actor } from '../../control/actor.ts'
 import { GatewayError } from '../../http/errors.ts'
 
-/** The actor of an admin request; the scope's onRequest hook has already refused requests without one. */
-export function requestActor (request: FastifyRequest): Actor {
+/** The key behind an admin request; the scope's onRequest hook has already refused requests without one. */
+export function requestPrincipal (request: FastifyRequest): Principal {
   if (!request.principal) throw new GatewayError(401, 'unauthorized', 'A valid gateway key is required')
-  return actorOf(request.principal, request.id)
+  return request.principal
+}
+
+export function requestActor (request: FastifyRequest): Actor {
+  return actorOf(requestPrincipal(request), request.id)
 }

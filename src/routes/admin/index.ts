@@ -8,6 +8,7 @@ import { authenticate } from '../../auth/plugin.ts'
 import type { Db } from '../../db/client.ts'
 import { forbidden, GatewayError, sendGatewayError } from '../../http/errors.ts'
 import { ADMIN_ACCESS, allows, isControlPlaneKey, type AdminAccess } from '../../control/access.ts'
+import { JobService } from '../../control/jobs.ts'
 import { KeyService } from '../../control/keys.ts'
 import { invalid, schemaProblems, type SchemaError } from '../../control/problems.ts'
 import { TeamService } from '../../control/teams.ts'
@@ -15,6 +16,7 @@ import { UsageService } from '../../control/usage.ts'
 import { ReportService } from '../../reports/service.ts'
 import { auditRoutes } from './audit.ts'
 import { budgetRoutes } from './budget.ts'
+import { jobRoutes } from './jobs.ts'
 import { keyRoutes } from './keys.ts'
 import { reportRoutes } from './reports.ts'
 import type { AdminServices } from './services.ts'
@@ -23,6 +25,7 @@ import { usageRoutes } from './usage.ts'
 import { webhookRoutes } from './webhooks.ts'
 import { WebhookService } from '../../webhooks/endpoints.ts'
 import type { OutboundPolicy } from '../../net/outbound.ts'
+import { whoamiRoutes } from './whoami.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig { adminAccess?: AdminAccess }
@@ -79,6 +82,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     keys: new KeyService(db),
     usage: new UsageService(db),
     webhooks: new WebhookService(db, outbound),
+    jobs: new JobService(db),
     reports: new ReportService(db, app.modelCatalog),
     db
   }
@@ -88,6 +92,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(budgetRoutes, services)
   await app.register(auditRoutes, services)
   await app.register(webhookRoutes, services)
+  await app.register(jobRoutes, services)
+  await app.register(whoamiRoutes)
   await app.register(reportRoutes, services)
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts'
+import type { JobService } from '../../control/jobs.ts'
 import type { KeyService } from '../../control/keys.ts'
 import type { TeamService } from '../../control/teams.ts'
 import type { UsageService } from '../../control/usage.ts'
@@ -11,6 +12,7 @@ export interface AdminServices {
   keys: KeyService
   usage: UsageService
   webhooks: WebhookService
+  jobs: JobService
   reports: ReportService
   db: Db
 }

@@ -7,7 +7,7 @@ import { adminBed, teamBody, type AdminBed } from './fixture.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 interface Sample { method: Method, url: string, body?: unknown }
-interface Ctx { slug: string, keyId: string, webhookId: string }
+interface Ctx { slug: string, keyId: string, webhookId: string, jobId: string }
 
 const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => Sample }> = {
   createTeam: { finance: false, sample: (_c, n) => ({ method: 'POST', url: '/admin/v1/teams', body: teamBody(`new-${n}`) }) },
@@ -44,6 +44,9 @@ const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => 
   },
   deleteWebhook: { finance: false, sample: c => ({ method: 'DELETE', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}` }) },
   listWebhookDeliveries: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}/deliveries` }) },
+  searchJobs: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/jobs?team=${c.slug}` }) },
+  getJob: { finance: true, sample: c => ({ method: 'GET', url: `/admin/v1/jobs/${c.jobId}` }) },
+  whoami: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/whoami' }) },
   getSpendReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/spend' }) },
   getBudgetsReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/budgets' }) },
   getReconciliationReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/reconciliation' }) }
@@ -54,7 +57,10 @@ async function context (bed: AdminBed): Promise<Ctx> {
   const team = await makeTeam(bed.gw.db)
   const key = await makeKey(bed.gw.db, { teamId: team.id, scopes: ['jobs:read'] })
   const webhook = await bed.gw.db.webhookEndpoint.create({ data: { teamId: team.id, url: 'https://hooks.example.com/tpx', secret: 'whsec_sample' } })
-  return { slug: team.slug, keyId: key.id, webhookId: webhook.id }
+  const job = await bed.gw.db.job.create({
+    data: { teamId: team.id, apiKeyId: key.id, source: 'from-url', state: 'queued', request: {}, periodStart: new Date('2026-11-01') }
+  })
+  return { slug: team.slug, keyId: key.id, webhookId: webhook.id, jobId: job.id }
 }
 
 async function send (bed: AdminBed, sample: Sample, key: string | null, scheme = 'Bearer') {
