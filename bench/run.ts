@@ -18,6 +18,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const SIM_TOKEN = 'bench-sim-token'
 const root = new URL('..', import.meta.url).pathname
 const children: ChildProcess[] = []
+// the memory settings the Docker image runs with (Dockerfile ENV), for the gateway and the bare proxy alike
+const RUNTIME_ENV = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=8' }
 
 async function freePort (): Promise<number> {
   return new Promise(resolve => {
@@ -126,10 +128,11 @@ async function main () {
     await waitFor(`${sim}/api/ml-models/`)
     // a balance no benchmark can exhaust
     await fetch(`${sim}/__sim/accounts/${SIM_TOKEN}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ balance: '999999999' }) })
-    const proxyProcess = start(['--import', 'tsx', 'bench/bare-proxy.ts', String(proxyPort), sim, SIM_TOKEN])
+    const proxyProcess = start(['--import', 'tsx', 'bench/bare-proxy.ts', String(proxyPort), sim, SIM_TOKEN], RUNTIME_ENV)
     const helloProcess = start(['--import', 'tsx', 'bench/hello.ts', String(helloPort)])
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
     const gatewayProcess = start([...profile, 'bin/tpx-gateway.js', 'serve'], {
+      ...RUNTIME_ENV,
       DATABASE_URL: database.url,
       TENSORPIX_BASE_URL: sim,
       TENSORPIX_TOKEN: SIM_TOKEN,
