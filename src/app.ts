@@ -55,7 +55,7 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   }
   await app.register(openapi, { version: VERSION })
   await app.register(changeFeed, { databaseUrl: deps.databaseUrl })
-  await app.register(auth, { db: deps.db, databaseUrl: deps.databaseUrl })
+  await app.register(auth, { db: deps.db })
   // before everything it observes: only routes registered after it are instrumented
   await app.register(metrics, { db: deps.db, serveOnMainPort: config.METRICS_PORT === undefined, stalePendingMs: config.STALE_PENDING_MS })
   await app.register(upstream, {
