@@ -14,6 +14,9 @@ FROM node:20-bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+# Resident memory (README, Benchmarks): two malloc arenas instead of one per thread, and a young generation of
+# 3 × 8 MB instead of 3 × 16 MB; together ~75 MB less RSS at a cost too small to see in the read-path benchmark.
+ENV MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=8
 COPY package.json package-lock.json ./
 # optional dependencies stay (tsx and the dashboard's bundler need esbuild's platform binary, an optional package);
 # only the embedded PostgreSQL is dropped

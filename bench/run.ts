@@ -18,6 +18,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const SIM_TOKEN = 'bench-sim-token'
 const root = new URL('..', import.meta.url).pathname
 const children: ChildProcess[] = []
+// the memory settings the Docker image runs with (Dockerfile ENV), for the gateway and the bare proxy alike
+const RUNTIME_ENV = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=8' }
 
 async function freePort (): Promise<number> {
   return new Promise(resolve => {
@@ -48,11 +50,30 @@ function rssMb (pid: number): number {
   return Math.round(Number(line.replace(/\D/g, '')) / 1024)
 }
 
-interface Figures { rps: number, p50: number, p99: number, errors: number, non2xx: number, statuses: Record<string, number> }
+// CPU time (user + system, all threads) a process has used, in ms: /proc/<pid>/stat fields 14 and 15, in clock ticks
+function cpuMs (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS
+}
+const CLOCK_TICKS = 100
 
-async function load (url: string, options: { method?: 'GET' | 'POST', headers?: Record<string, string>, body?: string } = {}): Promise<Figures> {
+interface Figures {
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+  non2xx: number
+  statuses: Record<string, number>
+  // the target process's own CPU per answered request: what it costs, whatever else competes for the cores
+  cpuUsPerRequest: number
+}
+
+async function load (pid: number, url: string, options: { method?: 'GET' | 'POST', headers?: Record<string, string>, body?: string } = {}): Promise<Figures> {
+  const cpuBefore = cpuMs(pid)
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options })
+  const cpu = cpuMs(pid) - cpuBefore
   return {
+    cpuUsPerRequest: Math.round(cpu * 1000 / Math.max(1, result.requests.total)),
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -103,14 +124,15 @@ async function main () {
   const gateway = `http://127.0.0.1:${gatewayPort}`
   const video = await videoServer(readFileSync(new URL('../src/runtime/media/sample.mp4', import.meta.url)))
   try {
-    start(['bin/tpx-gateway.js', 'simulator', '--port', String(simPort), '--token', SIM_TOKEN, '--control'])
+    const simProcess = start(['bin/tpx-gateway.js', 'simulator', '--port', String(simPort), '--token', SIM_TOKEN, '--control'])
     await waitFor(`${sim}/api/ml-models/`)
     // a balance no benchmark can exhaust
     await fetch(`${sim}/__sim/accounts/${SIM_TOKEN}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ balance: '999999999' }) })
-    start(['--import', 'tsx', 'bench/bare-proxy.ts', String(proxyPort), sim, SIM_TOKEN])
-    start(['--import', 'tsx', 'bench/hello.ts', String(helloPort)])
+    const proxyProcess = start(['--import', 'tsx', 'bench/bare-proxy.ts', String(proxyPort), sim, SIM_TOKEN], RUNTIME_ENV)
+    const helloProcess = start(['--import', 'tsx', 'bench/hello.ts', String(helloPort)])
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
     const gatewayProcess = start([...profile, 'bin/tpx-gateway.js', 'serve'], {
+      ...RUNTIME_ENV,
       DATABASE_URL: database.url,
       TENSORPIX_BASE_URL: sim,
       TENSORPIX_TOKEN: SIM_TOKEN,
@@ -122,7 +144,6 @@ async function main () {
       // the 401 scenario measures the refusal itself; with the default limit the flood turns into (cheaper) 429s
       AUTH_FAILURES_PER_MINUTE: '0'
     })
-    const proxyProcess = children[1] as ChildProcess
     await Promise.all([waitFor(`${proxy}/api/ml-models/`), waitFor(`http://127.0.0.1:${helloPort}/hello`), waitFor(`${gateway}/healthz`)])
     const key = await seed(database.url)
     const auth = { authorization: `Token ${key}`, 'content-type': 'application/json' }
@@ -132,10 +153,17 @@ async function main () {
     const jobPath = `/api/jobs/${created.id}/`
 
     const rows: Array<{ scenario: string, target: string } & Figures> = []
-    const run = async (scenario: string, target: string, url: string, options: Parameters<typeof load>[1]) => {
-      const figures = await load(url, options)
+    const pids: Record<string, number> = {
+      direct: simProcess.pid as number,
+      'bare proxy': proxyProcess.pid as number,
+      'hello-world': helloProcess.pid as number,
+      gateway: gatewayProcess.pid as number
+    }
+    const run = async (scenario: string, target: string, url: string, options: Parameters<typeof load>[2]) => {
+      const figures = await load(pids[target] as number, url, options)
       rows.push({ scenario, target, ...figures })
-      console.log(`${scenario.padEnd(28)} ${target.padEnd(12)} ${String(figures.rps).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms  errors ${figures.errors}  statuses ${JSON.stringify(figures.statuses)}`)
+      console.log(`${scenario.padEnd(28)} ${target.padEnd(12)} ${String(figures.rps).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms  ` +
+        `${String(figures.cpuUsPerRequest).padStart(4)} µs CPU/req  errors ${figures.errors}  statuses ${JSON.stringify(figures.statuses)}`)
     }
     const only = process.env.BENCH_ONLY
     const wanted = (name: string) => !only || only === name
@@ -158,7 +186,8 @@ async function main () {
     const summary = ['GET /api/jobs/{id}/', 'POST /api/jobs/from-url/'].filter(ran).map(scenario => {
       const g = pick(scenario, 'gateway')
       return `${scenario}: gateway/bare proxy ${ratio(g.rps, pick(scenario, 'bare proxy').rps)}, gateway/direct ${ratio(g.rps, pick(scenario, 'direct').rps)}, ` +
-        `added p99 vs bare proxy ${g.p99 - pick(scenario, 'bare proxy').p99} ms`
+        `added p99 vs bare proxy ${g.p99 - pick(scenario, 'bare proxy').p99} ms, ` +
+        `CPU per request ${g.cpuUsPerRequest} µs vs ${pick(scenario, 'bare proxy').cpuUsPerRequest} µs for the bare proxy`
     })
     if (ran('401 invalid key')) summary.push(`401 invalid key: gateway/hello-world ${ratio(pick('401 invalid key', 'gateway').rps, pick('401 invalid key', 'hello-world').rps)}`)
     console.log('\n' + summary.join('\n'))

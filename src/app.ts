@@ -19,6 +19,7 @@ import { useGatewayErrors } from './http/errors.ts'
 import { Decimal } from 'decimal.js'
 import auth from './auth/plugin.ts'
 import metrics from './metrics/plugin.ts'
+import changeFeed from './db/change-feed.ts'
 import upstream from './upstream/plugin.ts'
 import { dashboardRoutes } from './dashboard/plugin.ts'
 import { healthRoutes } from './health/routes.ts'
@@ -54,7 +55,8 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
     await app.register(splitListenersPlugin, { serverOptions: httpServerOptions(config), idleTimeoutMs: config.IDLE_TIMEOUT_MS })
   }
   await app.register(openapi, { version: VERSION })
-  await app.register(auth, { db: deps.db, databaseUrl: deps.databaseUrl })
+  await app.register(changeFeed, { databaseUrl: deps.databaseUrl })
+  await app.register(auth, { db: deps.db })
   // before everything it observes: only routes registered after it are instrumented
   await app.register(metrics, { db: deps.db, serveOnMainPort: config.METRICS_PORT === undefined, stalePendingMs: config.STALE_PENDING_MS })
   await app.register(upstream, {

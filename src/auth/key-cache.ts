@@ -1,13 +1,10 @@
 // Cross-replica invalidation of cached keys: writers NOTIFY in the same transaction as the change (delivered at
-// commit), every replica LISTENs and drops what it cached. While the listening connection is down nothing is cached,
-// so a revocation can never outlive the 2-second promise because a notification was missed.
-import pg from 'pg'
+// commit), every replica hears it on its change feed (src/db/change-feed.ts) and drops what it cached. While the
+// feed is down nothing is cached, so a revocation can never outlive the 2-second promise because a notification was
+// missed.
+import type { ChangeFeed, Subscriber } from '../db/change-feed.ts'
 
 export const KEY_CHANNEL = 'tpx_key_changed'
-const RECONNECT_MS = 1000
-// a half-open connection raises no error; a query that is not answered in time means the notifications are lost too
-const HEARTBEAT_MS = 1000
-const HEARTBEAT_TIMEOUT_MS = 1500
 
 export type Invalidation = { publicId: string } | { teamId: string } | { all: true }
 
@@ -23,8 +20,7 @@ export function encodeInvalidation (what: Invalidation): string {
 export interface CachedKey<Row> { row: Row | null, expiresAt: number }
 
 export interface KeyCacheOptions {
-  databaseUrl: string
-  log: { warn(details: object, message: string): void }
+  feed: Pick<ChangeFeed, 'live' | 'subscribe'>
   ttlMs?: number
   absentTtlMs?: number
   maxKeys?: number
@@ -34,23 +30,20 @@ export interface KeyCacheOptions {
 
 interface TeamOf { teamId: string | null }
 
-export class KeyCache<Row extends TeamOf = TeamOf> {
+export class KeyCache<Row extends TeamOf = TeamOf> implements Subscriber {
   private readonly known = new Map<string, CachedKey<Row>>()
   private readonly absent = new Map<string, CachedKey<Row>>()
-  private client: pg.Client | null = null
-  private listening = false
-  private closed = false
-  private reconnectTimer: NodeJS.Timeout | undefined
-  private heartbeatTimer: NodeJS.Timeout | undefined
   // bumped by every invalidation: a row loaded before one may be stale and is not cached
   generation = 0
   hits = 0
   misses = 0
 
-  constructor (private readonly options: KeyCacheOptions) {}
+  constructor (private readonly options: KeyCacheOptions) {
+    options.feed.subscribe([KEY_CHANNEL], this)
+  }
 
-  async start (): Promise<void> {
-    await this.connect().catch(err => this.scheduleReconnect(err))
+  private get listening (): boolean {
+    return this.options.feed.live
   }
 
   get size (): { known: number, absent: number } {
@@ -94,59 +87,17 @@ export class KeyCache<Row extends TeamOf = TeamOf> {
     }
   }
 
-  async close (): Promise<void> {
-    this.closed = true
-    clearTimeout(this.reconnectTimer)
-    clearInterval(this.heartbeatTimer)
-    await this.client?.end().catch(() => {})
+  changed (_channel: string, payload: string): void {
+    try {
+      this.invalidate(JSON.parse(payload) as Invalidation)
+    } catch {
+      this.invalidate({ all: true })
+    }
   }
 
-  private async connect (): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl, keepAlive: true })
-    client.on('error', err => this.lost(client, err))
-    client.on('end', () => this.lost(client))
-    client.on('notification', message => {
-      if (message.channel !== KEY_CHANNEL || !message.payload) return
-      try {
-        this.invalidate(JSON.parse(message.payload) as Invalidation)
-      } catch {
-        this.invalidate({ all: true })
-      }
-    })
-    await client.connect()
-    await client.query(`LISTEN ${KEY_CHANNEL}`)
-    this.client = client
-    this.listening = true
-    clearInterval(this.heartbeatTimer)
-    this.heartbeatTimer = setInterval(() => this.heartbeat(client), HEARTBEAT_MS)
-    this.heartbeatTimer.unref()
-  }
-
-  private heartbeat (client: pg.Client) {
-    const timeout = setTimeout(() => {
-      this.lost(client, new Error('no answer on the LISTEN connection'))
-      client.end().catch(() => {})
-    }, HEARTBEAT_TIMEOUT_MS)
-    client.query('SELECT 1').then(() => clearTimeout(timeout), () => {})
-  }
-
-  private lost (client: pg.Client, err?: Error) {
-    if (this.client !== client) return
-    this.client = null
-    this.listening = false
+  reset (): void {
     this.generation++
-    clearInterval(this.heartbeatTimer)
     this.known.clear()
     this.absent.clear()
-    if (!this.closed) this.scheduleReconnect(err)
-  }
-
-  private scheduleReconnect (err?: unknown) {
-    if (this.closed) return
-    this.options.log.warn({ err }, 'key cache: lost the LISTEN connection; verifying keys against the database until it is back')
-    this.reconnectTimer = setTimeout(() => {
-      this.connect().catch(e => this.scheduleReconnect(e))
-    }, RECONNECT_MS)
-    this.reconnectTimer.unref()
   }
 }

@@ -12,7 +12,7 @@ declare module 'fastify' {
   interface FastifyRequest { principal: Principal | null }
 }
 
-export interface AuthOptions { db: Db, databaseUrl: string, clock?: () => number }
+export interface AuthOptions { db: Db, clock?: () => number }
 
 /** Verifies the request's key; records who it is for the access log. */
 export async function authenticate (app: FastifyInstance, request: FastifyRequest): Promise<Principal | null> {
@@ -22,13 +22,11 @@ export async function authenticate (app: FastifyInstance, request: FastifyReques
   return principal
 }
 
-async function auth (app: FastifyInstance, { db, databaseUrl, clock }: AuthOptions) {
-  const cache = new KeyCache<KeyRow>({ databaseUrl, log: app.log })
-  await cache.start()
+async function auth (app: FastifyInstance, { db, clock }: AuthOptions) {
+  const cache = new KeyCache<KeyRow>({ feed: app.changes })
   app.decorate('keyCache', cache)
   app.decorate('keys', new KeyVerifier(db, cache, clock))
   app.decorateRequest('principal', null)
-  app.addHook('onClose', () => cache.close())
 }
 
-export default fp(auth, { name: 'auth' })
+export default fp(auth, { name: 'auth', dependencies: ['change-feed'] })

@@ -62,17 +62,28 @@ export function terminalSettlement (state: 'finished' | 'failed' | 'cancelled', 
 // its row lock (and a commit each). Progress is stored at most this often; state changes are stored at once.
 export const SNAPSHOT_REFRESH_MS = 5_000
 
-function worthStoring (job: Job, snapshot: UpstreamJob, state: Job['state'], now: Date): boolean {
+/**
+ * What applySnapshot needs to know of a job: its identity, and a view of the mutable columns that may be older than
+ * the row (a per-replica cache of it). Every write below compares-and-sets against the row itself, so a stale view
+ * costs at most a skipped progress update, never a wrong or repeated money movement.
+ */
+export type JobView = Pick<Job, 'id' | 'teamId' | 'upstreamId' | 'state' | 'snapshot' | 'lastSyncedAt'>
+
+// the states of a created job that is still running: the only ones a terminal status may end
+const RUNNING: Job['state'][] = ['queued', 'processing']
+
+// the clock first: comparing the snapshots is the costly part, and within the interval it is moot
+function worthStoring (job: JobView, snapshot: UpstreamJob, state: Job['state'], now: Date): boolean {
   if (state !== job.state) return true
-  if (JSON.stringify(job.snapshot) === JSON.stringify(snapshot)) return false
-  return !job.lastSyncedAt || now.getTime() - job.lastSyncedAt.getTime() >= SNAPSHOT_REFRESH_MS
+  if (job.lastSyncedAt && now.getTime() - job.lastSyncedAt.getTime() < SNAPSHOT_REFRESH_MS) return false
+  return JSON.stringify(job.snapshot) !== JSON.stringify(snapshot)
 }
 
 /**
  * Records an upstream snapshot of one of our jobs. Returns the job as stored afterwards — the very same object when
- * nothing was written (the sync worker backs off on that).
+ * nothing was written (the sync worker backs off on that; the read path keeps its cached view).
  */
-export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, now: Date): Promise<Job> {
+export async function applySnapshot<T extends JobView> (db: Db, job: T, snapshot: UpstreamJob, now: Date): Promise<T | Job> {
   const state = stateForStatus(snapshot.status)
   const common = {
     snapshot: snapshot as object,
@@ -84,36 +95,39 @@ export async function applySnapshot (db: Db, job: Job, snapshot: UpstreamJob, no
     return job
   }
   if (!isTerminal(state)) {
-    // the lastSyncedAt condition lets one of many concurrent readers store it; the others change nothing
-    await db.job.updateMany({
+    // the lastSyncedAt condition lets one of many concurrent readers store it; the others (and a stale view) change
+    // nothing and get the row as it is
+    const stored = await db.job.updateMany({
       where: { id: job.id, state: job.state, lastSyncedAt: job.lastSyncedAt },
       data: { ...common, state, syncAttempts: 0, nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)) }
     })
-    return { ...job, ...common, state }
+    return stored.count === 1 ? { ...job, ...common, state } : await db.job.findUniqueOrThrow({ where: { id: job.id } })
   }
   return db.$transaction(async tx => {
     const won = await tx.job.updateMany({
-      where: { id: job.id, state: job.state },
+      where: { id: job.id, state: { in: RUNNING } },
       data: { ...common, state, finishedAt: snapshot.finished ? new Date(snapshot.finished) : now, nextSyncAt: null }
     })
     if (won.count === 0) return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
     const terminal = state as 'finished' | 'failed' | 'cancelled'
-    const settlement = terminalSettlement(terminal, netCharged(job),
+    // the money columns as the row has them (locked by the update above), not as the caller's view remembers them
+    const row = await tx.job.findUniqueOrThrow({ where: { id: job.id } })
+    const settlement = terminalSettlement(terminal, netCharged(row),
       new Decimal(snapshot.cost_usd ?? 0))
-    let actual = new Decimal(job.actualCost?.toString() ?? 0)
-    let refunded = new Decimal(job.refundedCost.toString())
+    let actual = new Decimal(row.actualCost?.toString() ?? 0)
+    let refunded = new Decimal(row.refundedCost.toString())
     if (settlement?.kind === 'charge') {
-      await charge(tx, movement(job, settlement.amount, `job ${state}: final cost`, terminal))
+      await charge(tx, movement(row, settlement.amount, `job ${state}: final cost`, terminal))
       actual = actual.plus(settlement.amount)
     } else if (settlement?.kind === 'refund') {
-      await refund(tx, movement(job, settlement.amount, `job ${state}: refund`, terminal))
+      await refund(tx, movement(row, settlement.amount, `job ${state}: refund`, terminal))
       refunded = refunded.plus(settlement.amount)
     }
     // counted with the settling money, or alone when none moved
-    if (!settlement) await countJob(tx, rollupTarget(job), terminal)
+    if (!settlement) await countJob(tx, rollupTarget(row), terminal)
     const output = refOf(snapshot.output_video)
     if (state === 'finished' && output !== null) {
-      await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })
+      await recordOwnership(tx, { teamId: row.teamId, kind: 'restored_video', upstreamId: output, jobId: row.id })
     }
     const ended = await tx.job.update({
       where: { id: job.id },

@@ -7,7 +7,7 @@
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import { countCommittedCredits } from '../metrics/registry.ts'
-import { ensureUsageRow, type TeamPeriod } from './usage.ts'
+import { ANNOUNCE_USAGE, ensureUsageRow, type TeamPeriod } from './usage.ts'
 import { rollUpMoney, type JobEvent, type RollupTarget } from './rollup.ts'
 
 type Tx = Prisma.TransactionClient
@@ -58,16 +58,17 @@ export async function placeHold (tx: Tx, m: Movement, rule: BudgetRule): Promise
     UPDATE team_period_usage SET held = held + ${amount}::numeric, updated_at = now()
     WHERE team_id = ${m.teamId}::uuid AND period_start = ${m.periodStart}::date
       AND (${rule.mode} = 'soft' OR charged + held + ${amount}::numeric <= ${limit}::numeric + adjusted)
-    RETURNING charged::text, held::text, adjusted::text`
-  if (rows.length === 0) return null
+    RETURNING charged::text, held::text, adjusted::text, ${ANNOUNCE_USAGE}`
+  const row = rows[0]
+  if (!row) return null
   if (m.amount.gt(0)) await ledgerRow(tx, 'hold', m)
-  return rows[0] as UsageAfter
+  return { charged: row.charged, held: row.held, adjusted: row.adjusted }
 }
 
 export async function releaseHold (tx: Tx, m: Movement): Promise<void> {
   if (m.amount.isZero()) return
   await tx.$executeRaw`UPDATE team_period_usage SET held = held - ${m.amount.toFixed(4)}::numeric, updated_at = now()
-    WHERE team_id = ${m.teamId}::uuid AND period_start = ${m.periodStart}::date`
+    WHERE team_id = ${m.teamId}::uuid AND period_start = ${m.periodStart}::date RETURNING ${ANNOUNCE_USAGE}`
   await ledgerRow(tx, 'release', m)
 }
 
@@ -83,7 +84,8 @@ export async function charge (tx: Tx, m: Movement, within?: BudgetRule): Promise
     UPDATE team_period_usage SET charged = charged + ${amount}::numeric, updated_at = now()
     WHERE team_id = ${m.teamId}::uuid AND period_start = ${m.periodStart}::date
       AND (${limit}::numeric IS NULL OR ${within?.mode ?? 'soft'} = 'soft'
-           OR charged + held + ${amount}::numeric <= ${limit}::numeric + adjusted)`
+           OR charged + held + ${amount}::numeric <= ${limit}::numeric + adjusted)
+    RETURNING ${ANNOUNCE_USAGE}`
   if (updated === 0) return false
   await ledgerRow(tx, 'charge', m)
   return true
@@ -93,7 +95,7 @@ export async function refund (tx: Tx, m: Movement): Promise<void> {
   if (m.amount.isZero()) return
   await ensureUsageRow(tx, m)
   await tx.$executeRaw`UPDATE team_period_usage SET charged = charged - ${m.amount.toFixed(4)}::numeric, updated_at = now()
-    WHERE team_id = ${m.teamId}::uuid AND period_start = ${m.periodStart}::date`
+    WHERE team_id = ${m.teamId}::uuid AND period_start = ${m.periodStart}::date RETURNING ${ANNOUNCE_USAGE}`
   await ledgerRow(tx, 'refund', m)
 }
 

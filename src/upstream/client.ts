@@ -36,6 +36,8 @@ export interface UpstreamResponse {
   headers: IncomingHttpHeaders
   // parsed JSON when upstream sent JSON; null for an empty body (204)
   body: unknown
+  // the body as sent, for answers passed through unchanged (no second serialisation)
+  text: string
 }
 
 /**
@@ -109,7 +111,7 @@ export class UpstreamClient {
       const response = await this.pool.request({ method: req.method, path: req.path, headers, body: req.body ?? null, signal: req.signal ?? null })
       const text = await response.body.text()
       outcome = upstreamOutcome(response.statusCode)
-      return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers) }
+      return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers), text }
     } catch (err) {
       const failure = err instanceof UpstreamFailure ? err : classify(err)
       outcome = failure.kind

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { formatCredits } from '../../ledger/balance.ts'
-import { teamBalance } from './budget-headers.ts'
-import { teamOf, type DataPlaneOptions } from './index.ts'
+import { teamOf, type DataPlaneDeps } from './index.ts'
 import { errorResponses } from './schemas.ts'
 
 // The team's remaining budget in TensorPix's CreditsBalance shape: a team never sees the master account's balance.
-export const accountRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, { db }) => {
+export const accountRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, { balances }) => {
   app.get('/accounts/profile/balance/', {
     schema: {
       tags: ['tensorpix'],
@@ -15,7 +14,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async 
       response: { 200: Type.Object({ balance_usd: Type.String({ description: 'credits remaining (budget + adjustments − charged − held)' }) }), ...errorResponses }
     }
   }, async request => {
-    const { remaining } = await teamBalance(db, teamOf(request).teamId)
+    const { remaining } = await balances.of(teamOf(request).teamId)
     return { balance_usd: formatCredits(remaining) }
   })
 }

@@ -2,13 +2,13 @@
 // each entry read from TensorPix, so a team only ever sees its own history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
-import { teamOf, type DataPlaneOptions } from './index.ts'
+import { teamOf, type DataPlaneDeps } from './index.ts'
 import { findTeamJob } from './jobs.ts'
 import { errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
 
 const WIDTH = 8
 
-export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, { db }) => {
+export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, { db, jobs }) => {
   app.get('/jobs/history/', {
     schema: {
       tags: ['tensorpix'],
@@ -38,7 +38,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async 
       response: { 200: Passthrough('History job'), ...errorResponses }
     }
   }, async request => {
-    const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
+    const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
     return (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, ...callerOf(request) })).body
   })
 }

@@ -10,12 +10,16 @@ import { authenticate } from '../../auth/plugin.ts'
 import type { Principal } from '../../auth/principal.ts'
 import { detailError, INVALID_TOKEN, NO_PERMISSION, NOT_FOUND, sendTensorpixError, type TensorpixError } from './errors.ts'
 import { jobRoutes } from './jobs.ts'
+import { KnownJobs } from '../../jobs/known-jobs.ts'
+import { Balances } from './budget-headers.ts'
 import { mediaRoutes } from './media.ts'
 import { accountRoutes } from './account.ts'
 import { modelRoutes } from './models.ts'
 import { historyRoutes } from './history.ts'
 
 export interface DataPlaneOptions { db: Db, defaultHold: Decimal, maxUploadBytes: number }
+/** What the data plane's route plugins share: the options and the read path's job memory. */
+export interface DataPlaneDeps extends DataPlaneOptions { jobs: KnownJobs, balances: Balances }
 
 declare module 'fastify' {
   interface FastifyRequest { timing: { upstreamMs: number } }
@@ -73,7 +77,13 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
   })
 
   // not `options` itself: it carries this scope's prefix, which the children would apply a second time
-  const shared = { db: options.db, defaultHold: options.defaultHold, maxUploadBytes: options.maxUploadBytes }
+  const shared = {
+    db: options.db,
+    jobs: new KnownJobs(options.db),
+    balances: new Balances(options.db, app.changes),
+    defaultHold: options.defaultHold,
+    maxUploadBytes: options.maxUploadBytes
+  }
   await app.register(jobRoutes, shared)
   await app.register(historyRoutes, shared)
   await app.register(mediaRoutes, { ...shared, kind: 'video', path: '/videos/' })

@@ -5,15 +5,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { Type } from 'typebox'
 import type { Job } from '../../generated/prisma/client.ts'
-import type { Db } from '../../db/client.ts'
 import { createJob, type Answer, type CreateRequest } from '../../jobs/create.ts'
-import { applySnapshot, SNAPSHOT_REFRESH_MS, type UpstreamJob } from '../../jobs/sync.ts'
+import { applySnapshot, SNAPSHOT_REFRESH_MS, type JobView, type UpstreamJob } from '../../jobs/sync.ts'
+import type { KnownJobs } from '../../jobs/known-jobs.ts'
+import type { UpstreamResponse } from '../../upstream/client.ts'
 import { isTerminal } from '../../jobs/states.ts'
-import { budgetHeaders } from './budget-headers.ts'
 import { readDrfBooleans } from '../../lib/drf-form.ts'
 import { notFound } from './errors.ts'
 import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
-import { teamOf, type DataPlaneOptions } from './index.ts'
+import { teamOf, type DataPlaneDeps } from './index.ts'
 import { CreateJobSchema, detailResponse, EnhanceVideoSchema, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
 
 const IdempotencyHeaders = Type.Object({
@@ -39,24 +39,33 @@ export async function normaliseJobBody (request: FastifyRequest): Promise<void> 
   }
 }
 
-export async function findTeamJob (db: Db, teamId: string, upstreamId: number): Promise<Job> {
-  const job = await db.job.findFirst({ where: { teamId, upstreamId } })
+export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: number): Promise<JobView> {
+  const job = await jobs.find(teamId, upstreamId)
   if (!job) throw notFound()
   return job
 }
 
-export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, { db, defaultHold }) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, { db, jobs, balances, defaultHold }) => {
   // multipart creates carry form fields only; uploads (with files) go to /api/videos/
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
   const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date(), log: app.log }
 
-  async function refresh (request: FastifyRequest, job: Job): Promise<{ job: Job, body: unknown }> {
+  async function refresh (request: FastifyRequest, job: JobView): Promise<UpstreamResponse> {
     const res = await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
-    return { job: await applySnapshot(db, job, res.body as UpstreamJob, new Date()), body: res.body }
+    const stored = await applySnapshot(db, job, res.body as UpstreamJob, new Date())
+    if (stored !== job) {
+      jobs.remember(stored)
+      // a terminal transition moves money: this replica's answers show it from now on
+      if (isTerminal(stored.state)) balances.forget(job.teamId)
+    }
+    return res
   }
 
   async function send (request: FastifyRequest, reply: FastifyReply, answer: Answer) {
-    const headers = await budgetHeaders(db, teamOf(request).teamId)
+    const { teamId } = teamOf(request)
+    // the create moved the team's money (or refused to): the answer shows the state after it
+    balances.forget(teamId)
+    const { headers } = await balances.of(teamId)
     // a replayed refusal is stored without a request id; every error body carries this request's
     const body = answer.status >= 400 && answer.body !== null && typeof answer.body === 'object' && !Array.isArray(answer.body)
       ? { ...answer.body, request_id: request.id }
@@ -111,12 +120,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
     const { teamId } = teamOf(request)
     const page = { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, offset: request.query.offset ?? 0 }
     const where = { teamId, upstreamId: { not: null } }
-    const [count, jobs] = await Promise.all([
+    const [count, rows] = await Promise.all([
       db.job.count({ where }),
       db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit })
     ])
     const stale = (job: Job) => !job.snapshot || (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > SNAPSHOT_REFRESH_MS)
-    const results = await mapBounded(jobs, REFRESH_WIDTH, async job => stale(job) ? (await refresh(request, job)).body : job.snapshot)
+    const results = await mapBounded(rows, REFRESH_WIDTH, async job => stale(job) ? (await refresh(request, job)).body : job.snapshot)
     return { count, ...pageLinks(request, count, page), results }
   })
 
@@ -129,9 +138,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
       response: { 200: Passthrough('Job'), ...errorResponses }
     }
   }, async (request, reply) => {
-    const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
-    const { body } = await refresh(request, job)
-    return reply.headers(await budgetHeaders(db, job.teamId)).send(body)
+    const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
+    const { text } = await refresh(request, job)
+    const { headers } = await balances.of(job.teamId)
+    return reply.headers(headers).type('application/json; charset=utf-8').send(text)
   })
 
   app.delete('/jobs/:id/', {
@@ -143,7 +153,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app
       response: { 204: Type.Null(), 409: detailResponse, 500: detailResponse, ...errorResponses }
     }
   }, async (request, reply) => {
-    const job = await findTeamJob(db, teamOf(request).teamId, request.params.id)
+    const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
     await callUpstream(app.upstream, { method: 'DELETE', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
     // the refund (if any) follows from the cancelled status TensorPix now reports
     await refresh(request, job).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))

@@ -7,12 +7,12 @@ import type { MediaKind } from '../../generated/prisma/enums.ts'
 import { findOwned, recordOwnership } from '../../jobs/media.ts'
 import { detailError, notFound } from './errors.ts'
 import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
-import { teamOf, type DataPlaneOptions } from './index.ts'
+import { teamOf, type DataPlaneDeps } from './index.ts'
 import { detailResponse, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
 import { streamUpload } from './upload.ts'
 
 // path below the /api prefix the data plane is registered on
-interface MediaOptions extends DataPlaneOptions { kind: MediaKind, path: '/videos/' | '/restored-videos/' }
+interface MediaOptions extends DataPlaneDeps { kind: MediaKind, path: '/videos/' | '/restored-videos/' }
 
 const REFRESH_WIDTH = 8
 const NAMES = {

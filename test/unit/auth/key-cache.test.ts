@@ -1,14 +1,12 @@
 // The cache's bookkeeping without a database: made-up prefixes are bounded apart from real keys, and every kind of
-// invalidation drops what it must. (Listening is what the integration tests cover; here it is switched on by hand.)
+// invalidation drops what it must. (The change feed is what the integration tests cover; here it is a live stub.)
 import t from 'tap'
 import { KeyCache } from '../../../src/auth/key-cache.ts'
 
 interface Row { teamId: string | null, name: string }
 
 function cache (options: { maxKeys?: number, maxAbsent?: number } = {}) {
-  const c = new KeyCache<Row>({ databaseUrl: 'postgres://unused@127.0.0.1:1/x', log: { warn () {} }, ...options })
-  ;(c as unknown as { listening: boolean }).listening = true
-  return c
+  return new KeyCache<Row>({ feed: { live: true, subscribe () {} }, ...options })
 }
 
 t.test('unknown prefixes are bounded and never evict a real key', async t => {
