@@ -62,6 +62,8 @@ export class ChangeFeed {
     for (const channel of this.subscribers.keys()) await client.query(`LISTEN ${channel}`)
     this.client = client
     this.live = true
+    // a read that began while the feed was down may have missed a notice nobody was listening for
+    this.resetSubscribers()
     clearInterval(this.heartbeatTimer)
     this.heartbeatTimer = setInterval(() => this.heartbeat(client), HEARTBEAT_MS)
     this.heartbeatTimer.unref()
@@ -80,8 +82,12 @@ export class ChangeFeed {
     this.client = null
     this.live = false
     clearInterval(this.heartbeatTimer)
-    for (const subscriber of new Set([...this.subscribers.values()].flat())) subscriber.reset()
+    this.resetSubscribers()
     if (!this.closed) this.scheduleReconnect(err)
+  }
+
+  private resetSubscribers () {
+    for (const subscriber of new Set([...this.subscribers.values()].flat())) subscriber.reset()
   }
 
   private scheduleReconnect (err?: unknown) {

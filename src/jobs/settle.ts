@@ -10,6 +10,7 @@ import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
+import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { applySnapshot, nextSyncDelay, type UpstreamJob } from './sync.ts'
 
@@ -78,6 +79,8 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
     const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
     // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
     if (!withinBudget) await charge(tx, chargeRow)
+    // the hold's alerts were checked when it was placed; a cost above the hold may cross another threshold
+    if (actual.gt(held.hold.amount)) await raiseBudgetAlertsFor(tx, held.team.id, held.hold.periodStart)
     await tx.job.update({
       where: { id: held.job.id },
       data: {

@@ -31,11 +31,13 @@ export interface WebhookEvent {
  * types). Returns the event id, or null when no endpoint wants it (then nothing is written).
  */
 export async function emitEvent (tx: Prisma.TransactionClient, teamId: string, type: WebhookEventType, data: Record<string, unknown>): Promise<string | null> {
-  // events is a nullable TEXT[]: NULL, like {}, means every type
+  // events is a nullable TEXT[]: NULL, like {}, means every type. KEY SHARE: an endpoint deleted meanwhile would
+  // otherwise fail the delivery rows' foreign key, and with it the change that raised the event
   const endpoints = await tx.$queryRaw<Array<{ id: string, slug: string }>>`
     SELECT e.id::text, t.slug FROM webhook_endpoints e JOIN teams t ON t.id = e.team_id
     WHERE e.team_id = ${teamId}::uuid AND NOT e.disabled
-      AND (e.events IS NULL OR cardinality(e.events) = 0 OR ${type} = ANY(e.events))`
+      AND (e.events IS NULL OR cardinality(e.events) = 0 OR ${type} = ANY(e.events))
+    FOR KEY SHARE OF e`
   const slug = endpoints[0]?.slug
   if (slug === undefined) return null
   const event: WebhookEvent = { id: randomUUID(), type, createdAt: new Date().toISOString(), team: { slug }, data }

@@ -65,7 +65,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
     const { teamId } = teamOf(request)
     // the create moved the team's money (or refused to): the answer shows the state after it
     balances.forget(teamId)
-    const { headers } = await balances.of(teamId)
+    // best effort: the create is done (and charged); a database hiccup here must not read as "nothing was done, retry"
+    const headers = await balances.of(teamId).then(balance => balance.headers, (err: unknown) => {
+      request.log.warn({ err }, 'budget headers left out: the balance could not be read after the create')
+      return {}
+    })
     // a replayed refusal is stored without a request id; every error body carries this request's
     const body = answer.status >= 400 && answer.body !== null && typeof answer.body === 'object' && !Array.isArray(answer.body)
       ? { ...answer.body, request_id: request.id }
