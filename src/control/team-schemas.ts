@@ -24,7 +24,10 @@ const LimitFields = {
   requestsPerMinute: Limit('requests per minute for the whole team'),
   keyRequestsPerMinute: Limit('requests per minute for each key'),
   maxConcurrentJobs: Limit('active jobs at once'),
-  maxJobsPerDay: Limit('jobs created per UTC day')
+  maxJobsPerDay: Limit('jobs created per UTC day'),
+  maxUploadBytes: Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], {
+    description: 'largest upload (POST /api/videos/) in bytes (null: the gateway\'s MAX_UPLOAD_BYTES)'
+  })
 }
 
 const RetentionDays = Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {

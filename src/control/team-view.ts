@@ -28,7 +28,8 @@ export function teamView (row: Team): TeamView {
       requestsPerMinute: row.requestsPerMinute,
       keyRequestsPerMinute: row.keyRequestsPerMinute,
       maxConcurrentJobs: row.maxConcurrentJobs,
-      maxJobsPerDay: row.maxJobsPerDay
+      maxJobsPerDay: row.maxJobsPerDay,
+      maxUploadBytes: row.maxUploadBytes === null ? null : Number(row.maxUploadBytes)
     },
     optionPolicy: policyObject<OptionPolicyDoc>(row.optionPolicy),
     urlPolicy: policyObject<UrlPolicyDoc>(row.urlPolicy),
@@ -38,7 +39,7 @@ export function teamView (row: Team): TeamView {
   }
 }
 
-const NO_LIMITS = { requestsPerMinute: null, keyRequestsPerMinute: null, maxConcurrentJobs: null, maxJobsPerDay: null }
+const NO_LIMITS = { requestsPerMinute: null, keyRequestsPerMinute: null, maxConcurrentJobs: null, maxJobsPerDay: null, maxUploadBytes: null }
 
 export function docFromCreate (input: TeamCreate): TeamDoc {
   return {
@@ -85,6 +86,7 @@ export function teamColumns (doc: TeamDoc) {
     keyRequestsPerMinute: doc.limits.keyRequestsPerMinute,
     maxConcurrentJobs: doc.limits.maxConcurrentJobs,
     maxJobsPerDay: doc.limits.maxJobsPerDay,
+    maxUploadBytes: doc.limits.maxUploadBytes === null ? null : BigInt(doc.limits.maxUploadBytes),
     optionPolicy: doc.optionPolicy,
     urlPolicy: doc.urlPolicy,
     retentionDays: doc.retentionDays

@@ -45,6 +45,7 @@ function teamFields (command: Command): Command {
     .option('--key-rpm <n|none>', 'requests per minute for each key', intOrNone)
     .option('--max-concurrent <n|none>', 'active jobs at once', intOrNone)
     .option('--max-jobs-per-day <n|none>', 'jobs per UTC day', intOrNone)
+    .option('--max-upload-bytes <n|none>', 'largest upload in bytes (none: the gateway default)', intOrNone)
     .option('--option-policy <json|@file>', 'the whole option policy document', jsonDocument)
     .option('--url-policy <json|@file>', 'the whole URL policy document', jsonDocument)
     .option('--retention-days <n|none>', 'days before enhanced videos are deleted upstream', intOrNone)
@@ -64,7 +65,11 @@ export function teamBody (o: Options): Record<string, unknown> {
     maxJobCost: o.maxJobCost === 'none' ? null : o.maxJobCost
   })
   const limits = defined({
-    requestsPerMinute: o.rpm, keyRequestsPerMinute: o.keyRpm, maxConcurrentJobs: o.maxConcurrent, maxJobsPerDay: o.maxJobsPerDay
+    requestsPerMinute: o.rpm,
+    keyRequestsPerMinute: o.keyRpm,
+    maxConcurrentJobs: o.maxConcurrent,
+    maxJobsPerDay: o.maxJobsPerDay,
+    maxUploadBytes: o.maxUploadBytes
   })
   return defined({
     name: o.name,

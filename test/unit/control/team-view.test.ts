@@ -10,7 +10,7 @@ t.test('create fills in the defaults', async t => {
   t.same(created, {
     name: 'A',
     budget: { credits: '10.5', period: 'week', mode: 'soft', overdraft: '0', alertThresholds: [50, 80, 100], maxJobCost: null },
-    limits: { requestsPerMinute: null, keyRequestsPerMinute: null, maxConcurrentJobs: null, maxJobsPerDay: null },
+    limits: { requestsPerMinute: null, keyRequestsPerMinute: null, maxConcurrentJobs: null, maxJobsPerDay: null, maxUploadBytes: null },
     optionPolicy: {},
     urlPolicy: {},
     retentionDays: null
@@ -67,4 +67,11 @@ t.test('whole-team rules', async t => {
   t.equal(needsModelCatalog({ optionPolicy: { allowedModels: [] } }), false)
   t.equal(needsModelCatalog({}), false)
   t.equal(needsModelCatalog({ optionPolicy: { allowedModels: [4] } }), true)
+})
+
+t.test('the upload limit is a BIGINT column and a plain integer in the document', async t => {
+  const doc = applyPatch(docFromCreate({ slug: 'a', name: 'A', budget: { credits: '1', period: 'month', mode: 'hard' } }),
+    { limits: { maxUploadBytes: 10 * 1024 ** 3 } })
+  t.equal(teamColumns(doc).maxUploadBytes, 10n * 1024n ** 3n)
+  t.equal(applyPatch(doc, { limits: { maxUploadBytes: null } }).limits.maxUploadBytes, null, 'null goes back to the gateway default')
 })

@@ -148,6 +148,7 @@ function policyPanel (team: TeamView) {
     ['Requests per minute (each key)', describe(team.limits.keyRequestsPerMinute)],
     ['Active jobs at once', describe(team.limits.maxConcurrentJobs)],
     ['Jobs per UTC day', describe(team.limits.maxJobsPerDay)],
+    ['Largest upload', team.limits.maxUploadBytes === null ? 'the gateway default' : `${team.limits.maxUploadBytes.toLocaleString()} bytes`],
     ['Keep enhanced videos', team.retentionDays === null ? 'forever' : `${team.retentionDays} days`]
   ]
   const rules = (doc: object, none: string) => {
