@@ -102,18 +102,23 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
       cleanups.push(() => workers.stop())
     }
     await app.listen({ host: config.HOST, port: config.PORT })
+    const address = app.server.address()
+    const url = httpUrl(config.HOST, typeof address === 'object' && address ? address.port : config.PORT)
+    let controlUrl = url
     if (config.ADMIN_PORT !== undefined) {
       const admin = await app.listenAdmin({ host: config.ADMIN_HOST ?? config.HOST, port: config.ADMIN_PORT })
       logger.info(admin, 'control plane (/admin, /docs, /dashboard) on its own listener')
+      controlUrl = httpUrl(admin.host, admin.port)
     }
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : config.PORT
-    const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`
     const metricsUrl = await listenForScrapes(config, app, cleanups)
-    printWelcome({ url, created, upstream })
+    printWelcome({ url, controlUrl, created, upstream })
     return { app, url, metricsUrl, close: () => runCleanups(cleanups) }
   } catch (err) {
     await runCleanups(cleanups)
     throw err
   }
+}
+
+function httpUrl (host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }

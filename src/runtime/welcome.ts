@@ -5,13 +5,18 @@ import type { UpstreamTarget } from '../upstream/target.ts'
 
 export interface WelcomeInput {
   url: string
+  /** where /docs and /dashboard live: the main URL unless ADMIN_PORT moved the control plane */
+  controlUrl?: string
   created: BootstrapResult
   upstream: UpstreamTarget & { sampleVideoUrl?: string }
   modelId?: number // 34 is the upscaler in TensorPix's own quick-start, and in the simulator's catalogue
 }
 
-export function welcomeText ({ url, created, upstream, modelId = 34 }: WelcomeInput): string {
-  const lines = [`tensorpix-gateway listening on ${url}  (API docs: ${url}/docs)`]
+export function welcomeText ({ url, controlUrl = url, created, upstream, modelId = 34 }: WelcomeInput): string {
+  const lines = [
+    `tensorpix-gateway listening on ${url}  (API docs: ${controlUrl}/docs)`,
+    `Dashboard: ${controlUrl}/dashboard  (sign in with an admin or finance key)`
+  ]
   if (created.adminKey) {
     lines.push('', 'Admin key (shown once, store it now):', `  ${created.adminKey}`)
   }
