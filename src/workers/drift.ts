@@ -3,7 +3,7 @@
 // reported cost may still move until its terminal transition settles it. Each drifting job is announced once, across
 // passes and replicas: the alerts table remembers it (alert `drift:<job id>` on the job's creation day), and the
 // `reconciliation.drift` event is written in the same transaction.
-import type { Db } from '../db/client.ts'
+import type { Db, Prisma } from '../db/client.ts'
 import { isTerminal } from '../jobs/states.ts'
 import { addDays, isoDay, startOfDay, type DayRange } from '../reports/dates.ts'
 import { reconciliationReport } from '../reports/reconciliation.ts'
@@ -20,7 +20,7 @@ export function driftWindow (now: Date, lookbackDays: number): DayRange {
 }
 
 /** Records the jobs not announced before and returns them, in the transaction that announces them. */
-async function unannounced (tx: Parameters<Parameters<Db['$transaction']>[0]>[0], teamId: string, jobs: DriftJob[]) {
+async function unannounced (tx: Prisma.TransactionClient, teamId: string, jobs: DriftJob[]) {
   const created = await tx.job.findMany({ where: { id: { in: jobs.map(j => j.jobId) } }, select: { id: true, createdAt: true } })
   const day = new Map(created.map(j => [j.id, startOfDay(j.createdAt)]))
   const fresh: DriftJob[] = []
