@@ -1,5 +1,6 @@
 // Budget alerts from the budgets report: a team is listed once it has used at least its lowest alert threshold,
 // with the highest threshold it has crossed. Pure; percentages compare as decimals, not floats.
+import { decimalUnits } from './format.ts'
 import type { TeamBudget } from './types.ts'
 
 export interface BudgetAlert {
@@ -11,11 +12,7 @@ export interface BudgetAlert {
 }
 
 /** "80.25" → 8025: hundredths, exact for the report's 2-decimal strings. */
-function hundredths (percent: string): number {
-  const [whole = '0', fraction = ''] = percent.split('.')
-  const sign = whole.startsWith('-') ? -1 : 1
-  return sign * (Math.abs(Number(whole)) * 100 + Number(fraction.padEnd(2, '0').slice(0, 2)))
-}
+const hundredths = (percent: string) => decimalUnits(percent, 2)
 
 export function budgetAlerts (budgets: readonly TeamBudget[], thresholds: ReadonlyMap<string, readonly number[]>): BudgetAlert[] {
   return budgets.flatMap(row => {

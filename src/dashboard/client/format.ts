@@ -11,6 +11,21 @@ export function groupCredits (value: string): string {
   return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction}`
 }
 
+/**
+ * A decimal string as an exact integer count of its smallest unit: ("12.34", 4) → 123400, ("80.25", 2) → 8025.
+ * Comparisons, sums and ratios of figures go through this, so no binary fraction ever enters them.
+ */
+export function decimalUnits (value: string, places: number): number {
+  const [whole = '0', fraction = ''] = value.trim().split('.')
+  const sign = whole.startsWith('-') ? -1 : 1
+  return sign * (Math.abs(Number(whole)) * 10 ** places + Number(fraction.padEnd(places, '0').slice(0, places)))
+}
+
+/** Credits as exact units of 0.0001, for comparing and adding figures. */
+export function creditUnits (value: string): number {
+  return decimalUnits(value, 4)
+}
+
 export function formatCredits (value: string): string {
   return `${groupCredits(value)} ${CREDITS_UNIT}`
 }

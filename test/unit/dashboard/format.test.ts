@@ -1,6 +1,6 @@
 import t from 'tap'
 import {
-  addDays, dayText, daysBetween, firstOfMonth, formatCredits, groupCredits, isoToLocalInput, localInputToIso, localText, monthText, utcText
+  addDays, creditUnits, dayText, decimalUnits, daysBetween, firstOfMonth, formatCredits, groupCredits, isoToLocalInput, localInputToIso, localText, monthText, utcText
 } from '../../../src/dashboard/client/format.ts'
 
 t.test('credits keep all their decimals, get grouped digits and their unit', async t => {
@@ -30,4 +30,12 @@ t.test('UTC days', async t => {
   t.same(daysBetween('2026-11-29', '2026-12-02'), ['2026-11-29', '2026-11-30', '2026-12-01'])
   t.same(daysBetween('2026-12-02', '2026-12-02'), [])
   t.equal(firstOfMonth(new Date('2026-12-31T23:59:59Z')), '2026-12-01')
+})
+
+t.test('decimal strings become exact integer units, never binary fractions', async t => {
+  t.equal(creditUnits('12.3400'), 123400)
+  t.equal(creditUnits('0.0001') + creditUnits('0.0002'), 3, '0.1 + 0.2 trouble cannot happen')
+  t.equal(creditUnits('-2.5'), -25000)
+  t.equal(creditUnits('7'), 70000)
+  t.equal(decimalUnits('80.25', 2), 8025)
 })

@@ -4,7 +4,7 @@ import { budgetAlerts } from '../alerts.ts'
 import { api } from '../api.ts'
 import { barChart, colour } from '../charts.ts'
 import { h, replace } from '../dom.ts'
-import { addDays, dayText, daysBetween, formatCount, formatPercent, utcToday } from '../format.ts'
+import { addDays, creditUnits, dayText, daysBetween, formatCount, formatPercent, utcToday } from '../format.ts'
 import type { PageContext } from '../page.ts'
 import { teamHref } from '../router.ts'
 import type { BudgetsReport, SpendReport, SpendRow, TeamBudget, TeamView } from '../types.ts'
@@ -36,7 +36,7 @@ function budgetsPanel (context: PageContext, budgets: BudgetsReport) {
   if (budgets.teams.length === 0) return section('Budgets this period', empty('No teams yet.'))
   const rows = budgets.teams
   // percent of each team's own budget, so a small team's spend is as visible as a large one's
-  const share = (part: string, r: TeamBudget) => Number(r.budget) > 0 ? Number(part) / Number(r.budget) * 100 : 0
+  const share = (part: string, r: TeamBudget) => creditUnits(r.budget) > 0 ? creditUnits(part) / creditUnits(r.budget) * 100 : 0
   const chart = barChart({
     label: 'Charged and held per team, in percent of its budget',
     labels: rows.map(r => r.teamName),
@@ -73,7 +73,8 @@ function dailyPanel (context: PageContext, report: SpendReport) {
     labels: days.map(dayText),
     stacked: true,
     datasets: teams.map(([slug, name], i) => ({
-      label: name, data: days.map(day => Number(net.get(`${day} ${slug}`) ?? 0)), backgroundColor: colour(i)
+      // a bar's height in credits; the figures below the chart are the exact strings
+      label: name, data: days.map(day => creditUnits(net.get(`${day} ${slug}`) ?? '0') / 10_000), backgroundColor: colour(i)
     }))
   })
   context.onLeave(chart.destroy)
@@ -87,7 +88,7 @@ function dailyPanel (context: PageContext, report: SpendReport) {
 }
 
 function topKeysPanel (report: SpendReport) {
-  const rows = [...report.rows].sort((a, b) => Number(b.net) - Number(a.net)).slice(0, TOP_KEYS)
+  const rows = [...report.rows].sort((a, b) => creditUnits(b.net) - creditUnits(a.net)).slice(0, TOP_KEYS)
   if (rows.length === 0) return section('Top keys this month', empty('No key has spent anything this month.'))
   return section('Top keys this month', table<SpendRow>('The keys that spent most this month', [
     { title: 'Key', cell: r => h('span', {}, r.keyName ?? '', ' ', h('code', {}, r.keyPrefix ?? '')) },

@@ -2,7 +2,7 @@
 // shown once), its policy, and its recent jobs.
 import { api } from '../api.ts'
 import { h, replace } from '../dom.ts'
-import { dayText, formatCount } from '../format.ts'
+import { creditUnits, dayText, formatCount } from '../format.ts'
 import type { PageContext } from '../page.ts'
 import { href } from '../router.ts'
 import type { JobView, KeyView, KeyWithSecret, Page, TeamView, UsageView } from '../types.ts'
@@ -10,8 +10,9 @@ import { badge, credits, definitionList, empty, errorBox, loading, section, tabl
 import { jobsTable } from './jobs.ts'
 
 function usagePanel (team: TeamView, usage: UsageView) {
-  const budget = Number(usage.budget.credits) + Number(usage.adjusted)
-  const used = Number(usage.charged) + Number(usage.held)
+  // the meter in exact units of 0.0001 credit
+  const budget = creditUnits(usage.budget.credits) + creditUnits(usage.adjusted)
+  const used = creditUnits(usage.charged) + creditUnits(usage.held)
   return section('Budget and usage',
     h('p', { class: 'muted' }, `Current ${usage.period.kind}: ${dayText(usage.period.start)} to ${dayText(usage.period.end)} (UTC, end excluded).`),
     h('meter', { min: 0, max: budget > 0 ? budget : 1, value: used, high: budget * 0.8, optimum: 0, 'aria-label': 'Budget used' }),
