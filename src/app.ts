@@ -21,8 +21,9 @@ import auth from './auth/plugin.ts'
 import metrics from './metrics/plugin.ts'
 import changeFeed from './db/change-feed.ts'
 import upstream from './upstream/plugin.ts'
-import { dashboardRoutes } from './dashboard/plugin.ts'
-import { healthRoutes } from './health/routes.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
+import { healthRoutes } from './routes/health.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { adminRoutes } from './routes/admin/index.ts'
 import { outboundPolicyOf } from './net/outbound.ts'
 import { tensorpixRoutes } from './routes/tensorpix/index.ts'
@@ -58,7 +59,9 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   await app.register(changeFeed, { databaseUrl: deps.databaseUrl })
   await app.register(auth, { db: deps.db })
   // before everything it observes: only routes registered after it are instrumented
-  await app.register(metrics, { db: deps.db, serveOnMainPort: config.METRICS_PORT === undefined, stalePendingMs: config.STALE_PENDING_MS })
+  await app.register(metrics, { db: deps.db, stalePendingMs: config.STALE_PENDING_MS })
+  // METRICS_PORT serves the scrape on a listener of its own instead (src/metrics/listener.ts)
+  if (config.METRICS_PORT === undefined) await app.register(metricsRoutes)
   await app.register(upstream, {
     target: deps.upstream,
     options: {

@@ -18,7 +18,7 @@ export interface AuthOptions { db: Db, clock?: () => number }
 export async function authenticate (app: FastifyInstance, request: FastifyRequest): Promise<Principal | null> {
   const principal = await app.keys.verify(keyFromHeader(request.headers.authorization))
   request.principal = principal
-  if (principal) request.actor = { team: principal.teamSlug ?? undefined, keyPrefix: principal.prefix }
+  if (principal) request.caller = { team: principal.teamSlug ?? undefined, keyPrefix: principal.prefix }
   return principal
 }
 

@@ -11,12 +11,12 @@ export function requestIdFor (request: { headers: Record<string, string | string
   return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : `req_${randomUUID()}`
 }
 
-/** Who made the request, for the access log; set by the auth layer. */
-export interface RequestActor { team?: string, keyPrefix?: string }
+/** Whose key made the request, for the access log; set by the auth layer. Not the audit log's Actor (src/admin/actor.ts). */
+export interface RequestCaller { team?: string, keyPrefix?: string }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    actor?: RequestActor
+    caller?: RequestCaller
     /** set when the request is accounted for elsewhere (refused keys are summarised, not logged one by one) */
     skipAccessLog: boolean
   }
@@ -29,8 +29,8 @@ function accessLogFields (request: FastifyRequest, statusCode: number, durationM
     url: request.url,
     status: statusCode,
     durationMs: Math.round(durationMs * 100) / 100,
-    team: request.actor?.team ?? null,
-    keyPrefix: request.actor?.keyPrefix ?? null
+    team: request.caller?.team ?? null,
+    keyPrefix: request.caller?.keyPrefix ?? null
   }
 }
 

@@ -20,7 +20,7 @@ import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answer
 import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
 import { checkQuotas } from './quotas.ts'
 import { databaseTrouble } from '../db/errors.ts'
-import type { UpstreamJob } from './sync.ts'
+import type { UpstreamJob } from './snapshot.ts'
 import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
 import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'

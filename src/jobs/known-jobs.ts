@@ -4,7 +4,7 @@
 // the row when it lost, and takes money columns from the row, never from a view. So a warm poll reads nothing
 // from the database, and writes only when the job changed (at most every SNAPSHOT_REFRESH_MS while it runs).
 import type { Db } from '../db/client.ts'
-import type { JobView } from './sync.ts'
+import type { JobView } from './snapshot.ts'
 
 const DEFAULT_MAX_ENTRIES = 10_000
 

@@ -12,7 +12,7 @@ import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
-import { applySnapshot, nextSyncDelay, type UpstreamJob } from './sync.ts'
+import { applySnapshot, nextSyncDelay, type UpstreamJob } from './snapshot.ts'
 
 function settledState (status: number) {
   const state = stateForStatus(status)

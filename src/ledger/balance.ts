@@ -14,11 +14,6 @@ export function remainingCredits (s: BudgetState): Decimal {
   return new Decimal(s.credits).plus(s.adjusted).minus(s.charged).minus(s.held)
 }
 
-/** What a hard budget still allows a new hold to take. */
-export function spendableCredits (s: BudgetState): Decimal {
-  return remainingCredits(s).plus(s.overdraft)
-}
-
 /** Credits as TensorPix writes them: a decimal string with 4 places. */
 export function formatCredits (value: Decimal.Value): string {
   const rounded = new Decimal(value).toDecimalPlaces(4)

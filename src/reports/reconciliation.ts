@@ -1,12 +1,12 @@
 // Reconciliation: per job created in the range, the ledger's net (Σ charge − Σ refund) against what TensorPix's
-// own figures imply the job costs (the rule the status sync settles by: settledCost in src/jobs/sync.ts). Zero
+// own figures imply the job costs (the rule the status sync settles by: settledCost in src/jobs/snapshot.ts). Zero
 // drift is the expected answer; every job that differs is listed. Jobs are read in batches, so a long range holds
 // one batch and the per-team sums in memory.
 import { Decimal } from 'decimal.js'
 import type { Db } from '../db/client.ts'
 import type { JobState } from '../generated/prisma/enums.ts'
 import { formatCredits } from '../ledger/balance.ts'
-import { settledCost } from '../jobs/sync.ts'
+import { settledCost } from '../jobs/snapshot.ts'
 import { isoDay, type DayRange } from './dates.ts'
 import type { DriftJob, ReconciliationReport } from './schemas.ts'
 

@@ -1,6 +1,6 @@
 // The finance reports' contract (GET /admin/v1/reports/…), written once for validation, types and OpenAPI.
 import { Type, type Static } from 'typebox'
-import { SLUG_PATTERN } from '../control/team-schemas.ts'
+import { SLUG_PATTERN } from '../admin/teams/schemas.ts'
 import { DIMENSIONS } from './group-by.ts'
 
 const Credits = (description: string) => Type.String({ description, examples: ['12.3400'] })

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream'
 import type { Db } from '../db/client.ts'
 import { notFound } from '../http/errors.ts'
-import { invalid } from '../control/problems.ts'
+import { invalid } from '../admin/problems.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
 import { csvLines } from './csv.ts'
 import { isoDay, parseDay, parseRange, startOfDay } from './dates.ts'

@@ -2,7 +2,7 @@
 // schema cannot express (model ids, one model per task, end_frame > start_frame). Pure.
 import { findModel, TASKS, type MLModel } from './catalogue.ts'
 import type { FieldErrors } from './errors.ts'
-import { readDrfBooleans } from '../lib/drf-form.ts'
+import { readDrfBooleans } from '../tensorpix/form.ts'
 import { BOOLEAN_FIELDS, NULLABLE_FIELDS } from './request-schemas.ts'
 
 /** The parts of an Ajv error this module reads (Fastify's FastifySchemaValidationError has them all). */

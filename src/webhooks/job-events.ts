@@ -1,6 +1,6 @@
 // The events of a job's terminal transition: job.finished / job.failed / job.cancelled with the job as the data
 // plane knows it, then — when the transition charged more — the budget check (a refund can cross no threshold).
-// Called inside the transaction that made the transition (src/jobs/sync.ts applySnapshot), after the job row has
+// Called inside the transaction that made the transition (src/jobs/snapshot.ts applySnapshot), after the job row has
 // its final figures.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'

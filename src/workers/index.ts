@@ -9,7 +9,7 @@ import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
 import { checkDrift } from './drift.ts'
 import { enforceRetention } from './retention.ts'
-import { syncDueJobs } from './sync-jobs.ts'
+import { syncDueJobs } from './status-sync.ts'
 
 export interface Workers { stop(): Promise<void> }
 

@@ -6,11 +6,11 @@
 import type { Prisma } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { heldBy, reject, settle, cancelOverBudget } from '../jobs/settle.ts'
-import { applySnapshot, type UpstreamJob } from '../jobs/sync.ts'
+import { applySnapshot, type UpstreamJob } from '../jobs/snapshot.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import { detailError } from '../routes/tensorpix/errors.ts'
 import { claimDueJobs } from './claim.ts'
-import type { WorkerDeps } from './sync-jobs.ts'
+import type { WorkerDeps } from './deps.ts'
 
 export interface ReconcileOptions {
   // how long after submission an unmatched job is given up (released)

@@ -6,7 +6,7 @@
 //
 // A finished job's next_sync_at is otherwise unused (the status sync only claims running jobs), so it serves as
 // this worker's lease: replicas never delete the same job's videos at once.
-import type { WorkerDeps } from './sync-jobs.ts'
+import type { WorkerDeps } from './deps.ts'
 
 const BATCH = 20
 const LEASE_SECONDS = 300

@@ -16,7 +16,8 @@ import { startTestSimulator } from './simulator.ts'
 import { startVideoServer, type Teardown } from './video-server.ts'
 import { UpstreamClient } from '../../src/upstream/client.ts'
 import { reconcileLostCreates } from '../../src/workers/reconcile.ts'
-import { syncDueJobs, type WorkerDeps } from '../../src/workers/sync-jobs.ts'
+import { syncDueJobs } from '../../src/workers/status-sync.ts'
+import type { WorkerDeps } from '../../src/workers/deps.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 export const MONEY_CLIP = 'clip-320x180-24fps-48f.mp4'

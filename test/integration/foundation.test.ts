@@ -32,7 +32,7 @@ t.test('health, readiness, request ids and the access log', async t => {
 t.test('readiness fails with a reason when the database is unreachable', async t => {
   const gw = await buildTestGateway(t)
   const broken = createDb({ url: 'postgres://postgres@127.0.0.1:1/none' })
-  const { healthRoutes } = await import('../../src/health/routes.ts')
+  const { healthRoutes } = await import('../../src/routes/health.ts')
   const Fastify = (await import('fastify')).default
   const app = Fastify()
   await app.register(healthRoutes, { db: broken })

@@ -1,7 +1,7 @@
 // tpx-gateway audit
 import { Command, InvalidArgumentError } from 'commander'
-import type { AuditEventView } from '../../control/audit-schemas.ts'
-import type { Page } from '../../control/pagination.ts'
+import type { AuditEventView } from '../../admin/audit/schemas.ts'
+import type { Page } from '../../admin/pagination.ts'
 import { adminAction, withConnection } from '../admin-client.ts'
 import { table } from '../table.ts'
 

@@ -1,6 +1,6 @@
 // tpx-gateway budget adjust <team> <amount> --reason <reason>
 import { Command } from 'commander'
-import type { AdjustmentView } from '../../control/usage-schemas.ts'
+import type { AdjustmentView } from '../../admin/usage/schemas.ts'
 import { adminAction, withConnection } from '../admin-client.ts'
 import { listing } from '../table.ts'
 

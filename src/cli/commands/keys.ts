@@ -1,6 +1,6 @@
 // tpx-gateway keys list|create|get|revoke|rotate
 import { Command, InvalidArgumentError } from 'commander'
-import type { KeyView, KeyWithSecret } from '../../control/key-schemas.ts'
+import type { KeyView, KeyWithSecret } from '../../admin/keys/schemas.ts'
 import { intOrNone } from './teams.ts'
 import { adminAction, withConnection, type Output } from '../admin-client.ts'
 import { listing, table } from '../table.ts'

@@ -1,8 +1,8 @@
 // tpx-gateway teams list|create|get|update|disable|enable
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
-import type { TeamView } from '../../control/team-schemas.ts'
-import type { Page } from '../../control/pagination.ts'
+import type { TeamView } from '../../admin/teams/schemas.ts'
+import type { Page } from '../../admin/pagination.ts'
 import { adminAction, withConnection, type Output } from '../admin-client.ts'
 import { listing, table } from '../table.ts'
 

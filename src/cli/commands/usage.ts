@@ -1,6 +1,6 @@
 // tpx-gateway usage <team>
 import { Command } from 'commander'
-import type { UsageView } from '../../control/usage-schemas.ts'
+import type { UsageView } from '../../admin/usage/schemas.ts'
 import { adminAction, withConnection } from '../admin-client.ts'
 import { listing, table } from '../table.ts'
 

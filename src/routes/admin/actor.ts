@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.ts'
-import { actorOf, type Actor } from '../../control/actor.ts'
+import { actorOf, type Actor } from '../../admin/actor.ts'
 import { GatewayError } from '../../http/errors.ts'
 
 /** The key behind an admin request; the scope's onRequest hook has already refused requests without one. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { listAudit } from '../../control/audit.ts'
-import { AuditEventSchema, AuditQuerySchema } from '../../control/audit-schemas.ts'
-import { DEFAULT_LIMIT } from '../../control/pagination.ts'
+import { listAudit } from '../../admin/audit/service.ts'
+import { AuditEventSchema, AuditQuerySchema } from '../../admin/audit/schemas.ts'
+import { DEFAULT_LIMIT } from '../../admin/pagination.ts'
 import { pageOf, PageQueryFields, responses, SECURITY } from './schemas.ts'
 import type { AdminServices } from './services.ts'
 

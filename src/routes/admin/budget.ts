@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AdjustmentCreateSchema, AdjustmentSchema } from '../../control/usage-schemas.ts'
+import { AdjustmentCreateSchema, AdjustmentSchema } from '../../admin/usage/schemas.ts'
 import { requestActor } from './actor.ts'
 import { responses, SECURITY, SlugParams } from './schemas.ts'
 import type { AdminServices } from './services.ts'

@@ -1,8 +1,8 @@
 // /admin/v1/jobs: search jobs across teams (newest first) and read one job with its money timeline.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { JobDetailSchema, JobQuerySchema, JobSchema } from '../../control/job-schemas.ts'
-import { DEFAULT_LIMIT } from '../../control/pagination.ts'
+import { JobDetailSchema, JobQuerySchema, JobSchema } from '../../admin/jobs/schemas.ts'
+import { DEFAULT_LIMIT } from '../../admin/pagination.ts'
 import { pageOf, PageQueryFields, responses, SECURITY } from './schemas.ts'
 import type { AdminServices } from './services.ts'
 

@@ -1,7 +1,7 @@
 // Keys: team keys under /teams/{slug}/keys, platform keys (admin, finance) under /keys, and per-key actions.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { KeyCreateSchema, KeyRotateSchema, KeySchema, KeyWithSecretSchema } from '../../control/key-schemas.ts'
+import { KeyCreateSchema, KeyRotateSchema, KeySchema, KeyWithSecretSchema } from '../../admin/keys/schemas.ts'
 import { requestActor } from './actor.ts'
 import { KeyIdParams, responses, SECURITY, SlugParams } from './schemas.ts'
 import type { AdminServices } from './services.ts'

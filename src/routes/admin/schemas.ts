@@ -1,8 +1,8 @@
 // Pieces every admin route contract shares: the error responses, security, path parameters and paging.
 import { Type, type TSchema } from 'typebox'
 import { GatewayErrorSchema } from '../../http/errors.ts'
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../../control/pagination.ts'
-import { SLUG_PATTERN } from '../../control/team-schemas.ts'
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../../admin/pagination.ts'
+import { SLUG_PATTERN } from '../../admin/teams/schemas.ts'
 
 const ERROR_DESCRIPTIONS = {
   400: 'Invalid input: details names every offending field',

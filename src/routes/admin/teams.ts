@@ -1,8 +1,8 @@
 // /admin/v1/teams: create, list, get, update, disable, enable.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT } from '../../control/pagination.ts'
-import { TeamCreateSchema, TeamPatchSchema, TeamSchema } from '../../control/team-schemas.ts'
+import { DEFAULT_LIMIT } from '../../admin/pagination.ts'
+import { TeamCreateSchema, TeamPatchSchema, TeamSchema } from '../../admin/teams/schemas.ts'
 import { requestActor } from './actor.ts'
 import { pageOf, PageQueryFields, responses, SECURITY, SlugParams } from './schemas.ts'
 import type { AdminServices } from './services.ts'

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { UsageSchema } from '../../control/usage-schemas.ts'
+import { UsageSchema } from '../../admin/usage/schemas.ts'
 import { responses, SECURITY, SlugParams } from './schemas.ts'
 import type { AdminServices } from './services.ts'
 

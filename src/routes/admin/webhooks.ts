@@ -1,7 +1,7 @@
 // /admin/v1/teams/{slug}/webhooks: a team's webhook endpoints and their delivery logs.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT } from '../../control/pagination.ts'
+import { DEFAULT_LIMIT } from '../../admin/pagination.ts'
 import {
   DeliveryQuerySchema, DeliverySchema, WebhookCreateSchema, WebhookPatchSchema, WebhookSchema, WebhookWithSecretSchema
 } from '../../webhooks/schemas.ts'

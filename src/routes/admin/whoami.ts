@@ -1,7 +1,7 @@
 // /admin/v1/whoami: the calling key, so a client (the dashboard) can offer only the actions its scopes allow.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { allows } from '../../control/access.ts'
-import { WhoamiSchema, type Whoami } from '../../control/whoami-schemas.ts'
+import { allows } from '../../admin/access.ts'
+import { WhoamiSchema, type Whoami } from '../../admin/whoami/schemas.ts'
 import { requestPrincipal } from './actor.ts'
 import { responses, SECURITY } from './schemas.ts'
 

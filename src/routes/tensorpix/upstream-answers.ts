@@ -6,12 +6,6 @@ import type { UpstreamFailure, UpstreamResponse } from '../../upstream/client.ts
 
 const DEFAULT_RETRY_AFTER_S = '5'
 
-/** Throws the gateway's answer for an upstream response that is not a success; returns it otherwise. */
-export function expectSuccess (res: UpstreamResponse): UpstreamResponse {
-  if (res.status < 400) return res
-  throw answerFor(res)
-}
-
 export function answerFor (res: UpstreamResponse): TensorpixError {
   if (res.status === 401 || res.status === 403) {
     return new TensorpixError(502, { detail: 'The gateway could not authenticate with TensorPix; the operators have been alerted.' })

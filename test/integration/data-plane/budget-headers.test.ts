@@ -1,4 +1,4 @@
-// x-credits-* on job answers come from a per-replica memory (src/routes/tensorpix/budget-headers.ts) that every
+// x-credits-* on job answers come from a per-replica memory (src/ledger/balance-cache.ts) that every
 // movement of credits invalidates through NOTIFY: money moved through another replica shows within the notice's
 // delay, and while the change feed is down every answer reads the database.
 import type { AddressInfo } from 'node:net'

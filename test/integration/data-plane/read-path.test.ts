@@ -2,7 +2,7 @@
 // because the sync worker or another replica wrote it since. A stale view must never cost a settlement, repeat one,
 // or lose the answer's budget headers.
 import t from 'tap'
-import { syncDueJobs } from '../../../src/workers/sync-jobs.ts'
+import { syncDueJobs } from '../../../src/workers/status-sync.ts'
 import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
 
 async function createJob (bed: Bed) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import type { Test } from 'tap'
 import { Decimal } from 'decimal.js'
-import { syncDueJobs } from '../../../src/workers/sync-jobs.ts'
+import { syncDueJobs } from '../../../src/workers/status-sync.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
 import { buildTestGateway } from '../../helpers/gateway.ts'
 import {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Decimal } from 'decimal.js'
-import { nextSyncDelay, netCharged, terminalSettlement } from '../../../src/jobs/sync.ts'
+import { nextSyncDelay, netCharged, terminalSettlement } from '../../../src/jobs/snapshot.ts'
 import { matches } from '../../../src/workers/reconcile.ts'
 
 const d = (v: string) => new Decimal(v)

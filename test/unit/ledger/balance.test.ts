@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js'
 import t from 'tap'
-import { formatCredits, remainingCredits, spendableCredits, type BudgetState } from '../../../src/ledger/balance.ts'
+import { formatCredits, remainingCredits, type BudgetState } from '../../../src/ledger/balance.ts'
 
 const state = (s: Partial<BudgetState>): BudgetState => ({ credits: 0, overdraft: 0, charged: 0, held: 0, adjusted: 0, ...s })
 
@@ -29,18 +29,13 @@ t.test('negatives: overspent budgets and negative adjustments', async t => {
   const overspent = state({ credits: '10', charged: '12.5', held: '1', overdraft: '5' })
   t.ok(remainingCredits(overspent).equals('-3.5'))
   t.equal(formatCredits(remainingCredits(overspent)), '-3.5000')
-  t.ok(spendableCredits(overspent).equals('1.5'), 'the overdraft still leaves room')
   t.ok(remainingCredits(state({ credits: '10', adjusted: '-2.25' })).equals('7.75'), 'a negative adjustment takes credits away')
   t.ok(remainingCredits(state({ adjusted: '-0.0001' })).equals('-0.0001'))
 })
 
-t.test('spendable = remaining + overdraft', async t => {
-  t.ok(spendableCredits(state({ credits: '10', charged: '4', overdraft: '2' })).equals(8))
-  t.ok(spendableCredits(state({ credits: '10', charged: '4' })).equals(6), 'no overdraft: same as remaining')
-  t.ok(spendableCredits(state({ credits: '10', charged: '15', overdraft: '5' })).isZero(), 'overdraft used up exactly')
-  t.ok(spendableCredits(state({ credits: '10', charged: '15.0001', overdraft: '5' })).equals('-0.0001'), 'beyond the overdraft')
+t.test('the overdraft is not part of remaining', async t => {
   const s = state({ credits: '7.5', overdraft: '2.5', held: '1' })
-  t.ok(spendableCredits(s).minus(remainingCredits(s)).equals('2.5'), 'the overdraft is not part of remaining')
+  t.ok(remainingCredits(s).equals('6.5'))
 })
 
 t.test('formatCredits writes 4 decimal places', async t => {
