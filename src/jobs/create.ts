@@ -7,7 +7,8 @@ import { Decimal } from 'decimal.js'
 import type { Db, Prisma } from '../db/client.ts'
 import type { Team } from '../generated/prisma/client.ts'
 import type { Principal } from '../auth/principal.ts'
-import { UpstreamFailure, type UpstreamClient } from '../upstream/client.ts'
+import { UpstreamFailure } from '../upstream/client.ts'
+import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
 import { budgetRule, placeHold, type UsageAfter } from '../ledger/money.ts'
 import { formatCredits, remainingCredits } from '../ledger/balance.ts'
@@ -17,10 +18,9 @@ import { checkOptions, type OptionPolicy } from '../policy/option-rules.ts'
 import { checkVideoUrl, type UrlPolicy } from '../policy/url-rules.ts'
 import { detailError, fieldError, TensorpixError } from '../routes/tensorpix/errors.ts'
 import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answers.ts'
-import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
+import type { CreateRequest } from '../tensorpix/requests.ts'
 import { checkQuotas } from './quotas.ts'
 import { databaseTrouble } from '../db/errors.ts'
-import type { UpstreamJob } from './snapshot.ts'
 import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
 import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
@@ -28,15 +28,11 @@ import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
 export interface CreateDeps {
   db: Db
   log?: { warn(details: object, message: string): void }
-  upstream: UpstreamClient
+  upstream: TensorpixApi
   models: ModelCatalog
   defaultHold: Decimal
   now: () => Date
 }
-
-export type CreateRequest =
-  | { source: 'from-url', body: EnhanceVideo }
-  | { source: 'upload', body: CreateJob }
 
 export interface CreateCall {
   principal: Principal & { teamId: string }
@@ -46,9 +42,9 @@ export interface CreateCall {
   request: CreateRequest
 }
 
-export interface Answer { status: number, body: unknown, headers: Record<string, string> }
+/** What the client is answered. */
+export interface ClientAnswer { status: number, body: unknown, headers: Record<string, string> }
 
-const PATHS = { 'from-url': '/api/jobs/from-url/', upload: '/api/jobs/' } as const
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
 const IN_FLIGHT_RETRY_S = '2'
 
@@ -74,7 +70,7 @@ async function enforceInputOwnership (db: Db, teamId: string, request: CreateReq
 type Tx = Prisma.TransactionClient
 
 /** A replayed answer, a refusal, or null when this request is the first with its key. */
-async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Date): Promise<Answer | null> {
+async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Date): Promise<ClientAnswer | null> {
   if (!call.idempotencyKey) return null
   const previous = await tx.job.findUnique({
     where: { teamId_idempotencyKey: { teamId: call.principal.teamId, idempotencyKey: call.idempotencyKey } }
@@ -93,7 +89,7 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
 
-async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<(Held & { overSoftBudget: boolean }) | Answer> {
+async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<(Held & { overSoftBudget: boolean }) | ClientAnswer> {
   const hash = requestHash(call.request)
   const estimate = estimateHold({
     preview: call.request.body.preview ?? false,
@@ -166,7 +162,7 @@ async function settleOrReconcile (...args: Parameters<typeof settle>): Promise<b
   }
 }
 
-export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Answer> {
+export async function createJob (deps: CreateDeps, call: CreateCall): Promise<ClientAnswer> {
   const now = deps.now()
   const team = await deps.db.team.findUniqueOrThrow({ where: { id: call.principal.teamId } })
   await enforcePolicy(team, call.request, deps.models, now)
@@ -175,15 +171,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
   if (!('job' in held)) return held
   let res
   try {
-    res = await deps.upstream.request({
-      method: 'POST',
-      path: PATHS[call.request.source],
-      requestId: call.requestId,
-      timing: call.timing,
-      team: call.principal.teamId,
-      body: JSON.stringify(call.request.body),
-      contentType: 'application/json'
-    })
+    res = await deps.upstream.createJob(call.request, { requestId: call.requestId, timing: call.timing, team: call.principal.teamId })
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err
     if (err.maybeProcessed) {
@@ -197,12 +185,12 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<An
     await reject(deps.db, held, answer, false)
     throw answer
   }
-  if (res.status >= 300) {
+  if (!res.ok) {
     const answer = answerFor(res)
     await reject(deps.db, held, answer, res.status < 500 && res.status !== 429 && res.status !== 401 && res.status !== 403)
     throw answer
   }
-  const created = res.body as UpstreamJob
+  const created = res.body
   if (!await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, now)) {
     throw await cancelOverBudget(deps, held, created, call.requestId)
   }

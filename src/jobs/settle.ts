@@ -4,7 +4,8 @@
 import { Decimal } from 'decimal.js'
 import type { Db, Prisma } from '../db/client.ts'
 import type { Job, Team } from '../generated/prisma/client.ts'
-import type { UpstreamClient } from '../upstream/client.ts'
+import type { TensorpixApi } from '../upstream/tensorpix.ts'
+import type { CreatedJob } from '../tensorpix/jobs.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { formatCredits } from '../ledger/balance.ts'
@@ -12,14 +13,14 @@ import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
-import { applySnapshot, nextSyncDelay, type UpstreamJob } from './snapshot.ts'
+import { applySnapshot, nextSyncDelay } from './snapshot.ts'
 
 function settledState (status: number) {
   const state = stateForStatus(status)
   return isTerminal(state) ? 'processing' : state
 }
 
-export interface SettleDeps { db: Db, upstream: UpstreamClient, now: () => Date }
+export interface SettleDeps { db: Db, upstream: TensorpixApi, now: () => Date }
 
 export interface Held { job: Job, team: Team, hold: Movement }
 
@@ -69,7 +70,7 @@ export async function reject (db: Db, held: Held, answer: TensorpixError, keepFo
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
 const CREDITS = /^-?\d{0,6}(?:\.\d{0,4})?$/
 
-export async function settle (db: Db, held: Held, created: UpstreamJob, answer: { status: number, body: unknown }, now: Date): Promise<boolean> {
+export async function settle (db: Db, held: Held, created: CreatedJob, answer: { status: number, body: unknown }, now: Date): Promise<boolean> {
   // an unreadable cost must not strand the hold: charge the hold, and the terminal status settles the difference
   const actual = CREDITS.test(created.cost_usd ?? '') && created.cost_usd ? new Decimal(created.cost_usd) : held.hold.amount
   return db.$transaction(async tx => {
@@ -102,10 +103,9 @@ export async function settle (db: Db, held: Held, created: UpstreamJob, answer: 
   })
 }
 
-export async function cancelOverBudget (deps: SettleDeps, held: Held, created: UpstreamJob, requestId: string): Promise<TensorpixError> {
-  const cancel = await deps.upstream.request({ method: 'DELETE', path: `/api/jobs/${created.id}/`, requestId })
-    .catch(() => null)
-  const cancelled = cancel !== null && cancel.status < 300
+export async function cancelOverBudget (deps: SettleDeps, held: Held, created: CreatedJob, requestId: string): Promise<TensorpixError> {
+  const cancel = await deps.upstream.cancelJob(created.id, { requestId }).catch(() => null)
+  const cancelled = cancel?.ok === true
   if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
   const detail = `Budget exhausted: the job costs ${formatCredits(created.cost_usd ?? 0)} credits, more than the team has left; ` +
     (cancelled ? 'it was cancelled at TensorPix and will be refunded.' : 'cancelling it at TensorPix failed; the job is charged.')
@@ -116,8 +116,8 @@ export async function cancelOverBudget (deps: SettleDeps, held: Held, created: U
 
 /** Reads the job back from TensorPix and records it (the cancellation's refund comes from here). */
 async function refreshJob (deps: SettleDeps, jobId: string, upstreamId: number, requestId: string) {
-  const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/${upstreamId}/`, requestId })
-  if (res.status !== 200) return
+  const res = await deps.upstream.getJob(upstreamId, { requestId })
+  if (!res.ok) return
   const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } })
-  await applySnapshot(deps.db, job, res.body as UpstreamJob, deps.now())
+  await applySnapshot(deps.db, job, res.body, deps.now())
 }

@@ -9,16 +9,7 @@ import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
 import { announceJobEnd } from '../webhooks/job-events.ts'
-
-export interface UpstreamJob {
-  id: number
-  status: number
-  cost_usd?: string
-  processing_progress?: number
-  finished?: string | null
-  output_video?: { id: number } | number | null
-  input_video?: { id: number } | number | null
-}
+import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 
 // While a job runs, poll it again after this long; the backoff grows with each unchanged answer (see nextSyncAt).
 const BASE_SYNC_MS = 5_000
@@ -26,11 +17,6 @@ const MAX_SYNC_MS = 5 * 60_000
 
 export function nextSyncDelay (unchangedPolls: number): number {
   return Math.min(MAX_SYNC_MS, BASE_SYNC_MS * 2 ** Math.min(unchangedPolls, 10))
-}
-
-function refOf (ref: { id: number } | number | null | undefined): number | null {
-  if (ref == null) return null
-  return typeof ref === 'number' ? ref : ref.id
 }
 
 function movement (job: Job, amount: Decimal, reason: string, counts?: Movement['counts']): Movement {
@@ -73,7 +59,7 @@ export type JobView = Pick<Job, 'id' | 'teamId' | 'upstreamId' | 'state' | 'snap
 const RUNNING: Job['state'][] = ['queued', 'processing']
 
 // the clock first: comparing the snapshots is the costly part, and within the interval it is moot
-function worthStoring (job: JobView, snapshot: UpstreamJob, state: Job['state'], now: Date): boolean {
+function worthStoring (job: JobView, snapshot: TensorpixJob, state: Job['state'], now: Date): boolean {
   if (state !== job.state) return true
   if (job.lastSyncedAt && now.getTime() - job.lastSyncedAt.getTime() < SNAPSHOT_REFRESH_MS) return false
   return JSON.stringify(job.snapshot) !== JSON.stringify(snapshot)
@@ -83,12 +69,12 @@ function worthStoring (job: JobView, snapshot: UpstreamJob, state: Job['state'],
  * Records an upstream snapshot of one of our jobs. Returns the job as stored afterwards — the very same object when
  * nothing was written (the sync worker backs off on that; the read path keeps its cached view).
  */
-export async function applySnapshot<T extends JobView> (db: Db, job: T, snapshot: UpstreamJob, now: Date): Promise<T | Job> {
+export async function applySnapshot<T extends JobView> (db: Db, job: T, snapshot: TensorpixJob, now: Date): Promise<T | Job> {
   const state = stateForStatus(snapshot.status)
   const common = {
     snapshot: snapshot as object,
     progress: snapshot.processing_progress ?? null,
-    outputVideoId: refOf(snapshot.output_video),
+    outputVideoId: mediaId(snapshot.output_video),
     lastSyncedAt: now
   }
   if (isTerminal(job.state) || (!isTerminal(state) && !worthStoring(job, snapshot, state, now))) {
@@ -125,7 +111,7 @@ export async function applySnapshot<T extends JobView> (db: Db, job: T, snapshot
     }
     // counted with the settling money, or alone when none moved
     if (!settlement) await countJob(tx, rollupTarget(row), terminal)
-    const output = refOf(snapshot.output_video)
+    const output = mediaId(snapshot.output_video)
     if (state === 'finished' && output !== null) {
       await recordOwnership(tx, { teamId: row.teamId, kind: 'restored_video', upstreamId: output, jobId: row.id })
     }

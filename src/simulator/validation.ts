@@ -2,7 +2,6 @@
 // schema cannot express (model ids, one model per task, end_frame > start_frame). Pure.
 import { findModel, TASKS, type MLModel } from './catalogue.ts'
 import type { FieldErrors } from './errors.ts'
-import { readDrfBooleans } from '../tensorpix/form.ts'
 import { BOOLEAN_FIELDS, NULLABLE_FIELDS } from './request-schemas.ts'
 
 /** The parts of an Ajv error this module reads (Fastify's FastifySchemaValidationError has them all). */
@@ -75,6 +74,13 @@ export function schemaIssuesToErrors (issues: readonly SchemaIssue[], body: unkn
   return { errors, nonField: [...new Set(nonField)] }
 }
 
+// DRF's BooleanField spellings. Not shared with the gateway's src/tensorpix/form.ts: the simulator is an independent
+// oracle of TensorPix (docs/architecture.md), so a wrong reading cannot hide in both.
+const DRF_BOOLEANS = new Map<string, boolean>([
+  ...['t', 'y', 'yes', 'true', 'on', '1'].map(v => [v, true] as const),
+  ...['f', 'n', 'no', 'false', 'off', '0'].map(v => [v, false] as const)
+])
+
 /**
  * DRF reads booleans from "True"/"yes"/"on"/"1" and nullable integers from "" (what Python's requests sends for
  * None-ish form values); JSON-schema coercion does not. Mutates and returns the body before validation.
@@ -82,7 +88,11 @@ export function schemaIssuesToErrors (issues: readonly SchemaIssue[], body: unkn
 export function normaliseFormValues (body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body
   const fields = body as Record<string, unknown>
-  readDrfBooleans(fields, BOOLEAN_FIELDS)
+  for (const name of BOOLEAN_FIELDS) {
+    const value = fields[name]
+    const read = typeof value === 'string' ? DRF_BOOLEANS.get(value.trim().toLowerCase()) : undefined
+    if (read !== undefined) fields[name] = read
+  }
   for (const name of NULLABLE_FIELDS) {
     if (fields[name] === '' || fields[name] === 'null') fields[name] = null
   }

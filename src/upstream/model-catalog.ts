@@ -1,17 +1,7 @@
 // TensorPix's ML models (ids, tasks, cost weights), read from GET /api/ml-models/ and kept for a while: policy
 // validation and cost estimates need them, and they change rarely.
-import type { UpstreamClient } from './client.ts'
-
-export interface MlModel {
-  id: number
-  name: string
-  task: number
-  cost_weight: number
-  upscale_factor?: number | null
-  fps_boost_factor?: number | null
-}
-
-interface ModelPage { next: string | null, results: MlModel[] }
+import type { MlModel } from '../tensorpix/jobs.ts'
+import type { TensorpixApi } from './tensorpix.ts'
 
 const PAGE_SIZE = 100
 const MAX_PAGES = 20
@@ -20,7 +10,7 @@ export class ModelCatalog {
   private cached: { models: Map<number, MlModel>, until: number } | null = null
   private loading: Promise<Map<number, MlModel>> | null = null
 
-  constructor (private readonly upstream: UpstreamClient, private readonly ttlMs = 10 * 60_000,
+  constructor (private readonly upstream: TensorpixApi, private readonly ttlMs = 10 * 60_000,
     private readonly clock: () => number = Date.now) {}
 
   /** All models by id; fetched on first use and after the TTL. */
@@ -52,13 +42,10 @@ export class ModelCatalog {
   private async load (): Promise<Map<number, MlModel>> {
     const models = new Map<number, MlModel>()
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const res = await this.upstream.request({
-        method: 'GET', path: `/api/ml-models/?page=${page}&page_size=${PAGE_SIZE}`, requestId: 'model-catalog'
-      })
-      if (res.status !== 200) throw new Error(`GET /api/ml-models/ answered ${res.status}`)
-      const body = res.body as ModelPage
-      for (const model of body.results) models.set(model.id, model)
-      if (!body.next) break
+      const res = await this.upstream.listModels({ page, page_size: PAGE_SIZE }, { requestId: 'model-catalog' })
+      if (!res.ok) throw new Error(`GET /api/ml-models/ answered ${res.status}`)
+      for (const model of res.body.results) models.set(model.id, model)
+      if (!res.body.next) break
     }
     this.cached = { models, until: this.clock() + this.ttlMs }
     return models

@@ -3,7 +3,7 @@
 // pass in progress.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
-import type { UpstreamClient } from '../upstream/client.ts'
+import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
 import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
@@ -39,7 +39,7 @@ export interface WorkerOptions extends ReconcileOptions {
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
-export function startWorkers (deps: { db: Db, upstream: UpstreamClient, log: FastifyBaseLogger }, options: WorkerOptions): Workers {
+export function startWorkers (deps: { db: Db, upstream: TensorpixApi, log: FastifyBaseLogger }, options: WorkerOptions): Workers {
   const workerDeps = { ...deps, now: () => new Date() }
   const { policy, timeoutMs, ...delivery } = options.webhooks
   const agent = outboundAgent(policy, { timeoutMs })

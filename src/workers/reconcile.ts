@@ -6,7 +6,8 @@
 import type { Prisma } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { heldBy, reject, settle, cancelOverBudget } from '../jobs/settle.ts'
-import { applySnapshot, type UpstreamJob } from '../jobs/snapshot.ts'
+import { applySnapshot } from '../jobs/snapshot.ts'
+import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import { detailError } from '../routes/tensorpix/errors.ts'
 import { claimDueJobs } from './claim.ts'
@@ -26,22 +27,13 @@ const BATCH = 20
 const MATCH_BEFORE_MS = 60_000
 const MATCH_AFTER_MS = 10 * 60_000
 
-interface ListedJob extends UpstreamJob {
-  started?: string
-  preview?: boolean
-  start_frame?: number | null
-  end_frame?: number | null
-  ml_models?: Array<{ id: number }>
-  input_video?: { id: number, external_url?: string | null } | number | null
-}
-
-function sameModels (asked: number[], listed: ListedJob['ml_models']): boolean {
+function sameModels (asked: number[], listed: TensorpixJob['ml_models']): boolean {
   const got = (listed ?? []).map(m => m.id).sort((a, b) => a - b)
   return JSON.stringify(got) === JSON.stringify([...asked].sort((a, b) => a - b))
 }
 
 /** Whether an upstream job is the one a lost create asked for. Pure; exported for unit tests. */
-export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'preview' | 'request' | 'submittedAt' | 'createdAt'>, listed: ListedJob): boolean {
+export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'preview' | 'request' | 'submittedAt' | 'createdAt'>, listed: TensorpixJob): boolean {
   const request = job.request as { start_frame?: number | null, end_frame?: number | null, input_video?: number | null }
   const sent = (job.submittedAt ?? job.createdAt).getTime()
   const started = listed.started ? Date.parse(listed.started) : NaN
@@ -57,18 +49,18 @@ export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'pr
     (listed.end_frame ?? null) === (request.end_frame ?? null)
 }
 
-interface Listing { jobs: ListedJob[], coversSince: number }
+interface Listing { jobs: TensorpixJob[], coversSince: number }
 
 /**
  * TensorPix's jobs, newest first, back to `since`: the whole master account shares the list, so a lost create can
  * sit many pages deep. `coversSince` says how far back the listing really reached.
  */
 async function upstreamJobsSince (deps: WorkerDeps, since: number): Promise<Listing> {
-  const jobs: ListedJob[] = []
+  const jobs: TensorpixJob[] = []
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await deps.upstream.request({ method: 'GET', path: `/api/jobs/?limit=${PAGE}&offset=${page * PAGE}`, requestId: 'reconcile' })
-    if (res.status !== 200) throw new Error(`GET /api/jobs/ answered ${res.status}`)
-    const { results, next } = res.body as { results: ListedJob[], next: string | null }
+    const res = await deps.upstream.listJobs({ limit: PAGE, offset: page * PAGE }, { requestId: 'reconcile' })
+    if (!res.ok) throw new Error(`GET /api/jobs/ answered ${res.status}`)
+    const { results, next } = res.body
     jobs.push(...results)
     const oldest = Date.parse(results.at(-1)?.started ?? '')
     if (!next || results.length === 0) return { jobs, coversSince: 0 }
@@ -86,7 +78,7 @@ async function resolve (deps: WorkerDeps, job: Job, listing: Listing, options: R
   const found = candidates.find(c => !known.has(c.id) && matches(job, c))
   const now = deps.now()
   if (found) {
-    const body = { id: found.id, cost_usd: found.cost_usd, input_video: typeof found.input_video === 'object' ? found.input_video?.id ?? null : found.input_video, status: found.status }
+    const body = { id: found.id, cost_usd: found.cost_usd, input_video: mediaId(found.input_video), status: found.status }
     const held = heldBy(job, team)
     if (!await settle(deps.db, held, found, { status: 201, body }, now)) {
       await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)

@@ -31,8 +31,8 @@ async function claimExpired (deps: WorkerDeps, now: Date): Promise<string[]> {
 async function expireJob (deps: WorkerDeps, jobId: string, now: Date): Promise<number> {
   const outputs = await deps.db.mediaObject.findMany({ where: { jobId, kind: 'restored_video', deletedAt: null } })
   for (const output of outputs) {
-    const res = await deps.upstream.request({ method: 'DELETE', path: `/api/restored-videos/${output.upstreamId}/`, requestId: `retention-${jobId}` })
-    if (res.status >= 300 && res.status !== 404) throw new Error(`DELETE /api/restored-videos/${output.upstreamId}/ answered ${res.status}`)
+    const res = await deps.upstream.deleteMedia('restored_video', output.upstreamId, { requestId: `retention-${jobId}` })
+    if (!res.ok && res.status !== 404) throw new Error(`DELETE of enhanced video ${output.upstreamId} answered ${res.status}`)
     await deps.db.mediaObject.update({ where: { id: output.id }, data: { deletedAt: now } })
   }
   await deps.db.job.update({ where: { id: jobId }, data: { retentionDeletedAt: now, nextSyncAt: null } })

@@ -2,7 +2,7 @@
 // admin tests can check model ids without the full simulator.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { MlModel } from '../../src/upstream/model-catalog.ts'
+import type { MlModel } from '../../src/tensorpix/jobs.ts'
 
 export const TEST_MODELS: MlModel[] = [
   { id: 1, name: 'Upscale 2x', task: 1, cost_weight: 1, upscale_factor: 2 },

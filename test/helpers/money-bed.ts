@@ -15,6 +15,7 @@ import { buildTestGateway, type TestGateway } from './gateway.ts'
 import { startTestSimulator } from './simulator.ts'
 import { startVideoServer, type Teardown } from './video-server.ts'
 import { UpstreamClient } from '../../src/upstream/client.ts'
+import { TensorpixApi } from '../../src/upstream/tensorpix.ts'
 import { reconcileLostCreates } from '../../src/workers/reconcile.ts'
 import { syncDueJobs } from '../../src/workers/status-sync.ts'
 import type { WorkerDeps } from '../../src/workers/deps.ts'
@@ -258,7 +259,7 @@ export async function spawnGateway (t: Teardown, env: Record<string, string>): P
 // workers, called from the test
 
 export function workerDeps (t: Teardown, db: Db, sim: { url: string, token: string }, options: { headersTimeoutMs?: number } = {}): WorkerDeps {
-  const upstream = new UpstreamClient({ baseUrl: sim.url, token: sim.token, simulated: true }, {
+  const upstream = new TensorpixApi(new UpstreamClient({ baseUrl: sim.url, token: sim.token, simulated: true }, {
     connections: 8,
     maxConcurrent: 16,
     perSecond: 0,
@@ -266,7 +267,7 @@ export function workerDeps (t: Teardown, db: Db, sim: { url: string, token: stri
     connectTimeoutMs: 5000,
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
     bodyTimeoutMs: 10_000
-  })
+  }))
   t.teardown(() => upstream.close())
   return { db, upstream, log: pino({ level: 'silent' }), now: () => new Date() }
 }

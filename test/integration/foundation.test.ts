@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { createDb } from '../../src/db/client.ts'
-import { generateOpenApiDocument, serializeOpenApi } from '../../src/http/openapi-document.ts'
+import { generateOpenApiDocument, serializeOpenApi } from '../../src/openapi-document.ts'
 import { buildTestGateway, TEST_MASTER_TOKEN } from '../helpers/gateway.ts'
 import { makeKey } from '../helpers/factories.ts'
 

@@ -5,8 +5,8 @@
 import t from 'tap'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
-import { normaliseJobBody } from '../../src/routes/tensorpix/jobs.ts'
-import { CreateJobSchema, EnhanceVideoSchema, ModelPageQuery, PageQuery } from '../../src/routes/tensorpix/schemas.ts'
+import { normaliseJobFields } from '../../src/tensorpix/form.ts'
+import { CreateJobSchema, EnhanceVideoSchema, ModelPageQuery, PageQuery } from '../../src/tensorpix/requests.ts'
 import { dataPlaneBed, type Bed } from '../helpers/data-plane.ts'
 import { fixtureBytes, multipartBody } from '../helpers/video-server.ts'
 import {
@@ -75,9 +75,9 @@ async function refused (bed: Bed, sent: Sent, allowSuccess = false): Promise<boo
 function invalidFor (schema: Schema) {
   const valid = dataPlaneOracle(schema)
   return (body: unknown) => {
-    const request = { body: structuredClone(body) }
-    normaliseJobBody(request as never)
-    return !valid(request.body)
+    const normalised = structuredClone(body)
+    normaliseJobFields(normalised)
+    return !valid(normalised)
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { formatCredits } from '../../ledger/balance.ts'
-import { teamOf, type DataPlaneDeps } from './index.ts'
+import { teamOf, type DataPlaneDeps } from './context.ts'
 import { errorResponses } from './schemas.ts'
 
 // The team's remaining budget in TensorPix's CreditsBalance shape: a team never sees the master account's balance.

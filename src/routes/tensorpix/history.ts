@@ -1,12 +1,11 @@
 // /api/jobs/history/…: TensorPix's flatter view of jobs. The list is built from the team's jobs in our records,
 // each entry read from TensorPix, so a team only ever sees its own history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
-import { teamOf, type DataPlaneDeps } from './index.ts'
+import { callerOf, listFromRecords, passThrough, upstreamIdOf } from './forward.ts'
+import { teamOf, type DataPlaneDeps } from './context.ts'
 import { findTeamJob } from './jobs.ts'
-import { errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
-
-const WIDTH = 8
+import { errorResponses, Passthrough } from './schemas.ts'
+import { IdParams, PageQuery } from '../../tensorpix/requests.ts'
 
 export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, { db, jobs }) => {
   app.get('/jobs/history/', {
@@ -19,14 +18,13 @@ export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (ap
     }
   }, async request => {
     const where = { teamId: teamOf(request).teamId, upstreamId: { not: null } }
-    const page = { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, offset: request.query.offset ?? 0 }
-    const [count, jobs] = await Promise.all([
-      db.job.count({ where }),
-      db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit, select: { upstreamId: true } })
-    ])
-    const results = await mapBounded(jobs, WIDTH, async job =>
-      (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, ...callerOf(request) })).body)
-    return { count, ...pageLinks(request, count, page), results }
+    return listFromRecords(request, request.query, {
+      count: () => db.job.count({ where }),
+      rows: ({ limit, offset }) => db.job.findMany({
+        where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit, select: { upstreamId: true }
+      }),
+      read: async job => (await passThrough(app.upstream.getHistoryJob(upstreamIdOf(job), callerOf(request)))).body
+    })
   })
 
   app.get('/jobs/history/:id/', {
@@ -39,6 +37,6 @@ export const historyRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (ap
     }
   }, async request => {
     const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
-    return (await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/history/${job.upstreamId}/`, ...callerOf(request) })).body
+    return (await passThrough(app.upstream.getHistoryJob(upstreamIdOf(job), callerOf(request)))).body
   })
 }

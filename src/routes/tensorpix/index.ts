@@ -4,10 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
-import type { Decimal } from 'decimal.js'
-import type { Db } from '../../db/client.ts'
 import { authenticate } from '../../auth/plugin.ts'
-import type { Principal } from '../../auth/principal.ts'
 import { detailError, INVALID_TOKEN, NO_PERMISSION, NOT_FOUND, sendTensorpixError, type TensorpixError } from './errors.ts'
 import { jobRoutes } from './jobs.ts'
 import { KnownJobs } from '../../jobs/known-jobs.ts'
@@ -16,21 +13,7 @@ import { mediaRoutes } from './media.ts'
 import { accountRoutes } from './account.ts'
 import { modelRoutes } from './models.ts'
 import { historyRoutes } from './history.ts'
-
-export interface DataPlaneOptions { db: Db, defaultHold: Decimal, maxUploadBytes: number }
-/** What the data plane's route plugins share: the options and the read path's job memory. */
-export interface DataPlaneDeps extends DataPlaneOptions { jobs: KnownJobs, balances: Balances }
-
-declare module 'fastify' {
-  interface FastifyRequest { timing: { upstreamMs: number } }
-}
-
-export type TeamPrincipal = Principal & { teamId: string, teamSlug: string }
-
-/** The authenticated team key of a data-plane request (the scope's hook guarantees it). */
-export function teamOf (request: FastifyRequest): TeamPrincipal {
-  return request.principal as TeamPrincipal
-}
+import { teamOf, type DataPlaneOptions } from './context.ts'
 
 export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, options) => {
   app.setErrorHandler((error: FastifyError | TensorpixError, request, reply) => sendTensorpixError(request, reply, error))

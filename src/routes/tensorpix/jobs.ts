@@ -5,38 +5,26 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { Type } from 'typebox'
 import type { Job } from '../../generated/prisma/client.ts'
-import { createJob, type Answer, type CreateRequest } from '../../jobs/create.ts'
-import { applySnapshot, SNAPSHOT_REFRESH_MS, type JobView, type UpstreamJob } from '../../jobs/snapshot.ts'
+import { createJob, type ClientAnswer } from '../../jobs/create.ts'
+import { applySnapshot, SNAPSHOT_REFRESH_MS, type JobView } from '../../jobs/snapshot.ts'
 import type { KnownJobs } from '../../jobs/known-jobs.ts'
-import type { UpstreamResponse } from '../../upstream/client.ts'
+import type { Answer } from '../../upstream/tensorpix.ts'
+import type { TensorpixJob } from '../../tensorpix/jobs.ts'
 import { isTerminal } from '../../jobs/states.ts'
-import { readDrfBooleans } from '../../tensorpix/form.ts'
+import { normaliseJobFields } from '../../tensorpix/form.ts'
 import { notFound } from './errors.ts'
-import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
-import { teamOf, type DataPlaneDeps } from './index.ts'
-import { CreateJobSchema, detailResponse, EnhanceVideoSchema, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
+import { callerOf, listFromRecords, passThrough, upstreamIdOf } from './forward.ts'
+import { teamOf, type DataPlaneDeps } from './context.ts'
+import { detailResponse, errorResponses, Passthrough } from './schemas.ts'
+import { CreateJobSchema, EnhanceVideoSchema, IdParams, PageQuery, type CreateRequest } from '../../tensorpix/requests.ts'
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'replays the first answer for 24 h' }))
 })
 
-const REFRESH_WIDTH = 8
-
-// DRF reads form values more widely than JSON-schema coercion: "True"/"yes"/"on"/"1" (and their opposites) for
-// booleans, "" for null. And null for a nullable option means "not set": dropped before validation, because ajv's
-// type coercion would otherwise turn it into 0 (start_frame) or refuse it (target_fps), where TensorPix takes it.
-const BOOLEAN_FIELDS = ['comparison', 'preview']
-const UNSET_WHEN_NULL = ['start_frame', 'end_frame', 'target_fps']
-
-export async function normaliseJobBody (request: FastifyRequest): Promise<void> {
-  const body = request.body
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return
-  const fields = body as Record<string, unknown>
-  readDrfBooleans(fields, BOOLEAN_FIELDS)
-  if (fields.input_video === '' || fields.input_video === 'null') fields.input_video = null
-  for (const name of UNSET_WHEN_NULL) {
-    if (fields[name] === null || fields[name] === '' || fields[name] === 'null') delete fields[name]
-  }
+// DRF reads form values more widely than JSON-schema coercion (src/tensorpix/form.ts)
+async function normaliseJobBody (request: FastifyRequest): Promise<void> {
+  normaliseJobFields(request.body)
 }
 
 export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: number): Promise<JobView> {
@@ -50,9 +38,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
   const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date(), log: app.log }
 
-  async function refresh (request: FastifyRequest, job: JobView): Promise<UpstreamResponse> {
-    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
-    const stored = await applySnapshot(db, job, res.body as UpstreamJob, new Date())
+  async function refresh (request: FastifyRequest, job: JobView): Promise<Answer<TensorpixJob>> {
+    const res = await passThrough(app.upstream.getJob(upstreamIdOf(job), callerOf(request)))
+    if (!res.ok) return res
+    const stored = await applySnapshot(db, job, res.body, new Date())
     if (stored !== job) {
       jobs.remember(stored)
       // a terminal transition moves money: this replica's answers show it from now on
@@ -61,7 +50,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
     return res
   }
 
-  async function send (request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+  async function send (request: FastifyRequest, reply: FastifyReply, answer: ClientAnswer) {
     const { teamId } = teamOf(request)
     // the create moved the team's money (or refused to): the answer shows the state after it
     balances.forget(teamId)
@@ -121,16 +110,16 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
       response: { 200: Passthrough('PaginatedJobList'), ...errorResponses }
     }
   }, async (request) => {
-    const { teamId } = teamOf(request)
-    const page = { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, offset: request.query.offset ?? 0 }
-    const where = { teamId, upstreamId: { not: null } }
-    const [count, rows] = await Promise.all([
-      db.job.count({ where }),
-      db.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit })
-    ])
-    const stale = (job: Job) => !job.snapshot || (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > SNAPSHOT_REFRESH_MS)
-    const results = await mapBounded(rows, REFRESH_WIDTH, async job => stale(job) ? (await refresh(request, job)).body : job.snapshot)
-    return { count, ...pageLinks(request, count, page), results }
+    const where = { teamId: teamOf(request).teamId, upstreamId: { not: null } }
+    const stale = (job: Job) => !job.snapshot ||
+      (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > SNAPSHOT_REFRESH_MS)
+    return listFromRecords(request, request.query, {
+      count: () => db.job.count({ where }),
+      rows: ({ limit, offset }) => db.job.findMany({
+        where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
+      }),
+      read: async job => stale(job) ? (await refresh(request, job)).body : job.snapshot
+    })
   })
 
   app.get('/jobs/:id/', {
@@ -158,7 +147,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
     }
   }, async (request, reply) => {
     const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
-    await callUpstream(app.upstream, { method: 'DELETE', path: `/api/jobs/${job.upstreamId}/`, ...callerOf(request) })
+    await passThrough(app.upstream.cancelJob(upstreamIdOf(job), callerOf(request)))
     // the refund (if any) follows from the cancelled status TensorPix now reports
     await refresh(request, job).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))
     return reply.code(204).send(null)

@@ -6,15 +6,15 @@ import { Type } from 'typebox'
 import type { MediaKind } from '../../generated/prisma/enums.ts'
 import { findOwned, recordOwnership } from '../../jobs/media.ts'
 import { detailError, notFound } from './errors.ts'
-import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
-import { teamOf, type DataPlaneDeps } from './index.ts'
-import { detailResponse, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
+import { callerOf, GONE, listFromRecords, passThrough } from './forward.ts'
+import { teamOf, type DataPlaneDeps } from './context.ts'
+import { detailResponse, errorResponses, Passthrough } from './schemas.ts'
+import { IdParams, PageQuery } from '../../tensorpix/requests.ts'
 import { streamUpload } from './upload.ts'
 
 // path below the /api prefix the data plane is registered on
 interface MediaOptions extends DataPlaneDeps { kind: MediaKind, path: '/videos/' | '/restored-videos/' }
 
-const REFRESH_WIDTH = 8
 const NAMES = {
   video: { list: 'videos_list', get: 'videos_retrieve', del: 'videos_destroy', what: 'uploaded video' },
   restored_video: { list: 'restored_videos_list', get: 'restored_videos_retrieve', del: 'restored_videos_destroy', what: 'enhanced video' }
@@ -40,17 +40,17 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async request => {
     const where = { teamId: teamOf(request).teamId, kind, deletedAt: null }
-    const page = { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, offset: request.query.offset ?? 0 }
-    const [count, objects] = await Promise.all([
-      db.mediaObject.count({ where }),
-      db.mediaObject.findMany({ where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: page.offset, take: page.limit })
-    ])
-    // file URLs are presigned and expire: every listing reads the objects afresh
-    const results = await mapBounded(objects, REFRESH_WIDTH, async object => {
-      const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, ...callerOf(request) }, [404])
-      return res.status === 404 ? null : res.body
+    return listFromRecords(request, request.query, {
+      count: () => db.mediaObject.count({ where }),
+      rows: ({ limit, offset }) => db.mediaObject.findMany({
+        where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
+      }),
+      // file URLs are presigned and expire: every listing reads the objects afresh
+      read: async object => {
+        const res = await passThrough(app.upstream.getMedia(kind, object.upstreamId, callerOf(request)), [404])
+        return res.status === 404 ? GONE : res.body
+      }
     })
-    return { count, ...pageLinks(request, count, page), results: results.filter(r => r !== null) }
   })
 
   app.get(`${path}:id/`, {
@@ -63,8 +63,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async request => {
     const object = await owned(request, request.params.id)
-    const res = await callUpstream(app.upstream, { method: 'GET', path: `/api${path}${object.upstreamId}/`, ...callerOf(request) })
-    return res.body
+    return (await passThrough(app.upstream.getMedia(kind, object.upstreamId, callerOf(request)))).body
   })
 
   app.delete(`${path}:id/`, {
@@ -77,7 +76,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async (request, reply) => {
     const object = await owned(request, request.params.id)
-    await callUpstream(app.upstream, { method: 'DELETE', path: `/api${path}${object.upstreamId}/`, ...callerOf(request) })
+    await passThrough(app.upstream.deleteMedia(kind, object.upstreamId, callerOf(request)))
     await db.mediaObject.update({ where: { id: object.id }, data: { deletedAt: new Date() } })
     return reply.code(204).send(null)
   })
@@ -103,8 +102,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     const team = await db.team.findUniqueOrThrow({ where: { id: teamOf(request).teamId } })
     const limit = team.maxUploadBytes === null ? options.maxUploadBytes : Number(team.maxUploadBytes)
     const res = await streamUpload(app.upstream, request, limit)
-    const video = res.body as { id: number }
-    await recordOwnership(db, { teamId: team.id, kind: 'video', upstreamId: video.id, snapshot: res.body })
+    if (res.ok) await recordOwnership(db, { teamId: team.id, kind: 'video', upstreamId: res.body.id, snapshot: res.body })
     return reply.code(res.status).send(res.body)
   })
 }

@@ -3,9 +3,10 @@
 // client sends no Content-Length.
 import { pipeline, Transform } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
-import type { UpstreamClient, UpstreamResponse } from '../../upstream/client.ts'
+import type { Answer, TensorpixApi } from '../../upstream/tensorpix.ts'
+import type { MediaObject } from '../../tensorpix/jobs.ts'
 import { detailError } from './errors.ts'
-import { callerOf, callUpstream } from './forward.ts'
+import { callerOf, passThrough } from './forward.ts'
 
 // The client may still be sending when we refuse: the answer closes the connection, or a keep-alive client's next
 // request would queue behind a request body nobody reads any more.
@@ -23,7 +24,7 @@ function sizeLimit (limit: number) {
   })
 }
 
-export async function streamUpload (upstream: UpstreamClient, request: FastifyRequest, limit: number): Promise<UpstreamResponse> {
+export async function streamUpload (upstream: TensorpixApi, request: FastifyRequest, limit: number): Promise<Answer<MediaObject>> {
   const declared = Number(request.headers['content-length'] ?? NaN)
   if (declared > limit) throw tooLarge(limit)
   // pipeline, not pipe: a client that hangs up must end the upstream call too, or it would hold its upstream slot
@@ -34,15 +35,10 @@ export async function streamUpload (upstream: UpstreamClient, request: FastifyRe
   request.raw.once('close', () => { if (!request.raw.complete) abandoned.abort() })
   const failed = new Promise<never>((_resolve, reject) => body.once('error', reject))
   return Promise.race([
-    callUpstream(upstream, {
-      method: 'POST',
-      path: '/api/videos/',
-      ...callerOf(request),
-      body,
-      signal: abandoned.signal,
+    passThrough(upstream.uploadVideo(body, {
       contentType: request.headers['content-type'] as string,
       ...(Number.isFinite(declared) ? { contentLength: declared } : {})
-    }),
+    }, { ...callerOf(request), signal: abandoned.signal })),
     failed
   ])
 }

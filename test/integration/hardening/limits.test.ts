@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http'
 import { makeKey } from '../../helpers/factories.ts'
 import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
 import { DATA_PLANE_BODY_BYTES, MAX_JSON_DEPTH } from '../../../src/http/limits.ts'
-import { MAX_ML_MODELS } from '../../../src/routes/tensorpix/schemas.ts'
+import { MAX_ML_MODELS } from '../../../src/tensorpix/requests.ts'
 
 async function untouched (t: Test, bed: Bed, run: () => Promise<void>) {
   const before = { sim: (await bed.sim.account()).jobs_created, ledger: await bed.ledger(), usage: await bed.usage() }

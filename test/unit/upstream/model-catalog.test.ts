@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { UpstreamClient } from '../../../src/upstream/client.ts'
 import { ModelCatalog } from '../../../src/upstream/model-catalog.ts'
+import { TensorpixApi } from '../../../src/upstream/tensorpix.ts'
 
 /** An upstream that answers the model list (or fails), counting the calls. */
 function upstream (answers: { fail?: boolean } = {}) {
@@ -12,7 +13,7 @@ function upstream (answers: { fail?: boolean } = {}) {
       return { status: 200, headers: {}, body: { next: null, results: [{ id: 34, name: 'Upscale', task: 1, cost_weight: 1 }, { id: 41, name: 'Denoise', task: 3, cost_weight: 0.5 }] } }
     }
   } as unknown as UpstreamClient
-  return { client, state }
+  return { client: new TensorpixApi(client), state }
 }
 
 const settled = () => new Promise(resolve => setImmediate(resolve))

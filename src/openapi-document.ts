@@ -1,8 +1,8 @@
 // Builds the app without touching a database or upstream, to read the OpenAPI document it generates.
-import { buildApp } from '../app.ts'
-import { loadConfig } from '../config.ts'
-import { createDb } from '../db/client.ts'
-import { createLogger } from './logger.ts'
+import { buildApp } from './app.ts'
+import { loadConfig } from './config.ts'
+import { createDb } from './db/client.ts'
+import { createLogger } from './http/logger.ts'
 
 const NOWHERE = 'postgres://openapi@127.0.0.1:1/none'
 
