@@ -2,7 +2,7 @@
 // next_attempt_at past the attempt's time limit, so replicas never send one row at once and a row whose worker
 // died is sent again), POSTs each one, and records the attempt. Delivery is at least once: receivers deduplicate
 // by x-tpx-event-id.
-import type { FastifyBaseLogger } from 'fastify'
+import type { WorkerLog } from './deps.ts'
 import type { Db } from '../db/client.ts'
 import { eventBody } from '../webhooks/events.ts'
 import { outcomeAfter, retryDelayMs } from '../webhooks/retry.ts'
@@ -10,7 +10,7 @@ import { sendAttempt, type AttemptResult, type SendDeps } from '../webhooks/send
 
 export interface DeliveryOptions { maxAttempts: number, retryBaseMs: number }
 
-export interface DeliveryDeps extends SendDeps { db: Db, log: FastifyBaseLogger, options: DeliveryOptions }
+export interface DeliveryDeps extends SendDeps { db: Db, log: WorkerLog, options: DeliveryOptions }
 
 const BATCH = 16
 

@@ -1,6 +1,9 @@
-import type { FastifyBaseLogger } from 'fastify'
+import type { BaseLogger } from 'pino'
 import type { Db } from '../db/client.ts'
 import type { TensorpixApi } from '../upstream/tensorpix.ts'
 
+// Fastify's app.log and a plain pino logger both have these, so a worker runs with or without an app.
+export type WorkerLog = Pick<BaseLogger, 'debug' | 'info' | 'warn' | 'error'>
+
 /** What every worker pass is given: the database, TensorPix, a logger and the clock. */
-export interface WorkerDeps { db: Db, upstream: TensorpixApi, log: FastifyBaseLogger, now: () => Date }
+export interface WorkerDeps { db: Db, upstream: TensorpixApi, log: WorkerLog, now: () => Date }

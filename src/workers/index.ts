@@ -1,8 +1,8 @@
 // Background workers: status sync, reconciliation of lost creates, webhook delivery, retention and drift checks.
 // Each is a loop that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the
 // pass in progress.
-import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.ts'
+import type { WorkerLog } from './deps.ts'
 import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
 import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
@@ -15,7 +15,7 @@ export interface Workers { stop(): Promise<void> }
 
 interface Loop { name: string, run: () => Promise<unknown> }
 
-function startLoop ({ name, run }: Loop, everyMs: number, log: FastifyBaseLogger) {
+function startLoop ({ name, run }: Loop, everyMs: number, log: WorkerLog) {
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let current: Promise<unknown> = Promise.resolve()
@@ -39,7 +39,7 @@ export interface WorkerOptions extends ReconcileOptions {
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
-export function startWorkers (deps: { db: Db, upstream: TensorpixApi, log: FastifyBaseLogger }, options: WorkerOptions): Workers {
+export function startWorkers (deps: { db: Db, upstream: TensorpixApi, log: WorkerLog }, options: WorkerOptions): Workers {
   const workerDeps = { ...deps, now: () => new Date() }
   const { policy, timeoutMs, ...delivery } = options.webhooks
   const agent = outboundAgent(policy, { timeoutMs })
