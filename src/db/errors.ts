@@ -8,6 +8,7 @@ const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/
 // deadlock or serialization failure; P2028: a transaction that could not start, or outlived its timeout, on an
 // overloaded pool (Prisma rolled it back)
 const CONFLICT_CODES = new Set(['P2034', 'P2028', '40001', '40P01'])
+const UNIQUE_VIOLATION = new Set(['P2002'])
 
 interface Chained { code?: unknown, name?: unknown, message?: unknown, cause?: unknown }
 
@@ -32,6 +33,11 @@ export function isDatabaseUnavailable (err: unknown): boolean {
 
 export function isRetryableConflict (err: unknown): boolean {
   return hasCode(err, CONFLICT_CODES)
+}
+
+/** A unique constraint refused the write (two admins racing for one slug, two creates for one Idempotency-Key). */
+export function isUniqueViolation (err: unknown): boolean {
+  return hasCode(err, UNIQUE_VIOLATION)
 }
 
 export interface DatabaseTrouble { code: string, retryAfterS: string, message: string, logLevel: 'warn' | 'error' }

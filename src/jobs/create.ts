@@ -19,7 +19,7 @@ import { detailError, fieldError, TensorpixError } from '../routes/tensorpix/err
 import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answers.ts'
 import type { CreateJob, EnhanceVideo } from '../routes/tensorpix/schemas.ts'
 import { checkQuotas } from './quotas.ts'
-import { databaseTrouble } from '../db/errors.ts'
+import { databaseTrouble, isUniqueViolation } from '../db/errors.ts'
 import type { UpstreamJob } from './snapshot.ts'
 import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
@@ -136,7 +136,7 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
     })
   } catch (err) {
     // two identical requests raced past the lookup: the loser sees the winner in flight
-    if ((err as { code?: string }).code === 'P2002') {
+    if (isUniqueViolation(err)) {
       throw detailError(409, 'A request with this Idempotency-Key is still in progress.', { 'retry-after': IN_FLIGHT_RETRY_S })
     }
     throw err

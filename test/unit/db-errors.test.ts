@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isDatabaseUnavailable, isRetryableConflict } from '../../src/db/errors.ts'
+import { isDatabaseUnavailable, isRetryableConflict, isUniqueViolation } from '../../src/db/errors.ts'
 
 t.test('database errors are told apart', async t => {
   t.ok(isDatabaseUnavailable({ code: 'P1001' }), 'Prisma cannot reach the server')
@@ -12,4 +12,11 @@ t.test('database errors are told apart', async t => {
   t.ok(isRetryableConflict({ code: 'P2028' }), 'a transaction that could not start or timed out on a busy pool')
   t.notOk(isRetryableConflict({ code: 'P1001' }))
   t.notOk(isRetryableConflict(undefined))
+})
+
+t.test('a unique violation is told apart from the rest', async t => {
+  t.ok(isUniqueViolation({ code: 'P2002', meta: { target: ['slug'] } }), 'Prisma\'s unique constraint failure')
+  t.notOk(isUniqueViolation({ code: 'P2034' }))
+  t.notOk(isUniqueViolation(new Error('P2002')), 'the code, not the message')
+  t.notOk(isUniqueViolation(undefined))
 })
