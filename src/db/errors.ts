@@ -1,6 +1,8 @@
 // Database trouble is answered 503 with Retry-After, never 500: the money path fails closed (nothing is forwarded
 // without a committed hold), and a transaction that lost a conflict rolled back with nothing moved. Either way the
 // client should simply retry.
+import { GatewayError } from '../errors/gateway-error.ts'
+
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024',
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03'])
 // node-postgres reports a connection that died under it (an idle pooled connection reset by a failover) by message only
@@ -40,15 +42,16 @@ export function isUniqueViolation (err: unknown): boolean {
   return hasCode(err, UNIQUE_VIOLATION)
 }
 
-export interface DatabaseTrouble { code: string, retryAfterS: string, message: string, logLevel: 'warn' | 'error' }
+export interface DatabaseTrouble { error: GatewayError, logLevel: 'warn' | 'error' }
 
 /** What to answer for a database error, or null when the error is something else. */
 export function databaseTrouble (err: unknown): DatabaseTrouble | null {
   if (isRetryableConflict(err)) {
-    return { code: 'conflict_retry', retryAfterS: '1', logLevel: 'warn', message: 'The request collided with another one and was not carried out; retry it.' }
+    return { logLevel: 'warn', error: new GatewayError('conflict_retry').with({ headers: { 'retry-after': '1' } }) }
   }
   if (isDatabaseUnavailable(err)) {
-    return { code: 'database_unavailable', retryAfterS: '5', logLevel: 'error', message: 'The gateway cannot reach its database; nothing was done. Retry later.' }
+    const error = new GatewayError('database_unavailable').with({ headers: { 'retry-after': '5' } })
+    return { logLevel: 'error', error }
   }
   return null
 }

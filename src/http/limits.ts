@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig { streamsBody?: boolean }
@@ -100,13 +101,6 @@ export function jsonDeeperThan (text: string, max: number): boolean {
   return false
 }
 
-export class ClientLimitError extends Error {
-  constructor (readonly statusCode: number, readonly code: string, message: string) {
-    super(message)
-    this.name = 'ClientLimitError'
-  }
-}
-
 export interface LimitsOptions { maxUrlLength: number, bodyTimeoutMs: number }
 
 const hasBody = (headers: http.IncomingHttpHeaders) =>
@@ -117,14 +111,14 @@ async function limits (app: FastifyInstance, { maxUrlLength, bodyTimeoutMs }: Li
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDeeperThan(body as string, MAX_JSON_DEPTH)) {
-      return done(new ClientLimitError(400, 'JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
+      return done(new GatewayError('malformed_body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
     }
     parseJson(request, body as string, done)
   })
 
   app.addHook('onRequest', (request, _reply, done) => {
     if ((request.raw.url?.length ?? 0) > maxUrlLength) {
-      return done(new ClientLimitError(414, 'URI_TOO_LONG', `Request URL longer than ${maxUrlLength} characters`))
+      return done(new GatewayError('uri_too_long', `Request URL longer than ${maxUrlLength} characters`))
     }
     if (request.routeOptions.config.streamsBody || !hasBody(request.headers)) return done()
     // a client that trickles its body would hold a connection and a request slot for as long as it liked

@@ -115,8 +115,8 @@ export function sendTensorpixError (request: FastifyRequest, reply: FastifyReply
   if (error.validation) return reply.code(400).send({ ...validationBody(error, request.body), request_id: request.id })
   const trouble = databaseTrouble(error)
   if (trouble) {
-    request.log[trouble.logLevel]({ err: error }, trouble.code)
-    return reply.code(503).header('retry-after', trouble.retryAfterS).send({ detail: trouble.message, request_id: request.id })
+    request.log[trouble.logLevel]({ err: error }, trouble.error.code)
+    return reply.code(503).headers(trouble.error.headers).send({ detail: trouble.error.message, request_id: request.id })
   }
   // a multipart body the parser gave up on (truncated, bad boundary) leaves no body behind: DRF's ParseError
   if (error.statusCode === undefined && typeof request.isMultipart === 'function' && request.isMultipart() && request.body === undefined) {
