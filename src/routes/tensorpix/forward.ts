@@ -1,7 +1,7 @@
 // Forwarding helpers shared by the TensorPix-compatible routes.
 import type { FastifyRequest } from 'fastify'
 import { UpstreamFailure, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../upstream/client.ts'
-import { answerFor, answerForFailure } from './upstream-answers.ts'
+import { answerFor, answerForFailure } from '../../upstream/answers.ts'
 
 /** Calls TensorPix; a failure or an error status becomes the gateway's TensorPix-shaped answer (thrown). */
 export async function callUpstream (upstream: UpstreamClient, req: UpstreamRequest, accept: number[] = []): Promise<UpstreamResponse> {

@@ -11,7 +11,7 @@ import type { KnownJobs } from '../../jobs/known-jobs.ts'
 import type { UpstreamResponse } from '../../upstream/client.ts'
 import { isTerminal } from '../../jobs/states.ts'
 import { readDrfBooleans } from '../../tensorpix/form.ts'
-import { notFound } from './errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import { callerOf, callUpstream, DEFAULT_PAGE_SIZE, mapBounded, pageLinks } from './forward.ts'
 import { teamOf, type DataPlaneDeps } from './index.ts'
 import { CreateJobSchema, detailResponse, EnhanceVideoSchema, errorResponses, IdParams, PageQuery, Passthrough } from './schemas.ts'
@@ -41,7 +41,7 @@ export async function normaliseJobBody (request: FastifyRequest): Promise<void> 
 
 export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: number): Promise<JobView> {
   const job = await jobs.find(teamId, upstreamId)
-  if (!job) throw notFound()
+  if (!job) throw new GatewayError('not_found', `Job ${upstreamId}`)
   return job
 }
 

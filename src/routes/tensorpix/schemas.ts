@@ -1,7 +1,7 @@
 // TensorPix request bodies as the seed and API.md define them, written once for validation, types and OpenAPI.
 // Response bodies are TensorPix's own and pass through unchanged, so they are documented, not re-serialized.
 import { Type, type Static } from 'typebox'
-import { DetailSchema, ValidationErrorSchema } from './errors.ts'
+import { DetailSchema, ValidationErrorSchema } from '../../tensorpix/errors.ts'
 
 const Codec = Type.Union([Type.Literal('libx264'), Type.Literal('libx265'), Type.Literal('prores_ks')])
 const Container = Type.Union([Type.Literal('mov'), Type.Literal('mkv'), Type.Literal('mp4')])
