@@ -6,12 +6,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from './types.ts'
 import { Type, type Static } from 'typebox'
 import { databaseTrouble } from '../db/errors.ts'
-import type { ErrorCode } from '../errors/catalogue.ts'
+import { ERROR_CODES, type ErrorCode } from '../errors/catalogue.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { invalid, schemaProblems, type SchemaError } from '../errors/problems.ts'
 
 export const GatewayErrorSchema = Type.Object({
-  error: Type.Unsafe<ErrorCode>(Type.String({ description: 'machine-readable code, e.g. not_found' })),
+  error: Type.Unsafe<ErrorCode>(
+    Type.String({ description: 'machine-readable code, e.g. not_found', enum: ERROR_CODES })),
   message: Type.String(),
   details: Type.Optional(Type.Unknown()),
   requestId: Type.String()
