@@ -1,9 +1,7 @@
 // Keyset pagination with an opaque cursor (the sort key of the last item, base64url JSON), or a plain offset for
 // callers that want page numbers. Pure.
-import { invalid } from './problems.ts'
-
-export interface PageRequest { limit: number, cursor?: string | undefined, offset?: number | undefined }
-export interface Page<T> { items: T[], nextCursor: string | null }
+import { invalid } from '../errors/problems.ts'
+import type { Page, PageRequest } from './page.ts'
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 200

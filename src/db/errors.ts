@@ -1,6 +1,8 @@
 // Database trouble is answered 503 with Retry-After, never 500: the money path fails closed (nothing is forwarded
 // without a committed hold), and a transaction that lost a conflict rolled back with nothing moved. Either way the
 // client should simply retry.
+import { GatewayError } from '../errors/gateway-error.ts'
+
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024',
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03'])
 // node-postgres reports a connection that died under it (an idle pooled connection reset by a failover) by message only
@@ -8,6 +10,7 @@ const CONNECTION_LOST = /^Connection terminated( unexpectedly)?$/
 // deadlock or serialization failure; P2028: a transaction that could not start, or outlived its timeout, on an
 // overloaded pool (Prisma rolled it back)
 const CONFLICT_CODES = new Set(['P2034', 'P2028', '40001', '40P01'])
+const UNIQUE_VIOLATION = new Set(['P2002'])
 
 interface Chained { code?: unknown, name?: unknown, message?: unknown, cause?: unknown }
 
@@ -34,15 +37,21 @@ export function isRetryableConflict (err: unknown): boolean {
   return hasCode(err, CONFLICT_CODES)
 }
 
-export interface DatabaseTrouble { code: string, retryAfterS: string, message: string, logLevel: 'warn' | 'error' }
+/** A unique constraint refused the write (two admins racing for one slug, two creates for one Idempotency-Key). */
+export function isUniqueViolation (err: unknown): boolean {
+  return hasCode(err, UNIQUE_VIOLATION)
+}
+
+export interface DatabaseTrouble { error: GatewayError, logLevel: 'warn' | 'error' }
 
 /** What to answer for a database error, or null when the error is something else. */
 export function databaseTrouble (err: unknown): DatabaseTrouble | null {
   if (isRetryableConflict(err)) {
-    return { code: 'conflict_retry', retryAfterS: '1', logLevel: 'warn', message: 'The request collided with another one and was not carried out; retry it.' }
+    return { logLevel: 'warn', error: new GatewayError('conflict_retry').with({ headers: { 'retry-after': '1' } }) }
   }
   if (isDatabaseUnavailable(err)) {
-    return { code: 'database_unavailable', retryAfterS: '5', logLevel: 'error', message: 'The gateway cannot reach its database; nothing was done. Retry later.' }
+    const error = new GatewayError('database_unavailable').with({ headers: { 'retry-after': '5' } })
+    return { logLevel: 'error', error }
   }
   return null
 }

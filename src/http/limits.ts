@@ -6,6 +6,9 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { tensorpixAnswer } from '../tensorpix/errors.ts'
+import { gatewayAnswer } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig { streamsBody?: boolean }
@@ -49,20 +52,19 @@ export function fastifyLimitOptions (config: LimitSettings) {
  * maxParamLength (414) or malformed percent-encoding (400). Answered in the shape of the plane the path is under.
  */
 export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-  const status = tooLong ? 414 : 400
-  reply.code(status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff')
-  if (request.url.startsWith('/api/')) {
-    return reply.send(tooLong
-      ? { detail: 'Request URL is too long.', request_id: request.id }
-      : { errors: {}, non_field_errors: ['Malformed request URL.'], request_id: request.id })
-  }
-  return reply.send({ error: tooLong ? 'uri_too_long' : 'bad_url', message: error.message, requestId: request.id })
+  const refusal = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new GatewayError('uri_too_long', error.message)
+    : new GatewayError('bad_url', error.message)
+  const answer = request.url.startsWith('/api/')
+    ? tensorpixAnswer(refusal, { id: request.id })
+    : gatewayAnswer(refusal, request.id)
+  return reply.code(answer.status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff')
+    .send(answer.body)
 }
 
-const CLIENT_ERRORS: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request header fields too large.'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request timeout.']
+const CLIENT_ERRORS: Record<string, 'headers_too_large' | 'request_timeout'> = {
+  HPE_HEADER_OVERFLOW: 'headers_too_large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout'
 }
 
 /**
@@ -71,10 +73,10 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
  */
 export function answerClientError (err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
-  const [status, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad request.']
-  const body = JSON.stringify({ detail })
+  const answer = tensorpixAnswer(new GatewayError(CLIENT_ERRORS[err.code ?? ''] ?? 'malformed_request'))
+  const body = JSON.stringify(answer.body)
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+    socket.write(`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${body.length}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`)
   }
   socket.destroy()
@@ -100,13 +102,6 @@ export function jsonDeeperThan (text: string, max: number): boolean {
   return false
 }
 
-export class ClientLimitError extends Error {
-  constructor (readonly statusCode: number, readonly code: string, message: string) {
-    super(message)
-    this.name = 'ClientLimitError'
-  }
-}
-
 export interface LimitsOptions { maxUrlLength: number, bodyTimeoutMs: number }
 
 const hasBody = (headers: http.IncomingHttpHeaders) =>
@@ -117,14 +112,14 @@ async function limits (app: FastifyInstance, { maxUrlLength, bodyTimeoutMs }: Li
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDeeperThan(body as string, MAX_JSON_DEPTH)) {
-      return done(new ClientLimitError(400, 'JSON_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
+      return done(new GatewayError('malformed_body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
     }
     parseJson(request, body as string, done)
   })
 
   app.addHook('onRequest', (request, _reply, done) => {
     if ((request.raw.url?.length ?? 0) > maxUrlLength) {
-      return done(new ClientLimitError(414, 'URI_TOO_LONG', `Request URL longer than ${maxUrlLength} characters`))
+      return done(new GatewayError('uri_too_long', `Request URL longer than ${maxUrlLength} characters`))
     }
     if (request.routeOptions.config.streamsBody || !hasBody(request.headers)) return done()
     // a client that trickles its body would hold a connection and a request slot for as long as it liked

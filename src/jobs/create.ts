@@ -16,11 +16,11 @@ import { currentPeriod, readUsage, type PeriodUsage } from '../ledger/usage.ts'
 import { estimateHold } from '../policy/estimate.ts'
 import { checkOptions, type OptionPolicy } from '../policy/option-rules.ts'
 import { checkVideoUrl, type UrlPolicy } from '../policy/url-rules.ts'
-import { detailError, fieldError, TensorpixError } from '../routes/tensorpix/errors.ts'
-import { answerFor, answerForFailure } from '../routes/tensorpix/upstream-answers.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { answerFor, answerForFailure } from '../upstream/answers.ts'
 import type { CreateRequest } from '../tensorpix/requests.ts'
 import { checkQuotas } from './quotas.ts'
-import { databaseTrouble } from '../db/errors.ts'
+import { databaseTrouble, isUniqueViolation } from '../db/errors.ts'
 import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
 import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
@@ -57,14 +57,14 @@ async function enforcePolicy (team: Team, request: CreateRequest, models: ModelC
   const known = optionPolicy.allowedTasks ? await models.models() : new Map()
   const refusal = checkOptions(request.body, optionPolicy, id => known.get(id)?.task) ??
     (request.source === 'from-url' ? checkVideoUrl(request.body.video_url, team.urlPolicy as UrlPolicy, now) : null)
-  if (refusal) throw fieldError(refusal.field, refusal.message)
+  if (refusal) throw new GatewayError('policy_refused', refusal.message).with({ field: refusal.field })
 }
 
 // All teams share one TensorPix account, so TensorPix would accept another team's upload id: check it is ours.
 async function enforceInputOwnership (db: Db, teamId: string, request: CreateRequest) {
   if (request.source !== 'upload' || request.body.input_video === null) return
   const owned = await findOwned(db, teamId, 'video', request.body.input_video)
-  if (!owned) throw fieldError('input_video', `Invalid pk "${request.body.input_video}" - object does not exist.`)
+  if (!owned) throw new GatewayError('unknown_input_video', request.body.input_video).with({ field: 'input_video' })
 }
 
 type Tx = Prisma.TransactionClient
@@ -81,10 +81,10 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
     return null
   }
   if (previous.requestHash !== hash) {
-    throw detailError(409, 'Idempotency-Key was already used with a different request body.')
+    throw new GatewayError('idempotency_key_reused')
   }
   if (previous.responseStatus === null) {
-    throw detailError(409, 'A request with this Idempotency-Key is still in progress.', { 'retry-after': IN_FLIGHT_RETRY_S })
+    throw new GatewayError('idempotency_in_flight').with({ headers: { 'retry-after': IN_FLIGHT_RETRY_S } })
   }
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
@@ -123,7 +123,7 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
       const usage = await placeHold(tx, held.hold, budgetRule(team))
       if (!usage) {
         const left = formatCredits(remaining(await readUsage(tx, period)))
-        throw detailError(402, `Budget exhausted: ${left} credits remaining, this job holds ${formatCredits(estimate)}.`)
+        throw new GatewayError('budget_exhausted', left, formatCredits(estimate))
       }
       await checkQuotas(tx, { team, keyId: call.principal.keyId, jobId: job.id, now })
       await raiseBudgetAlerts(tx, team, period.periodStart, usage)
@@ -132,8 +132,8 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
     })
   } catch (err) {
     // two identical requests raced past the lookup: the loser sees the winner in flight
-    if ((err as { code?: string }).code === 'P2002') {
-      throw detailError(409, 'A request with this Idempotency-Key is still in progress.', { 'retry-after': IN_FLIGHT_RETRY_S })
+    if (isUniqueViolation(err)) {
+      throw new GatewayError('idempotency_in_flight').with({ headers: { 'retry-after': IN_FLIGHT_RETRY_S } })
     }
     throw err
   }
@@ -154,11 +154,7 @@ async function settleOrReconcile (...args: Parameters<typeof settle>): Promise<b
     return await settle(...args)
   } catch (err) {
     if (!databaseTrouble(err)) throw err
-    throw new TensorpixError(503, {
-      detail: 'TensorPix created the job but the gateway could not record it yet; it will be reconciled shortly. ' +
-        'Do not retry without an Idempotency-Key, or a second job is created.',
-      gateway_job_id: args[1].job.id
-    })
+    throw new GatewayError('create_unrecorded').with({ extra: { gateway_job_id: args[1].job.id } })
   }
 }
 
@@ -176,10 +172,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
     if (!(err instanceof UpstreamFailure)) throw err
     if (err.maybeProcessed) {
       await markUnknown(deps.db, held, err, now)
-      throw new TensorpixError(504, {
-        detail: 'TensorPix did not answer in time; the job may have been created. The gateway will reconcile it.',
-        gateway_job_id: held.job.id
-      })
+      throw new GatewayError('create_outcome_unknown').with({ extra: { gateway_job_id: held.job.id } })
     }
     const answer = answerForFailure(err)
     await reject(deps.db, held, answer, false)

@@ -3,7 +3,7 @@
 import type { Prisma } from '../db/client.ts'
 import type { Team } from '../generated/prisma/client.ts'
 import { utcDay } from '../policy/period.ts'
-import { detailError } from '../routes/tensorpix/errors.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import { ACTIVE_STATES } from './states.ts'
 
 interface QuotaCheck { team: Team, keyId: string, jobId: string, now: Date }
@@ -27,15 +27,15 @@ export async function checkQuotas (tx: Prisma.TransactionClient, { team, keyId, 
     if (scope.concurrent !== null) {
       const active = await tx.job.count({ where: { ...scope.where, state: { in: [...ACTIVE_STATES] } } })
       if (active > scope.concurrent) {
-        throw detailError(429, `Quota exceeded: at most ${scope.concurrent} active jobs per ${scope.name} (maxConcurrentJobs).`,
-          { 'retry-after': '10' })
+        throw new GatewayError('concurrent_jobs_quota', scope.concurrent, scope.name)
+          .with({ headers: { 'retry-after': '10' } })
       }
     }
     if (scope.daily !== null) {
       const today = await tx.job.count({ where: { ...scope.where, createdAt: { gte: utcDay(now) }, state: { not: 'rejected' } } })
       if (today > scope.daily) {
-        throw detailError(429, `Quota exceeded: at most ${scope.daily} jobs per day per ${scope.name} (maxJobsPerDay).`,
-          { 'retry-after': secondsUntilTomorrow(now) })
+        throw new GatewayError('daily_jobs_quota', scope.daily, scope.name)
+          .with({ headers: { 'retry-after': secondsUntilTomorrow(now) } })
       }
     }
   }

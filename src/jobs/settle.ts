@@ -9,7 +9,8 @@ import type { CreatedJob } from '../tensorpix/jobs.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { formatCredits } from '../ledger/balance.ts'
-import { detailError, type TensorpixError } from '../routes/tensorpix/errors.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
@@ -48,7 +49,7 @@ async function stillOpen (tx: Prisma.TransactionClient, jobId: string): Promise<
 }
 
 /** Ends a hold whose create never produced an upstream job. */
-export async function reject (db: Db, held: Held, answer: TensorpixError, keepForReplay: boolean) {
+export async function reject (db: Db, held: Held, answer: GatewayError, keepForReplay: boolean) {
   await db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return
     await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
@@ -59,7 +60,7 @@ export async function reject (db: Db, held: Held, answer: TensorpixError, keepFo
         error: answer.message,
         finishedAt: new Date(),
         responseStatus: keepForReplay ? answer.statusCode : null,
-        responseBody: keepForReplay ? answer.body as Prisma.InputJsonValue : undefined,
+        responseBody: keepForReplay ? tensorpixAnswer(answer).body as Prisma.InputJsonValue : undefined,
         // a retryable failure frees the key so that a retry with it is not answered from this record
         idempotencyKey: keepForReplay ? undefined : null
       }
@@ -103,14 +104,13 @@ export async function settle (db: Db, held: Held, created: CreatedJob, answer: {
   })
 }
 
-export async function cancelOverBudget (deps: SettleDeps, held: Held, created: CreatedJob, requestId: string): Promise<TensorpixError> {
+export async function cancelOverBudget (deps: SettleDeps, held: Held, created: CreatedJob, requestId: string): Promise<GatewayError> {
   const cancel = await deps.upstream.cancelJob(created.id, { requestId }).catch(() => null)
   const cancelled = cancel?.ok === true
   if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
-  const detail = `Budget exhausted: the job costs ${formatCredits(created.cost_usd ?? 0)} credits, more than the team has left; ` +
-    (cancelled ? 'it was cancelled at TensorPix and will be refunded.' : 'cancelling it at TensorPix failed; the job is charged.')
-  const error = detailError(402, detail)
-  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody: error.body as Prisma.InputJsonValue, error: detail } })
+  const error = new GatewayError('job_over_budget', formatCredits(created.cost_usd ?? 0), cancelled)
+  const responseBody = tensorpixAnswer(error).body as Prisma.InputJsonValue
+  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody, error: error.message } })
   return error
 }
 

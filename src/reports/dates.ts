@@ -1,6 +1,6 @@
 // Report date ranges: UTC days as YYYY-MM-DD, `from` inclusive and `to` exclusive. Defaults: from the first day of
 // the current month to tomorrow, so "this month so far, today included".
-import type { FieldProblem } from '../admin/problems.ts'
+import type { FieldProblem } from '../errors/problems.ts'
 
 const DAY_MS = 86_400_000
 // ten years of days: enough for any finance question, small enough that a query stays bounded

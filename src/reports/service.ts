@@ -2,8 +2,8 @@
 // (dates, group-by, CSV, forecast, model split) are their own modules; this file joins them to the queries.
 import { Readable } from 'node:stream'
 import type { Db } from '../db/client.ts'
-import { notFound } from '../http/errors.ts'
-import { invalid } from '../admin/problems.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { invalid } from '../errors/problems.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
 import { csvLines } from './csv.ts'
 import { isoDay, parseDay, parseRange, startOfDay } from './dates.ts'
@@ -28,7 +28,7 @@ export class ReportService {
     let teamId: string | undefined
     if (query.team) {
       const team = await this.db.team.findUnique({ where: { slug: query.team }, select: { id: true } })
-      if (!team) throw notFound(`Team ${query.team}`)
+      if (!team) throw new GatewayError('not_found', `Team ${query.team}`)
       teamId = team.id
     }
     return { dims: dims.value, filter: { ...range.value, teamId } }

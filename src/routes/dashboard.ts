@@ -4,7 +4,7 @@
 // routes only, and no other route's answers change.
 import helmet from '@fastify/helmet'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { GatewayError } from '../http/errors.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import { dashboardAssets } from '../dashboard/bundle.ts'
 import { DASHBOARD_CSP } from '../dashboard/csp.ts'
 
@@ -19,10 +19,10 @@ const HELMET = {
 async function send (reply: FastifyReply, name: string) {
   const assets = await dashboardAssets().catch((err: unknown) => {
     reply.log.error({ err }, 'dashboard assets could not be built')
-    throw new GatewayError(503, 'dashboard_unavailable', 'The dashboard could not be built; see the gateway log')
+    throw new GatewayError('dashboard_unavailable')
   })
   const asset = assets.get(name)
-  if (!asset) throw new GatewayError(404, 'not_found', `Dashboard asset ${name} not found`)
+  if (!asset) throw new GatewayError('not_found', `Dashboard asset ${name}`)
   // revalidated on every load, so a new release is never served from a stale cache
   return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body)
 }

@@ -8,7 +8,7 @@ import { responses, SECURITY } from './admin/schemas.ts'
 export const metricsRoutes: FastifyPluginAsyncTypebox = async app => {
   app.get('/metrics', {
     config: { adminAccess: 'read' },
-    onRequest: async (request, reply) => authorize(app, request, reply),
+    onRequest: async request => authorize(app, request),
     schema: {
       tags: ['operations'],
       security: SECURITY,

@@ -2,11 +2,12 @@
 // the delivery log. Writes run in one transaction with their audit row; the audit never sees the secret.
 import type { Db, Prisma } from '../db/client.ts'
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts'
-import { notFound } from '../http/errors.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import type { Actor } from '../admin/actor.ts'
 import { writeAudit } from '../admin/audit/service.ts'
-import { bigintAfter, pageStart, toPage, type Page, type PageRequest } from '../admin/pagination.ts'
-import { invalid } from '../admin/problems.ts'
+import { bigintAfter, pageStart, toPage } from '../admin/pagination.ts'
+import type { Page, PageRequest } from '../admin/page.ts'
+import { invalid } from '../errors/problems.ts'
 import { checkOutboundUrl, type OutboundPolicy } from '../net/outbound.ts'
 import { generateWebhookSecret } from './signature.ts'
 import type { DeliveryQuery, DeliveryView, WebhookCreate, WebhookPatch, WebhookView, WebhookWithSecret } from './schemas.ts'
@@ -117,7 +118,7 @@ export class WebhookService {
 
 async function teamId (db: Tx | Db, slug: string): Promise<string> {
   const team = await db.team.findUnique({ where: { slug }, select: { id: true } })
-  if (!team) throw notFound(`Team ${slug}`)
+  if (!team) throw new GatewayError('not_found', `Team ${slug}`)
   return team.id
 }
 
@@ -126,6 +127,6 @@ async function findEndpoint (db: Tx | Db, slug: string, id: string, lock = false
   const owner = await teamId(db, slug)
   if (lock) await db.$queryRaw`SELECT 1 FROM webhook_endpoints WHERE id = ${id}::uuid FOR UPDATE`
   const row = await db.webhookEndpoint.findFirst({ where: { id, teamId: owner }, include: WITH_TEAM })
-  if (!row) throw notFound(`Webhook ${id}`)
+  if (!row) throw new GatewayError('not_found', `Webhook ${id}`)
   return row
 }

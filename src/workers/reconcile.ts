@@ -9,7 +9,7 @@ import { heldBy, reject, settle, cancelOverBudget } from '../jobs/settle.ts'
 import { applySnapshot } from '../jobs/snapshot.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
-import { detailError } from '../routes/tensorpix/errors.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import { claimDueJobs } from './claim.ts'
 import type { WorkerDeps } from './deps.ts'
 
@@ -95,7 +95,7 @@ async function resolve (deps: WorkerDeps, job: Job, listing: Listing, options: R
     await deps.db.job.update({ where: { id: job.id }, data: { nextSyncAt: new Date(now.getTime() + 10_000) } })
     return
   }
-  await reject(deps.db, heldBy(job, team), detailError(502, 'TensorPix never created the job.'), false)
+  await reject(deps.db, heldBy(job, team), new GatewayError('upstream_never_created'), false)
   deps.log.info({ jobId: job.id }, 'reconciled a lost create: not at TensorPix, hold released')
 }
 

@@ -44,5 +44,7 @@ t.test('the dashboard is served with a strict CSP; the data plane gets none', as
   const adminJson = await gw.app.inject({ url: '/admin/v1/teams', headers: { authorization: `Bearer ${admin.key}` } })
   t.not(adminJson.headers['content-security-policy'], CSP, 'the dashboard\'s CSP is the dashboard\'s alone')
   t.equal((await gw.app.inject({ url: '/dashboard/missing.js' })).statusCode, 404)
-  t.notMatch(JSON.stringify((await gw.app.inject({ url: '/docs/json' })).json().paths), /dashboard/, 'not in the API document')
+  // the paths, not the whole document: the error codes it documents include dashboard_unavailable
+  const paths = Object.keys((await gw.app.inject({ url: '/docs/json' })).json().paths)
+  t.notMatch(paths, /dashboard/, 'not in the API document')
 })

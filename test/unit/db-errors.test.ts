@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isDatabaseUnavailable, isRetryableConflict } from '../../src/db/errors.ts'
+import { databaseTrouble, isDatabaseUnavailable, isRetryableConflict, isUniqueViolation } from '../../src/db/errors.ts'
 
 t.test('database errors are told apart', async t => {
   t.ok(isDatabaseUnavailable({ code: 'P1001' }), 'Prisma cannot reach the server')
@@ -12,4 +12,19 @@ t.test('database errors are told apart', async t => {
   t.ok(isRetryableConflict({ code: 'P2028' }), 'a transaction that could not start or timed out on a busy pool')
   t.notOk(isRetryableConflict({ code: 'P1001' }))
   t.notOk(isRetryableConflict(undefined))
+})
+
+t.test('a unique violation is told apart from the rest', async t => {
+  t.ok(isUniqueViolation({ code: 'P2002', meta: { target: ['slug'] } }), 'Prisma\'s unique constraint failure')
+  t.notOk(isUniqueViolation({ code: 'P2034' }))
+  t.notOk(isUniqueViolation(new Error('P2002')), 'the code, not the message')
+  t.notOk(isUniqueViolation(undefined))
+})
+
+t.test('database trouble answers as a catalogue error with Retry-After', async t => {
+  t.match(databaseTrouble({ code: 'P2034' }),
+    { logLevel: 'warn', error: { code: 'conflict_retry', statusCode: 503, headers: { 'retry-after': '1' } } })
+  t.match(databaseTrouble({ code: 'P1001' }),
+    { logLevel: 'error', error: { code: 'database_unavailable', statusCode: 503, headers: { 'retry-after': '5' } } })
+  t.equal(databaseTrouble({ code: 'P2002' }), null, 'a unique violation is the caller\'s to answer')
 })

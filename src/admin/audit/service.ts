@@ -5,7 +5,8 @@ import type { Db, Prisma } from '../../db/client.ts'
 import type { AuditEvent } from '../../generated/prisma/client.ts'
 import type { Actor } from '../actor.ts'
 import type { AuditEventView, AuditQuery } from './schemas.ts'
-import { bigintAfter, pageStart, toPage, type Page, type PageRequest } from '../pagination.ts'
+import { bigintAfter, pageStart, toPage } from '../pagination.ts'
+import type { Page, PageRequest } from '../page.ts'
 
 const SECRET_FIELDS = new Set(['key', 'secret', 'secretHash', 'previousSecretHash'])
 

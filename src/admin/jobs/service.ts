@@ -1,10 +1,11 @@
 // Job search across teams and one job's timeline, for finance and platform staff. Reads only: jobs change through
 // the data plane and the workers.
 import type { Db, Prisma } from '../../db/client.ts'
-import { notFound } from '../../http/errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import type { JobDetailView, JobQuery, JobView } from './schemas.ts'
 import { jobSortKey, jobTimeline, jobView, parseJobSortKey } from './view.ts'
-import { pageStart, toPage, type Page, type PageRequest } from '../pagination.ts'
+import { pageStart, toPage } from '../pagination.ts'
+import type { Page, PageRequest } from '../page.ts'
 
 const WITH_OWNER = { team: { select: { slug: true, name: true } }, apiKey: { select: { name: true, publicId: true } } } as const
 
@@ -36,14 +37,14 @@ export class JobService {
 
   async get (id: string): Promise<JobDetailView> {
     const row = await this.db.job.findUnique({ where: { id }, include: WITH_OWNER })
-    if (!row) throw notFound(`Job ${id}`)
+    if (!row) throw new GatewayError('not_found', `Job ${id}`)
     const ledger = await this.db.ledgerEntry.findMany({ where: { jobId: id }, orderBy: { id: 'asc' } })
     return { ...jobView(row), timeline: jobTimeline(row, ledger) }
   }
 
   private async teamId (slug: string): Promise<string> {
     const team = await this.db.team.findUnique({ where: { slug }, select: { id: true } })
-    if (!team) throw notFound(`Team ${slug}`)
+    if (!team) throw new GatewayError('not_found', `Team ${slug}`)
     return team.id
   }
 }

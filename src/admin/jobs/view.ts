@@ -6,7 +6,7 @@ import { isTerminal } from '../../jobs/states.ts'
 import { netCharged } from '../../jobs/snapshot.ts'
 import type { JobView, TimelineEvent, TimelineKind } from './schemas.ts'
 import { creditsOut } from '../credits.ts'
-import { invalid } from '../problems.ts'
+import { invalid } from '../../errors/problems.ts'
 
 export type JobRow = Job & { team: { slug: string, name: string }, apiKey: { name: string, publicId: string } }
 

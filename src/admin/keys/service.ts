@@ -3,13 +3,13 @@
 import type { Db, Prisma } from '../../db/client.ts'
 import { displayPrefix, generateKey, hashKey } from '../../auth/key-format.ts'
 import { notifyKeyChange } from '../../auth/notify.ts'
-import { conflict, notFound } from '../../http/errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import type { Actor } from '../actor.ts'
 import { writeAudit } from '../audit/service.ts'
-import { isUniqueViolation } from '../db-errors.ts'
+import { isUniqueViolation } from '../../db/errors.ts'
 import { keyCreateProblems, keyView } from './view.ts'
 import { DEFAULT_GRACE_SECONDS, type KeyCreate, type KeyView, type KeyWithSecret } from './schemas.ts'
-import { invalid } from '../problems.ts'
+import { invalid } from '../../errors/problems.ts'
 
 type Tx = Prisma.TransactionClient
 
@@ -22,13 +22,13 @@ export class KeyService {
 
   async get (id: string): Promise<KeyView> {
     const row = await this.db.apiKey.findUnique({ where: { id }, include: WITH_TEAM })
-    if (!row) throw notFound(`Key ${id}`)
+    if (!row) throw new GatewayError('not_found', `Key ${id}`)
     return keyView(row, this.clock())
   }
 
   async listForTeam (slug: string): Promise<KeyView[]> {
     const team = await this.db.team.findUnique({ where: { slug }, select: { id: true } })
-    if (!team) throw notFound(`Team ${slug}`)
+    if (!team) throw new GatewayError('not_found', `Team ${slug}`)
     return this.list({ teamId: team.id })
   }
 
@@ -68,7 +68,7 @@ export class KeyService {
       })
       return { ...view, key: generated.key }
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`A key named ${input.name} already exists${slug ? ` in team ${slug}` : ''}`)
+      if (isUniqueViolation(err)) throw new GatewayError('conflict', `A key named ${input.name} already exists${slug ? ` in team ${slug}` : ''}`)
       throw err
     }
   }
@@ -78,7 +78,7 @@ export class KeyService {
     const now = this.clock()
     return this.db.$transaction(async tx => {
       const current = await this.lockKey(tx, id)
-      if (current.revokedAt) throw conflict(`Key ${id} is already revoked`)
+      if (current.revokedAt) throw new GatewayError('conflict', `Key ${id} is already revoked`)
       const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: now }, include: WITH_TEAM })
       return this.finish(tx, { actor, action: 'key.revoke', before: keyView(current, now), row, now })
     })
@@ -93,8 +93,8 @@ export class KeyService {
     const generated = generateKey()
     const view = await this.db.$transaction(async tx => {
       const current = await this.lockKey(tx, id)
-      if (current.revokedAt) throw conflict(`Key ${id} is revoked; create a new key instead`)
-      if (current.expiresAt && current.expiresAt <= now) throw conflict(`Key ${id} has expired; create a new key instead`)
+      if (current.revokedAt) throw new GatewayError('conflict', `Key ${id} is revoked; create a new key instead`)
+      if (current.expiresAt && current.expiresAt <= now) throw new GatewayError('conflict', `Key ${id} has expired; create a new key instead`)
       // the key string embeds the public id, so the new secret is paired with this key's own public id
       const key = `${displayPrefix(current.publicId)}_${generated.key.slice(generated.prefix.length + 1)}`
       const row = await tx.apiKey.update({
@@ -127,19 +127,19 @@ export class KeyService {
 
   private async lockKey (tx: Tx, id: string) {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM api_keys WHERE id = ${id}::uuid FOR UPDATE`
-    if (locked.length === 0) throw notFound(`Key ${id}`)
+    if (locked.length === 0) throw new GatewayError('not_found', `Key ${id}`)
     return tx.apiKey.findUniqueOrThrow({ where: { id }, include: WITH_TEAM })
   }
 
   private async teamId (tx: Tx, slug: string): Promise<string> {
     const team = await tx.team.findUnique({ where: { slug }, select: { id: true } })
-    if (!team) throw notFound(`Team ${slug}`)
+    if (!team) throw new GatewayError('not_found', `Team ${slug}`)
     return team.id
   }
 
   private async claimPlatformName (tx: Tx, name: string): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PLATFORM_KEY_LOCK})`
     const taken = await tx.apiKey.findFirst({ where: { teamId: null, name }, select: { id: true } })
-    if (taken) throw conflict(`A platform key named ${name} already exists`)
+    if (taken) throw new GatewayError('conflict', `A platform key named ${name} already exists`)
   }
 }

@@ -3,7 +3,7 @@
 import type { ApiKey } from '../../generated/prisma/client.ts'
 import { displayPrefix } from '../../auth/key-format.ts'
 import { DATA_PLANE_SCOPES } from '../../auth/scopes.ts'
-import type { FieldProblem } from '../problems.ts'
+import type { FieldProblem } from '../../errors/problems.ts'
 import type { KeyCreate, KeyView } from './schemas.ts'
 
 export const PLATFORM_SCOPES: readonly string[] = ['admin', 'finance']

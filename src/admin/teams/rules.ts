@@ -1,6 +1,6 @@
 // Checks a whole team document after create or update: rules that span fields, and model ids against the
 // upstream catalogue. Per-field shape and ranges are the schema's job. Pure: the catalogue is passed in.
-import type { FieldProblem } from '../problems.ts'
+import type { FieldProblem } from '../../errors/problems.ts'
 import type { TeamDoc } from './schemas.ts'
 
 export interface TeamRuleContext {

@@ -2,12 +2,13 @@
 // notification, so replicas, the audit log and the data never disagree.
 import type { Db, Prisma } from '../../db/client.ts'
 import { notifyKeyChange } from '../../auth/notify.ts'
-import { conflict, GatewayError, notFound } from '../../http/errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import type { Actor } from '../actor.ts'
 import { writeAudit } from '../audit/service.ts'
-import { isUniqueViolation } from '../db-errors.ts'
-import { pageStart, toPage, type Page, type PageRequest } from '../pagination.ts'
-import { invalid } from '../problems.ts'
+import { isUniqueViolation } from '../../db/errors.ts'
+import { pageStart, toPage } from '../pagination.ts'
+import type { Page, PageRequest } from '../page.ts'
+import { invalid } from '../../errors/problems.ts'
 import { needsModelCatalog, teamProblems } from './rules.ts'
 import type { TeamCreate, TeamDoc, TeamPatch, TeamView } from './schemas.ts'
 import { applyPatch, docFromCreate, teamColumns, teamView } from './view.ts'
@@ -19,16 +20,11 @@ export interface ModelSource { models(): Promise<ReadonlyMap<number, unknown>> }
 
 export interface TeamFilter extends PageRequest { name?: string | undefined, disabled?: boolean | undefined }
 
-export function upstreamUnavailable (): GatewayError {
-  return new GatewayError(503, 'upstream_unavailable',
-    'TensorPix could not be reached to check the ML model ids; try again shortly')
-}
-
 /** The team row, locked until the transaction ends so concurrent writes see each other's result. */
 export async function lockTeam (tx: Tx, slug: string) {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM teams WHERE slug = ${slug} FOR UPDATE`
   const id = locked[0]?.id
-  if (!id) throw notFound(`Team ${slug}`)
+  if (!id) throw new GatewayError('not_found', `Team ${slug}`)
   return tx.team.findUniqueOrThrow({ where: { id } })
 }
 
@@ -37,7 +33,7 @@ export class TeamService {
 
   async get (slug: string): Promise<TeamView> {
     const row = await this.db.team.findUnique({ where: { slug } })
-    if (!row) throw notFound(`Team ${slug}`)
+    if (!row) throw new GatewayError('not_found', `Team ${slug}`)
     return teamView(row)
   }
 
@@ -67,7 +63,7 @@ export class TeamService {
         return view
       })
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`A team with slug ${input.slug} already exists`)
+      if (isUniqueViolation(err)) throw new GatewayError('conflict', `A team with slug ${input.slug} already exists`)
       throw err
     }
   }
@@ -116,7 +112,7 @@ export class TeamService {
     try {
       return new Set((await this.catalog.models()).keys())
     } catch {
-      throw upstreamUnavailable()
+      throw new GatewayError('upstream_unavailable')
     }
   }
 }

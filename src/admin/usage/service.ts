@@ -2,13 +2,13 @@
 // counts; an adjustment is a ledger `adjust` row (recordAdjustment) audited in the same transaction.
 import type { Db, Prisma } from '../../db/client.ts'
 import type { Team } from '../../generated/prisma/client.ts'
-import { notFound } from '../../http/errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import { currentPeriod, readUsage, recordAdjustment } from '../../ledger/usage.ts'
 import { periodEnd, utcDay } from '../../policy/period.ts'
 import type { Actor } from '../actor.ts'
 import { writeAudit } from '../audit/service.ts'
 import { credits, creditsOut } from '../credits.ts'
-import { invalid } from '../problems.ts'
+import { invalid } from '../../errors/problems.ts'
 import { lockTeam } from '../teams/service.ts'
 import type { AdjustmentCreate, AdjustmentView, UsageView } from './schemas.ts'
 import { ACTIVE_JOB_STATES, isoDay, keyBreakdown, totals } from './view.ts'
@@ -20,7 +20,7 @@ export class UsageService {
 
   async view (slug: string): Promise<UsageView> {
     const team = await this.db.team.findUnique({ where: { slug } })
-    if (!team) throw notFound(`Team ${slug}`)
+    if (!team) throw new GatewayError('not_found', `Team ${slug}`)
     const now = this.clock()
     const period = currentPeriod(team, now)
     const [usage, keys, sums, today, active] = await Promise.all([

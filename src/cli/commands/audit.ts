@@ -1,7 +1,7 @@
 // tpx-gateway audit
 import { Command, InvalidArgumentError } from 'commander'
 import type { AuditEventView } from '../../admin/audit/schemas.ts'
-import type { Page } from '../../admin/pagination.ts'
+import type { Page } from '../../admin/page.ts'
 import { adminAction, withConnection } from '../admin-client.ts'
 import { table } from '../table.ts'
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import type { TeamView } from '../../admin/teams/schemas.ts'
-import type { Page } from '../../admin/pagination.ts'
+import type { Page } from '../../admin/page.ts'
 import { adminAction, withConnection, type Output } from '../admin-client.ts'
 import { listing, table } from '../table.ts'
 

@@ -1,6 +1,6 @@
 // tpx-gateway webhooks list|create|get|update|delete|deliveries
 import { Command, InvalidArgumentError } from 'commander'
-import type { Page } from '../../admin/pagination.ts'
+import type { Page } from '../../admin/page.ts'
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks/events.ts'
 import type { DeliveryView, WebhookView, WebhookWithSecret } from '../../webhooks/schemas.ts'
 import { adminAction, withConnection, type Output } from '../admin-client.ts'

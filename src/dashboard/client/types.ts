@@ -5,7 +5,7 @@ import type { JobDetailView, JobView } from '../../admin/jobs/schemas.ts'
 import type { KeyView, KeyWithSecret } from '../../admin/keys/schemas.ts'
 import type { TeamView } from '../../admin/teams/schemas.ts'
 import type { UsageView } from '../../admin/usage/schemas.ts'
-import type { Page } from '../../admin/pagination.ts'
+import type { Page } from '../../admin/page.ts'
 import type { Whoami } from '../../admin/whoami/schemas.ts'
 import type { BudgetsReport, Money, SpendReport, SpendRow, TeamBudget } from '../../reports/schemas.ts'
 

@@ -1,16 +1,15 @@
 // The control plane under /admin/v1: every route here needs an admin or finance key, answers errors in the
 // gateway envelope, and declares what it needs (config.adminAccess) next to its schema.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
 import { Settings } from 'typebox/system'
 import { authenticate } from '../../auth/plugin.ts'
 import type { Db } from '../../db/client.ts'
-import { forbidden, GatewayError, sendGatewayError } from '../../http/errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import { ADMIN_ACCESS, allows, isControlPlaneKey, type AdminAccess } from '../../admin/access.ts'
 import { JobService } from '../../admin/jobs/service.ts'
 import { KeyService } from '../../admin/keys/service.ts'
-import { invalid, schemaProblems, type SchemaError } from '../../admin/problems.ts'
 import { TeamService } from '../../admin/teams/service.ts'
 import { UsageService } from '../../admin/usage/service.ts'
 import { ReportService } from '../../reports/service.ts'
@@ -46,36 +45,26 @@ const validatorCompiler: FastifySchemaCompiler<TSchema> = route => {
 }
 
 /** The control plane's key check: 401 without a valid key, 403 unless it carries the route's `adminAccess`. */
-export async function authorize (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+export async function authorize (app: FastifyInstance, request: FastifyRequest) {
   const principal = await authenticate(app, request)
   if (!principal) {
     const throttled = await app.refuseUnauthenticated(request)
     if (throttled) {
-      reply.header('retry-after', String(throttled.resetS))
-      throw new GatewayError(429, 'rate_limited', `Too many requests without a valid key; retry in ${throttled.resetS} s`)
+      const retryAfter = { 'retry-after': String(throttled.resetS) }
+      throw new GatewayError('rate_limited', throttled.resetS).with({ headers: retryAfter })
     }
-    reply.header('www-authenticate', 'Bearer')
-    throw new GatewayError(401, 'unauthorized', 'A valid gateway key is required: Authorization: Bearer <key>')
+    throw new GatewayError('unauthorized').with({ headers: { 'www-authenticate': 'Bearer' } })
   }
   // a route that forgot to declare its access is treated as the strictest
   const access = request.routeOptions.config.adminAccess ?? 'manage'
   if (!isControlPlaneKey(principal.scopes) || !allows(principal.scopes, access)) {
-    throw forbidden(`This action needs a key with scope ${ADMIN_ACCESS[access]}`)
+    throw new GatewayError('forbidden', `a key with scope ${ADMIN_ACCESS[access]}`)
   }
-}
-
-function adminErrors (error: FastifyError | GatewayError, request: FastifyRequest, reply: FastifyReply) {
-  if (!(error instanceof GatewayError) && error.validation) {
-    const context = error.validationContext ?? ''
-    return sendGatewayError(request, reply, invalid(schemaProblems(context, error.validation as SchemaError[])))
-  }
-  return sendGatewayError(request, reply, error)
 }
 
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { db, outbound }) => {
   app.setValidatorCompiler(validatorCompiler)
-  app.setErrorHandler(adminErrors)
-  app.addHook('onRequest', async (request, reply) => authorize(app, request, reply))
+  app.addHook('onRequest', async request => authorize(app, request))
 
   const services: AdminServices = {
     teams: new TeamService(db, app.modelCatalog),

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { UpstreamFailure } from '../../upstream/client.ts'
 import type { Answer, Caller } from '../../upstream/tensorpix.ts'
-import { answerFor, answerForFailure } from './upstream-answers.ts'
+import { answerFor, answerForFailure } from '../../upstream/answers.ts'
 
 /**
  * Awaits a TensorPix call; a failure or an error status (other than those in `accept`) becomes the gateway's

@@ -2,10 +2,11 @@
 // gateway key instead of the master token. Reads need jobs:read, writes jobs:write, and the key must belong to a
 // team (a platform key has no budget to charge). Registered under the /api prefix, which owns its 404s.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
 import { authenticate } from '../../auth/plugin.ts'
-import { detailError, INVALID_TOKEN, NO_PERMISSION, NOT_FOUND, sendTensorpixError, type TensorpixError } from './errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
+import { sendTensorpixError } from './errors.ts'
 import { jobRoutes } from './jobs.ts'
 import { KnownJobs } from '../../jobs/known-jobs.ts'
 import { Balances } from '../../ledger/balance-cache.ts'
@@ -16,8 +17,11 @@ import { historyRoutes } from './history.ts'
 import { teamOf, type DataPlaneOptions } from './context.ts'
 
 export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, options) => {
-  app.setErrorHandler((error: FastifyError | TensorpixError, request, reply) => sendTensorpixError(request, reply, error))
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: NOT_FOUND, request_id: request.id }))
+  app.setErrorHandler((error, request, reply) => sendTensorpixError(request, reply, error))
+  app.setNotFoundHandler((request, reply) => {
+    const route = `Route ${request.method} ${request.url.split('?')[0]}`
+    return sendTensorpixError(request, reply, new GatewayError('not_found', route))
+  })
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   app.decorateRequest('timing', null as unknown as { upstreamMs: number })
 
@@ -32,18 +36,19 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
     const shown = exceeded ?? verdicts.reduce((a, b) => (b.remaining < a.remaining ? b : a))
     reply.headers({ 'x-ratelimit-limit': shown.limit, 'x-ratelimit-remaining': shown.remaining, 'x-ratelimit-reset': shown.resetS })
     if (exceeded) {
-      throw detailError(429, `Request was throttled. Expected available in ${exceeded.resetS} seconds.`, { 'retry-after': String(exceeded.resetS) })
+      const retryAfter = { 'retry-after': String(exceeded.resetS) }
+      throw new GatewayError('rate_limit_exceeded', exceeded.resetS).with({ headers: retryAfter })
     }
   }
 
   // answered here rather than thrown: a flood of bad keys should cost no more than a hello-world route
   async function refuse (request: FastifyRequest, reply: FastifyReply) {
     const throttled = await app.refuseUnauthenticated(request)
-    if (throttled) {
-      return reply.code(429).header('retry-after', String(throttled.resetS))
-        .send({ detail: `Request was throttled. Expected available in ${throttled.resetS} seconds.`, request_id: request.id })
-    }
-    return reply.code(401).header('www-authenticate', 'Token').send({ detail: INVALID_TOKEN, request_id: request.id })
+    const refusal = throttled
+      ? new GatewayError('rate_limited', throttled.resetS)
+        .with({ headers: { 'retry-after': String(throttled.resetS) } })
+      : new GatewayError('unauthorized').with({ headers: { 'www-authenticate': 'Token' } })
+    return sendTensorpixError(request, reply, refusal)
   }
 
   app.addHook('onRequest', async (request, reply) => {
@@ -51,7 +56,9 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
     const principal = await authenticate(app, request)
     if (!principal) return refuse(request, reply)
     const needed = request.method === 'GET' || request.method === 'HEAD' ? 'jobs:read' : 'jobs:write'
-    if (!principal.teamId || !principal.scopes.includes(needed)) throw detailError(403, NO_PERMISSION)
+    if (!principal.teamId || !principal.scopes.includes(needed)) {
+      throw new GatewayError('forbidden', `a team key with scope ${needed}`)
+    }
     await enforceRequestRate(request, reply)
   })
   app.addHook('onSend', async (request, reply) => {

@@ -12,7 +12,7 @@ import type { Answer } from '../../upstream/tensorpix.ts'
 import type { TensorpixJob } from '../../tensorpix/jobs.ts'
 import { isTerminal } from '../../jobs/states.ts'
 import { normaliseJobFields } from '../../tensorpix/form.ts'
-import { notFound } from './errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import { callerOf, listFromRecords, passThrough, upstreamIdOf } from './forward.ts'
 import { teamOf, type DataPlaneDeps } from './context.ts'
 import { detailResponse, errorResponses, Passthrough } from './schemas.ts'
@@ -29,7 +29,7 @@ async function normaliseJobBody (request: FastifyRequest): Promise<void> {
 
 export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: number): Promise<JobView> {
   const job = await jobs.find(teamId, upstreamId)
-  if (!job) throw notFound()
+  if (!job) throw new GatewayError('not_found', `Job ${upstreamId}`)
   return job
 }
 

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { MediaKind } from '../../generated/prisma/enums.ts'
 import { findOwned, recordOwnership } from '../../jobs/media.ts'
-import { detailError, notFound } from './errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import { callerOf, GONE, listFromRecords, passThrough } from './forward.ts'
 import { teamOf, type DataPlaneDeps } from './context.ts'
 import { detailResponse, errorResponses, Passthrough } from './schemas.ts'
@@ -26,7 +26,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
 
   async function owned (request: FastifyRequest, upstreamId: number) {
     const object = await findOwned(db, teamOf(request).teamId, kind, upstreamId)
-    if (!object) throw notFound()
+    if (!object) throw new GatewayError('not_found', `${names.what} ${upstreamId}`)
     return object
   }
 
@@ -97,7 +97,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async (request, reply) => {
     if (!String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-      throw detailError(415, `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`)
+      throw new GatewayError('unsupported_media_type')
     }
     const team = await db.team.findUniqueOrThrow({ where: { id: teamOf(request).teamId } })
     const limit = team.maxUploadBytes === null ? options.maxUploadBytes : Number(team.maxUploadBytes)

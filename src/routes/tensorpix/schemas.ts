@@ -1,7 +1,7 @@
 // How the data plane's answers are documented. Request schemas are the TensorPix contract (src/tensorpix/);
 // response bodies are TensorPix's own and pass through unchanged, so they are documented, not re-serialized.
 import { Type } from 'typebox'
-import { DetailSchema, ValidationErrorSchema } from './errors.ts'
+import { DetailSchema, ValidationErrorSchema } from '../../tensorpix/errors.ts'
 
 /** A TensorPix body passed through as upstream sent it. */
 export const Passthrough = (description: string) => Type.Unknown({ description })

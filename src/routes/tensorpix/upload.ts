@@ -5,13 +5,13 @@ import { pipeline, Transform } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
 import type { Answer, TensorpixApi } from '../../upstream/tensorpix.ts'
 import type { MediaObject } from '../../tensorpix/jobs.ts'
-import { detailError } from './errors.ts'
+import { GatewayError } from '../../errors/gateway-error.ts'
 import { callerOf, passThrough } from './forward.ts'
 
 // The client may still be sending when we refuse: the answer closes the connection, or a keep-alive client's next
 // request would queue behind a request body nobody reads any more.
 const tooLarge = (limit: number) =>
-  detailError(413, `Upload exceeds the team's limit of ${limit} bytes.`, { connection: 'close' })
+  new GatewayError('upload_too_large', limit).with({ headers: { connection: 'close' } })
 
 function sizeLimit (limit: number) {
   let seen = 0

@@ -2,7 +2,7 @@ import t from 'tap'
 import { Decimal } from 'decimal.js'
 import type { LedgerEntry } from '../../../src/generated/prisma/client.ts'
 import { jobSortKey, jobTimeline, jobView, parseJobSortKey, type JobRow } from '../../../src/admin/jobs/view.ts'
-import { GatewayError } from '../../../src/http/errors.ts'
+import { GatewayError } from '../../../src/errors/gateway-error.ts'
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 20, 10, 0, second))
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { decodeCursor, encodeCursor, pageStart, toPage } from '../../../src/admin/pagination.ts'
-import { GatewayError } from '../../../src/http/errors.ts'
+import { GatewayError } from '../../../src/errors/gateway-error.ts'
 
 t.test('cursors round-trip and foreign ones are a 400 on query.cursor', async t => {
   t.equal(decodeCursor(encodeCursor('team-α')), 'team-α')

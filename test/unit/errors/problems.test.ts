@@ -1,5 +1,5 @@
 import t from 'tap'
-import { schemaProblems } from '../../../src/admin/problems.ts'
+import { schemaProblems } from '../../../src/errors/problems.ts'
 
 t.test('one problem per field, named by its full path', async t => {
   t.same(schemaProblems('body', [

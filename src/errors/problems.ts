@@ -1,5 +1,6 @@
-// Bad input is reported field by field, every field at once: `{ field: 'body.budget.credits', message }`.
-import { GatewayError } from '../http/errors.ts'
+// Bad input is reported field by field, every field at once: `{ field: 'body.budget.credits', message }`. The one
+// place validator errors become field problems, for every route answering in the gateway envelope.
+import { GatewayError } from './gateway-error.ts'
 
 export interface FieldProblem { field: string, message: string }
 
@@ -11,8 +12,8 @@ export interface SchemaError {
   message?: string | undefined
 }
 
-export function invalid (problems: FieldProblem[], message = 'The request is invalid'): GatewayError {
-  return new GatewayError(400, 'bad_request', message, problems)
+export function invalid (problems: FieldProblem[]): GatewayError {
+  return new GatewayError('bad_request').with({ details: problems })
 }
 
 const joinPath = (context: string, pointer: string) =>

@@ -1,0 +1,34 @@
+// How TensorPix's answers reach our clients. Client errors pass through untouched (they describe the client's
+// request); our own credential problems, upstream outages and throttling become gateway answers that never echo
+// upstream authentication detail.
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { UpstreamFailure, UpstreamResponse } from './client.ts'
+
+const DEFAULT_RETRY_AFTER_S = '5'
+
+// The job records why a create was refused: TensorPix's detail, or "validation error" for its field-by-field
+// ValidationError. A body that is not JSON is not passed on.
+function refusal (res: UpstreamResponse): GatewayError {
+  if (!res.body || typeof res.body !== 'object') return new GatewayError('upstream_refused', res.status)
+  const body = res.body as Record<string, unknown>
+  const detail = typeof body.detail === 'string' ? body.detail : 'validation error'
+  return new GatewayError('upstream_refused', res.status, detail).with({ upstreamBody: body })
+}
+
+export function answerFor (res: UpstreamResponse): GatewayError {
+  if (res.status === 401 || res.status === 403) return new GatewayError('upstream_auth_failed')
+  if (res.status === 429) {
+    const retryAfter = String(res.headers['retry-after'] ?? DEFAULT_RETRY_AFTER_S)
+    return new GatewayError('upstream_throttled').with({ headers: { 'retry-after': retryAfter } })
+  }
+  if (res.status >= 500) return new GatewayError('upstream_failed', res.status)
+  return refusal(res)
+}
+
+export function answerForFailure (failure: UpstreamFailure): GatewayError {
+  if (failure.kind === 'timeout') return new GatewayError('upstream_timeout')
+  if (failure.kind === 'saturated') {
+    return new GatewayError('upstream_saturated').with({ headers: { 'retry-after': '1' } })
+  }
+  return new GatewayError('upstream_unreachable')
+}
