@@ -1,7 +1,8 @@
 // Soft budgets let a job through with an alert; per-key limits set through the admin API bind on the data plane.
 import t from 'tap'
 import { makeKey } from '../../helpers/factories.ts'
-import { client, dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
 
 t.test('a soft budget allows an over-budget job and flags it', async t => {
   const bed = await dataPlaneBed(t, { team: { budgetCredits: '5', budgetMode: 'soft', urlPolicy: { httpsOnly: false } } })

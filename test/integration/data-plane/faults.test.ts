@@ -3,7 +3,8 @@
 import t, { type Test } from 'tap'
 import { buildTestGateway } from '../../helpers/gateway.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { dataPlaneBed, fromUrl, type Answer, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { type Answer } from '../../helpers/http.ts'
 import type { FaultRule } from '../../../src/simulator/index.ts'
 
 const CREATE = 'POST /api/jobs/from-url/'

@@ -1,7 +1,7 @@
 // The team's money through the data plane: hold → forward → charge the actual cost; refunds follow TensorPix;
 // the balance endpoint is the team's budget; concurrent readers settle a terminal job exactly once.
 import t from 'tap'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 
 const CREATE = 'POST /api/jobs/from-url/'
 

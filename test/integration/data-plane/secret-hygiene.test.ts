@@ -5,7 +5,8 @@ import t from 'tap'
 import { scan } from '../../helpers/secret-scan.ts'
 import { makeKey } from '../../helpers/factories.ts'
 import { SIM_TOKEN } from '../../helpers/simulator.ts'
-import { client, dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
 
 t.test('no secret in logs, answers or records', async t => {
   const bed = await dataPlaneBed(t)

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { buildTestGateway, TEST_MASTER_TOKEN } from '../../helpers/gateway.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
 import { fixtureBytes, multipartBody } from '../../helpers/video-server.ts'
 
 const MB = 1024 * 1024

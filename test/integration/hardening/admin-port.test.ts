@@ -2,7 +2,8 @@
 // without it, everything answers on PORT.
 import t from 'tap'
 import { makeKey } from '../../helpers/factories.ts'
-import { client, dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
 
 async function get (origin: string, path: string, key: string) {
   const res = await fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${key}` } })

@@ -1,7 +1,7 @@
 // GET /metrics behind a control-plane key: traffic through the data plane moves the request, latency, upstream,
 // ledger, budget, job and key-cache figures; a movement rolled back with its transaction is not counted.
 import t from 'tap'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { makeKey } from '../../helpers/factories.ts'
 import { metricValue, parseMetrics, type Sample } from '../../helpers/prometheus.ts'
 

@@ -7,7 +7,7 @@ import type { Db } from '../../../src/db/client.ts'
 import { outboundAgent, type OutboundPolicy } from '../../../src/net/outbound.ts'
 import { emitEvent, WEBHOOK_EVENT_TYPES } from '../../../src/webhooks/events.ts'
 import { deliverDueWebhooks, type DeliveryDeps } from '../../../src/workers/deliver-webhooks.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { makeKey } from '../../helpers/factories.ts'
 import { startReceiver, verify, type Receiver } from '../../helpers/webhook-receiver.ts'
 
