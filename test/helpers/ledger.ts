@@ -136,7 +136,7 @@ Promise<Array<{ kind: string, amount: string, jobId: string | null, reason: stri
 }
 
 /** A job's ledger rows, oldest first, as `kind amount` (e.g. 'hold 10.0000'). */
-export async function jobLedger (db: Db, jobId: string): Promise<string[]> {
+export async function ledgerOfJob (db: Db, jobId: string): Promise<string[]> {
   const rows = await db.ledgerEntry.findMany({ where: { jobId }, orderBy: { id: 'asc' } })
   return rows.map(row => `${row.kind} ${row.amount.toFixed(4)}`)
 }
