@@ -141,6 +141,21 @@ export async function ledgerOfJob (db: Db, jobId: string): Promise<string[]> {
   return rows.map(row => `${row.kind} ${row.amount.toFixed(4)}`)
 }
 
+const DAY_MS = 86_400_000
+
+/**
+ * Moves a daily team's job (by its TensorPix id) to the day before its period, as if held "yesterday" (see
+ * moveJobToPeriod); the job's id, and the two periods.
+ */
+export async function moveJobToYesterday (db: Db, upstreamId: number):
+Promise<{ jobId: string, today: Date, yesterday: Date }> {
+  const job = await db.job.findFirstOrThrow({ where: { upstreamId } })
+  const today = job.periodStart
+  const yesterday = new Date(today.getTime() - DAY_MS)
+  await moveJobToPeriod(db, job.id, yesterday, today)
+  return { jobId: job.id, today, yesterday }
+}
+
 /**
  * Moves a job and its money rows (so far) to another budget period of its team, as if its hold had been placed
  * then: the rows' period_start, both usage rows, and the job's own period and creation time (a minute before

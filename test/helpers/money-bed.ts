@@ -38,6 +38,17 @@ export async function startMoneySim (t: Teardown, options: Partial<SimulatorOpti
   return startTestSimulator(t, { seed: 11, ...options, tokens: [MONEY_SIM_TOKEN, MONEY_PROBE_TOKEN] })
 }
 
+/**
+ * The in-process money bed: the money simulator, the clip server, the gateway listening in front of the simulator,
+ * and what one create of the clip costs there (so a test can set budgets in jobs).
+ */
+export async function moneyBed (t: Test, options: Omit<TestGatewayOptions, 'upstream'> = {}) {
+  const sim = await startMoneySim(t)
+  const clip = await startClipServer(t)
+  const { gw, origin } = await listeningGateway(t, sim, options)
+  return { sim, clip, gw, origin, cost: await sim.priceOf(clip.body()) }
+}
+
 /** The in-process gateway (buildTestGateway) on the simulator, listening on 127.0.0.1, and its origin. */
 export async function listeningGateway (t: Test, sim: TestSimulator,
   options: Omit<TestGatewayOptions, 'upstream'> = {}): Promise<{ gw: TestGateway, origin: string }> {

@@ -7,11 +7,9 @@ import type { Decimal } from 'decimal.js'
 import { JOB_SCOPES, makeKey, makeTeam } from './factories.ts'
 import type { TestGateway } from './gateway.ts'
 import { client, type Answer } from './http.ts'
-import { moveJobToPeriod } from './ledger.ts'
-import { listeningGateway, startClipServer, startMoneySim } from './money-bed.ts'
+import { moveJobToYesterday } from './ledger.ts'
+import { moneyBed } from './money-bed.ts'
 import type { TestSimulator } from './simulator.ts'
-
-const DAY_MS = 86_400_000
 
 export interface ReportsBed {
   gw: TestGateway
@@ -30,13 +28,10 @@ export interface ReportsBed {
 }
 
 export async function reportsBed (t: Test): Promise<ReportsBed> {
-  const sim = await startMoneySim(t)
-  const clip = await startClipServer(t)
-  const { gw, origin } = await listeningGateway(t, sim)
+  const { sim, clip, gw, origin, cost } = await moneyBed(t)
   const db = gw.db
   // the split by model uses the catalogue's cost weights as cached: read it once, as a running gateway has
   await gw.app.modelCatalog.models()
-  const cost = await sim.priceOf(clip.body())
   const teamOptions = { maxJobCost: cost.times(4).toFixed(4), urlPolicy: { httpsOnly: false } }
 
   const alpha = await makeTeam(db, { slug: 'alpha', name: 'Alpha, Inc.', budgetCredits: '50', ...teamOptions })
@@ -83,10 +78,7 @@ export async function reportsBed (t: Test): Promise<ReportsBed> {
 
   // the period boundary: a daily-team job held "yesterday" and finished today, and one of today that fails
   const late = await create(dailyKey.key, [34])
-  const lateJob = await db.job.findFirstOrThrow({ where: { upstreamId: late } })
-  const today = lateJob.periodStart
-  const yesterday = new Date(today.getTime() - DAY_MS)
-  await moveJobToPeriod(db, lateJob.id, yesterday, today)
+  const { today, yesterday } = await moveJobToYesterday(db, late)
   await finish(dailyKey.key, late)
   await fail(dailyKey.key, await create(dailyKey.key, [41]))
 

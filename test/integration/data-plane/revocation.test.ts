@@ -2,19 +2,16 @@
 // though both had it cached (LISTEN/NOTIFY invalidation, not the cache TTL).
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createDb } from '../../../src/db/client.ts'
 import { client } from '../../helpers/http.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
 import { spawnGateway } from '../../helpers/processes.ts'
 import { startTestSimulator } from '../../helpers/simulator.ts'
-import { createTestDatabase } from '../../helpers/test-database.ts'
+import { databaseForTest } from '../../helpers/test-database.ts'
 
 t.test('a key revoked through one replica is refused by the other within 2 s', async t => {
   const sim = await startTestSimulator(t)
-  const database = await createTestDatabase()
-  t.teardown(database.drop)
-  const db = createDb({ url: database.url })
-  t.teardown(() => db.$disconnect())
+  const database = await databaseForTest(t)
+  const db = database.db
 
   const team = await makeTeam(db, { urlPolicy: { httpsOnly: false } })
   const jobsKey = await makeKey(db, { teamId: team.id, scopes: ['jobs:read', 'jobs:write'] })

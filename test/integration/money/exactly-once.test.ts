@@ -7,16 +7,13 @@ import { syncDueJobs } from '../../../src/workers/status-sync.ts'
 import { makeTeamWithKey } from '../../helpers/factories.ts'
 import { client } from '../../helpers/http.ts'
 import { assertBooks } from '../../helpers/ledger.ts'
-import { listeningGateway, startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
+import { moneyBed } from '../../helpers/money-bed.ts'
 import { workerDeps } from '../../helpers/workers.ts'
 
 const GETS = 50
 
 async function bed (t: Test) {
-  const sim = await startMoneySim(t)
-  const clip = await startClipServer(t)
-  const { gw, origin } = await listeningGateway(t, sim)
-  const cost = await sim.priceOf(clip.body())
+  const { sim, clip, gw, origin, cost } = await moneyBed(t)
   // the hold is twice the cost, so the create writes hold, release and charge rows
   const { team, key } = await makeTeamWithKey(gw.db, {
     budgetCredits: '5', maxJobCost: cost.times(2).toFixed(4), urlPolicy: { httpsOnly: false }

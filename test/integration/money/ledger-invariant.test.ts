@@ -6,17 +6,12 @@ import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { makeKey, makeTeamWithKey } from '../../helpers/factories.ts'
 import { client } from '../../helpers/http.ts'
-import { assertBooks, invariantRows, ledgerNetByTeam, moveJobToPeriod } from '../../helpers/ledger.ts'
-import { listeningGateway, startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
-
-const DAY_MS = 86_400_000
+import { assertBooks, invariantRows, ledgerNetByTeam, moveJobToYesterday } from '../../helpers/ledger.ts'
+import { moneyBed } from '../../helpers/money-bed.ts'
 
 t.test('after a mixed workload every usage row equals its re-summed ledger', async t => {
-  const sim = await startMoneySim(t)
-  const clip = await startClipServer(t)
-  const { gw, origin } = await listeningGateway(t, sim)
+  const { sim, clip, gw, origin, cost } = await moneyBed(t)
   const db = gw.db
-  const cost = await sim.priceOf(clip.body())
 
   const open = { urlPolicy: { httpsOnly: false } }
   const { team: main, key: mainKey } = await makeTeamWithKey(db, {
@@ -77,13 +72,11 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
 
   // period boundary: a daily team's job whose hold and charge were written "yesterday", failed and settled today
   const late = await created(dailyKey.key)
-  const lateJob = await db.job.findFirstOrThrow({ where: { upstreamId: late } })
-  const today = lateJob.periodStart
-  const yesterday = new Date(today.getTime() - DAY_MS)
-  await moveJobToPeriod(db, lateJob.id, yesterday, today)
+  const lateJob = await moveJobToYesterday(db, late)
+  const yesterday = lateJob.yesterday
   await sim.fail(late)
   t.equal((await dailyApi.get(`/api/jobs/${late}/`)).body.status, -1)
-  const refund = await db.ledgerEntry.findFirst({ where: { jobId: lateJob.id, kind: 'refund' } })
+  const refund = await db.ledgerEntry.findFirst({ where: { jobId: lateJob.jobId, kind: 'refund' } })
   t.equal(refund?.periodStart.toISOString().slice(0, 10), yesterday.toISOString().slice(0, 10), 'the refund goes to the period of the hold (yesterday)')
   const dailyRows = (await invariantRows(db)).filter(r => r.teamId === daily.id)
   t.equal(dailyRows.length, 2, 'the daily team has a row for yesterday and one for today')

@@ -2,24 +2,20 @@
 // N jobs (the hold equals the charge), 200 concurrent creates split across both processes.
 import t from 'tap'
 import { Decimal } from 'decimal.js'
-import { createDb } from '../../../src/db/client.ts'
 import { makeTeamWithKey } from '../../helpers/factories.ts'
 import { client, countStatuses } from '../../helpers/http.ts'
 import { assertBooks } from '../../helpers/ledger.ts'
 import { startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
 import { spawnGateway } from '../../helpers/processes.ts'
-import { createTestDatabase } from '../../helpers/test-database.ts'
+import { databaseForTest } from '../../helpers/test-database.ts'
 
 const N = 37
 const CREATES = 200
 
 t.test('200 concurrent creates across two processes against a budget of exactly N jobs', async t => {
-  const database = await createTestDatabase()
-  t.teardown(database.drop)
+  const { url, db } = await databaseForTest(t)
   const sim = await startMoneySim(t)
   const clip = await startClipServer(t)
-  const db = createDb({ url: database.url })
-  t.teardown(() => db.$disconnect())
 
   const cost = await sim.priceOf(clip.body())
   t.ok(cost.gt(0), `the simulator prices the clip at ${cost.toFixed(4)}`)
@@ -30,7 +26,7 @@ t.test('200 concurrent creates across two processes against a budget of exactly 
     urlPolicy: { httpsOnly: false }
   })
 
-  const env = { DATABASE_URL: database.url, TENSORPIX_BASE_URL: sim.url, TENSORPIX_TOKEN: sim.token }
+  const env = { DATABASE_URL: url, TENSORPIX_BASE_URL: sim.url, TENSORPIX_TOKEN: sim.token }
   const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)])
   const before = await sim.account()
 

@@ -4,7 +4,6 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Decimal } from 'decimal.js'
-import { createDb } from '../../../src/db/client.ts'
 import type { FaultRule } from '../../../src/simulator/index.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 import { mapBounded } from '../../helpers/async.ts'
@@ -14,7 +13,7 @@ import { client } from '../../helpers/http.ts'
 import { assertBooks, ledgerNetByTeam } from '../../helpers/ledger.ts'
 import { startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
 import { spawnGateway, type GatewayProcess } from '../../helpers/processes.ts'
-import { createTestDatabase } from '../../helpers/test-database.ts'
+import { databaseForTest } from '../../helpers/test-database.ts'
 import { settleAll, workerDeps } from '../../helpers/workers.ts'
 
 const CREATES = Number(process.env.MONEY_NOTHING_LOST_CREATES ?? 1000)
@@ -39,13 +38,11 @@ const FAULTS: FaultRule[] = [
 ]
 
 t.test(`${CREATES} creates with faults and a SIGKILL: every upstream job has one gateway job and the money adds up`, async t => {
-  const database = await createTestDatabase()
-  t.teardown(database.drop)
+  const database = await databaseForTest(t)
+  const db = database.db
   // realtime: reconciliation matches on the upstream job's `started`, which must follow the wall clock
   const sim = await startMoneySim(t, { clock: 'realtime', failureRate: 0.1, seed: 23, queueMs: 500, processingMs: 1500 })
   const clip = await startClipServer(t)
-  const db = createDb({ url: database.url })
-  t.teardown(() => db.$disconnect())
 
   const cost = await sim.priceOf(clip.body())
   const teamData = { budgetCredits: '100000', maxJobCost: cost.times(3).toFixed(4), urlPolicy: { httpsOnly: false } }

@@ -2,17 +2,28 @@
 // quotas checked in the hold transaction (concurrent active jobs, jobs per day).
 import t from 'tap'
 import type { Test } from 'tap'
-import { createDb } from '../../../src/db/client.ts'
-import { JOB_SCOPES, makeKey, makeTeam } from '../../helpers/factories.ts'
+import { JOB_SCOPES, makeKey, makeTeam, makeTeamWithKey } from '../../helpers/factories.ts'
 import { client, countStatuses, type Answer } from '../../helpers/http.ts'
 import { assertBooks } from '../../helpers/ledger.ts'
-import { listeningGateway, startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
+import { listeningGateway, moneyBed, startMoneySim } from '../../helpers/money-bed.ts'
 import { freePort, sharedRedis, spawnGateway } from '../../helpers/processes.ts'
-import { createTestDatabase } from '../../helpers/test-database.ts'
+import { databaseForTest } from '../../helpers/test-database.ts'
 
 async function listening (t: Test, env: Record<string, string> = {}, databaseUrl?: string) {
   const sim = await startMoneySim(t)
   return { sim, ...await listeningGateway(t, sim, { env, ...(databaseUrl ? { databaseUrl } : {}) }) }
+}
+
+/** A gateway on the simulator and the clip; `teamApi` is a new team's client, with the quota, whose holds fit. */
+async function quotaBed (t: Test) {
+  const { sim, clip, gw, origin, cost } = await moneyBed(t)
+  const teamApi = async (quota: { maxConcurrentJobs?: number, maxJobsPerDay?: number }) => {
+    const { key } = await makeTeamWithKey(gw.db, {
+      ...quota, maxJobCost: cost.toFixed(4), urlPolicy: { httpsOnly: false }
+    })
+    return client(origin, key.key)
+  }
+  return { sim, gw, clip, teamApi }
 }
 
 t.test('per-key limit of 5/min: the 6th request is 429 {detail} with Retry-After; X-RateLimit-* on answers', async t => {
@@ -51,11 +62,9 @@ t.test('a team limit applies across two keys', async t => {
 
 t.test('with Redis, a limit of 60/min per key allows 60 across two replicas, not 120', async t => {
   const redisUrl = await sharedRedis(t)
-  const database = await createTestDatabase()
-  t.teardown(database.drop)
+  const database = await databaseForTest(t)
   const sim = await startMoneySim(t)
-  const db = createDb({ url: database.url })
-  t.teardown(() => db.$disconnect())
+  const db = database.db
   const team = await makeTeam(db)
   // a fresh key id names fresh counters, so reruns never collide
   const key = await makeKey(db, { teamId: team.id, scopes: JOB_SCOPES })
@@ -90,11 +99,8 @@ t.test('with Redis unreachable, requests still succeed and limits apply per proc
 })
 
 t.test('quota maxConcurrentJobs = 2: the third active job is 429 naming the quota; nothing forwarded or held', async t => {
-  const { sim, gw, origin } = await listening(t)
-  const clip = await startClipServer(t)
-  const cost = await sim.priceOf(clip.body())
-  const team = await makeTeam(gw.db, { maxConcurrentJobs: 2, maxJobCost: cost.toFixed(4), urlPolicy: { httpsOnly: false } })
-  const api = client(origin, (await makeKey(gw.db, { teamId: team.id, scopes: JOB_SCOPES })).key)
+  const { sim, gw, clip, teamApi } = await quotaBed(t)
+  const api = await teamApi({ maxConcurrentJobs: 2 })
   const create = () => api.post('/api/jobs/from-url/', { json: clip.body() })
   const before = await sim.account()
   const a = await create()
@@ -112,19 +118,15 @@ t.test('quota maxConcurrentJobs = 2: the third active job is 429 naming the quot
   t.equal((await create()).status, 201, 'a finished job frees a slot')
 
   // under concurrency too: six creates at once for a fresh team with the same quota
-  const busy = await makeTeam(gw.db, { maxConcurrentJobs: 2, maxJobCost: cost.toFixed(4), urlPolicy: { httpsOnly: false } })
-  const busyApi = client(origin, (await makeKey(gw.db, { teamId: busy.id, scopes: JOB_SCOPES })).key)
+  const busyApi = await teamApi({ maxConcurrentJobs: 2 })
   const burst = await Promise.all(Array.from({ length: 6 }, (_, i) =>
     busyApi.post('/api/jobs/from-url/', { json: clip.body(i) })))
   t.same(countStatuses(burst), { 201: 2, 429: 4 }, '6 concurrent creates: exactly 2 admitted')
 })
 
 t.test('quota maxJobsPerDay = 3: the fourth job of the day is 429 naming the quota, Retry-After until midnight UTC', async t => {
-  const { sim, gw, origin } = await listening(t)
-  const clip = await startClipServer(t)
-  const cost = await sim.priceOf(clip.body())
-  const team = await makeTeam(gw.db, { maxJobsPerDay: 3, maxJobCost: cost.toFixed(4), urlPolicy: { httpsOnly: false } })
-  const api = client(origin, (await makeKey(gw.db, { teamId: team.id, scopes: JOB_SCOPES })).key)
+  const { gw, clip, teamApi } = await quotaBed(t)
+  const api = await teamApi({ maxJobsPerDay: 3 })
   const replies: Answer[] = []
   for (let i = 0; i < 4; i++) replies.push(await api.post('/api/jobs/from-url/', { json: clip.body(i) }))
   t.same(replies.map(r => r.status), [201, 201, 201, 429])

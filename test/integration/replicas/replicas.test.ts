@@ -2,23 +2,20 @@
 // ports: a request-rate limit is counted once, a budget cannot be overspent by creates split over both, a key
 // revoked through one is refused by the other within 2 s, and the workers settle each job once.
 import t from 'tap'
-import { createDb } from '../../../src/db/client.ts'
 import { eventually } from '../../helpers/async.ts'
 import { makeTeamWithKey } from '../../helpers/factories.ts'
 import { client, countStatuses } from '../../helpers/http.ts'
 import { assertBooks } from '../../helpers/ledger.ts'
 import { startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
 import { sharedRedis, startReplicas } from '../../helpers/processes.ts'
-import { createTestDatabase } from '../../helpers/test-database.ts'
+import { databaseForTest } from '../../helpers/test-database.ts'
 
 t.test('two replicas', async t => {
-  const database = await createTestDatabase()
-  t.teardown(database.drop)
+  const database = await databaseForTest(t)
+  const db = database.db
   const redisUrl = await sharedRedis(t)
   const sim = await startMoneySim(t)
   const clip = await startClipServer(t)
-  const db = createDb({ url: database.url })
-  t.teardown(() => db.$disconnect())
   const { replicas, adminKey } = await startReplicas(t, {
     count: 2, databaseUrl: database.url, redisUrl, upstream: sim, env: { WORKER_INTERVAL_MS: '200' }
   })
