@@ -7,7 +7,8 @@ export interface TensorPixJob {
   cost_usd: string
   /** when TensorPix started it; what reconciliation matches a lost create on */
   started?: string
-  output_video: { id: number } | null
+  /** the enhanced video once finished; `file` is its download URL */
+  output_video: { id: number, file?: string } | null
   input_video?: { id: number, external_url?: string | null } | number | null
   [field: string]: unknown
 }
