@@ -4,8 +4,7 @@
 // redis-server. Prints every replica, the shared admin key, a demo team's jobs key and commands to try.
 import { randomUUID } from 'node:crypto'
 import { createTestDatabase } from '../test/helpers/test-database.ts'
-import { sharedRedis } from '../test/helpers/redis.ts'
-import { startReplicas } from '../test/helpers/replicas.ts'
+import { sharedRedis, startReplicas } from '../test/helpers/processes.ts'
 import { startTestSimulator } from '../test/helpers/simulator.ts'
 import { startVideoServer } from '../test/helpers/video-server.ts'
 

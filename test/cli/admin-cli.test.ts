@@ -1,35 +1,16 @@
 // The admin commands end to end: `node bin/tpx-gateway.js …` against a gateway listening on a real port.
 import t from 'tap'
-import { createServer, type AddressInfo } from 'node:net'
-import { buildTestGateway, TEST_MASTER_TOKEN, type TestGateway } from '../helpers/gateway.ts'
+import { eventually } from '../helpers/async.ts'
+import { buildTestGateway, listen, TEST_MASTER_TOKEN, type TestGateway } from '../helpers/gateway.ts'
 import { makeKey } from '../helpers/factories.ts'
 import { startModelsUpstream } from '../helpers/ml-models-upstream.ts'
-import { cli } from '../helpers/cli.ts'
-
-/** A port nothing listens on (fetch refuses the well-known ones, such as 9). */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
-
-async function eventually (check: () => Promise<boolean>): Promise<boolean> {
-  const until = Date.now() + 2000
-  while (Date.now() < until) {
-    if (await check()) return true
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-  return false
-}
+import { cli, freePort } from '../helpers/processes.ts'
 
 t.test('admin CLI', async t => {
   const upstream = await startModelsUpstream(TEST_MASTER_TOKEN)
   t.teardown(upstream.close)
   const gw: TestGateway = await buildTestGateway(t, { upstream: { baseUrl: upstream.baseUrl, token: TEST_MASTER_TOKEN, simulated: true } })
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const url = await listen(gw)
   const admin = await makeKey(gw.db, { scopes: ['admin'], name: 'cli-admin' })
   const env = { TPX_GATEWAY_URL: url, TPX_GATEWAY_KEY: admin.key }
   const run = (...args: string[]) => cli(args, env)

@@ -1,18 +1,7 @@
 // The finance commands end to end: `node bin/tpx-gateway.js reports …` against a gateway with a real workload.
 import t from 'tap'
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { reportsBed } from '../integration/reports/workload.ts'
-
-const BIN = fileURLToPath(new URL('../../bin/tpx-gateway.js', import.meta.url))
-
-function cli (args: string[], env: Record<string, string>): Promise<{ code: number, stdout: string, stderr: string }> {
-  return new Promise(resolve => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+import { cli } from '../helpers/processes.ts'
+import { reportsBed } from '../helpers/reports-bed.ts'
 
 t.test('reports CLI', async t => {
   const bed = await reportsBed(t)

@@ -1,14 +1,12 @@
 // tpx-gateway webhooks … end to end against a gateway listening on a real port.
 import t from 'tap'
-import type { AddressInfo } from 'node:net'
-import { buildTestGateway } from '../helpers/gateway.ts'
+import { buildTestGateway, listen } from '../helpers/gateway.ts'
 import { makeKey, makeTeam } from '../helpers/factories.ts'
-import { cli } from '../helpers/cli.ts'
+import { cli } from '../helpers/processes.ts'
 
 t.test('webhooks create (secret once), list, update, deliveries, delete', async t => {
   const gw = await buildTestGateway(t)
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const url = await listen(gw)
   const admin = await makeKey(gw.db, { scopes: ['admin'], name: 'cli-admin' })
   await makeTeam(gw.db, { slug: 'acme' })
   const run = (...args: string[]) => cli(args, { TPX_GATEWAY_URL: url, TPX_GATEWAY_KEY: admin.key })

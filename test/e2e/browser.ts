@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import type { Teardown } from '../helpers/video-server.ts'
+import type { Teardown } from '../helpers/teardown.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts')

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { makeKey } from '../helpers/factories.ts'
-import { client, dataPlaneBed, fromUrl, type Bed } from '../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../helpers/data-plane-bed.ts'
+import { client } from '../helpers/http.ts'
 import { formatCredits, localText, utcText } from '../../src/dashboard/client/format.ts'
 import { budgetAlerts } from '../../src/dashboard/client/alerts.ts'
 import type { BudgetsReport, JobDetailView, Page as ListPage, JobView, SpendReport, TeamView } from '../../src/dashboard/client/types.ts'
@@ -220,10 +221,8 @@ t.test('the dashboard in a real browser', async t => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Download CSV")')])
     const csv = await readFile(await download.path())
-    const expected = await fetch(`${origin}/admin/v1/reports/spend?group_by=key,day&from=${from}&to=${to}&format=csv`, {
-      headers: { authorization: `Bearer ${adminKey.key}` }
-    })
-    t.equal(csv.toString('utf8'), await expected.text(), 'the CSV is the API\'s')
+    const expected = await admin.get(`/admin/v1/reports/spend?group_by=key,day&from=${from}&to=${to}&format=csv`)
+    t.equal(csv.toString('utf8'), expected.text, 'the CSV is the API\'s')
     t.match(download.suggestedFilename(), /^spend-.*\.csv$/)
     await browser.screenshot(page, 'reports')
   })

@@ -1,5 +1,8 @@
-// build(t): the production buildApp on a fresh database, with the logs captured for inspection.
+// The base of every in-process test bed: the production buildApp on a fresh database, with the logs captured for
+// inspection and every answer and record fed to the run's secret scan. The beds (admin-bed.ts, data-plane-bed.ts,
+// money-bed.ts, reports-bed.ts) add what their plane needs around it.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
@@ -65,6 +68,12 @@ export async function buildTestGateway (t: Test, options: TestGatewayOptions = {
   })
   await app.ready()
   return { app, db, databaseUrl, logs: lines, upstream }
+}
+
+/** Makes the gateway listen on a free port of 127.0.0.1 (for fetch, child processes and browsers); its origin. */
+export async function listen (gw: TestGateway): Promise<string> {
+  await gw.app.listen({ port: 0, host: '127.0.0.1' })
+  return `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
 }
 
 /** Every answer, over HTTP and through inject, goes to the run's secret scan (test/helpers/secret-scan.ts). */

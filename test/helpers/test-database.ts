@@ -5,8 +5,10 @@ import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
+import { createDb, type Db } from '../../src/db/client.ts'
 import { applyMigrations, readMigrations } from '../../src/db/migrations.ts'
 import { startTestPostgres } from './embedded-test-postgres.ts'
+import type { Teardown } from './teardown.ts'
 
 const STATE_FILE = path.resolve(import.meta.dirname, '../../.data/test-db.json')
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -99,4 +101,16 @@ export async function createTestDatabase (): Promise<TestDatabase> {
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
     })
   }
+}
+
+/**
+ * A fresh database for one test, dropped at its teardown, and a client on it: what a test needs whose gateways are
+ * separate processes (the in-process beds make their own, in gateway.ts).
+ */
+export async function databaseForTest (t: Teardown): Promise<{ url: string, db: Db }> {
+  const database = await createTestDatabase()
+  t.teardown(database.drop)
+  const db = createDb({ url: database.url })
+  t.teardown(() => db.$disconnect())
+  return { url: database.url, db }
 }

@@ -3,8 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-
-export interface Teardown { teardown (fn: () => unknown): void }
+import type { Teardown } from './teardown.ts'
 
 export const VIDEO_FIXTURES = new URL('../fixtures/videos/', import.meta.url)
 

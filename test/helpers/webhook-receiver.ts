@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Teardown } from './video-server.ts'
+import type { Teardown } from './teardown.ts'
 
 export interface Received { path: string, headers: IncomingHttpHeaders, body: string, json: Record<string, unknown> }
 

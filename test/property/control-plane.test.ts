@@ -4,7 +4,6 @@
 // audit log). Fixed seed and few runs in `npm test`; `npm run fuzz` runs many more.
 import t from 'tap'
 import fc from 'fast-check'
-import type { LightMyRequestResponse } from 'fastify'
 import { AuditQuerySchema } from '../../src/admin/audit/schemas.ts'
 import { JobQuerySchema } from '../../src/admin/jobs/schemas.ts'
 import { KeyCreateSchema, KeyRotateSchema } from '../../src/admin/keys/schemas.ts'
@@ -14,7 +13,8 @@ import { PageQueryFields } from '../../src/routes/admin/schemas.ts'
 import { BudgetsQuerySchema, ReconciliationQuerySchema, SpendQuerySchema } from '../../src/reports/schemas.ts'
 import { DeliveryQuerySchema, WebhookCreateSchema, WebhookPatchSchema } from '../../src/webhooks/schemas.ts'
 import { makeKey, makeTeam } from '../helpers/factories.ts'
-import { adminBed, type AdminBed } from '../integration/admin/fixture.ts'
+import { adminBed, type AdminBed } from '../helpers/admin-bed.ts'
+import { client, type Answer } from '../helpers/http.ts'
 import { controlPlaneOracle, FUZZ, mutatedBody, nastyValue, validValue, withDuplicateKey, type Schema } from '../helpers/schema-arbitraries.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -65,23 +65,21 @@ async function footprint (bed: AdminBed) {
   return { audit, teams, keys, ledger, webhooks }
 }
 
-function enveloped (res: LightMyRequestResponse): boolean {
-  const body = res.json() as Record<string, unknown>
-  return typeof body.error === 'string' && typeof body.message === 'string' && body.requestId === res.headers['x-request-id']
+function enveloped (res: Answer): boolean {
+  const body = res.body
+  return typeof body.error === 'string' && typeof body.message === 'string' &&
+    body.requestId === res.headers.get('x-request-id')
 }
 
 async function refused (bed: AdminBed, sent: { method: Method, url: string, payload?: string, contentType?: string }, allowSuccess = false) {
   const before = await footprint(bed)
-  const res = await bed.gw.app.inject({
-    method: sent.method,
-    url: sent.url,
-    headers: { authorization: `Bearer ${bed.admin.key}`, ...(sent.contentType ? { 'content-type': sent.contentType } : {}) },
-    ...(sent.payload === undefined ? {} : { payload: sent.payload })
-  })
-  const label = `${sent.method} ${sent.url.slice(0, 200)} ${String(sent.payload ?? '').slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`
-  if (res.statusCode >= 500) throw new Error(`5xx: ${label}`)
-  if (res.statusCode < 400 && !allowSuccess) throw new Error(`accepted: ${label}`)
-  if (res.statusCode >= 400 && !enveloped(res)) throw new Error(`not in the gateway envelope: ${label}`)
+  const payload = sent.payload === undefined ? undefined : { raw: sent.payload }
+  const headers: Record<string, string> = sent.contentType ? { 'content-type': sent.contentType } : {}
+  const res = await client(bed.gw.app, bed.admin.key, 'Bearer').call(sent.method, sent.url, payload, headers)
+  const label = `${sent.method} ${sent.url.slice(0, 200)} ${String(sent.payload ?? '').slice(0, 300)} → ${res.status} ${res.text.slice(0, 300)}`
+  if (res.status >= 500) throw new Error(`5xx: ${label}`)
+  if (res.status < 400 && !allowSuccess) throw new Error(`accepted: ${label}`)
+  if (res.status >= 400 && !enveloped(res)) throw new Error(`not in the gateway envelope: ${label}`)
   const after = await footprint(bed)
   if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`wrote something ${JSON.stringify({ before, after })}: ${label}`)
   return true

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { normaliseJobFields } from '../../src/tensorpix/form.ts'
 import { CreateJobSchema, EnhanceVideoSchema, ModelPageQuery, PageQuery } from '../../src/tensorpix/requests.ts'
-import { dataPlaneBed, type Bed } from '../helpers/data-plane.ts'
+import { dataPlaneBed, type Bed } from '../helpers/data-plane-bed.ts'
 import { fixtureBytes, multipartBody } from '../helpers/video-server.ts'
 import {
   dataPlaneOracle, FUZZ, mutatedBody, nastyValue, validValue, withDuplicateKey, type Schema

@@ -1,13 +1,13 @@
-// Shared test plumbing: a simulator per test, and a loopback file server for from-url sources.
-import { readFileSync } from 'node:fs'
+// The simulator tests' plumbing: a simulator per test (in-process or listening), and a loopback file server whose
+// paths each misbehave in one way (wrong type, HEAD refused, 404, 500, a stall), for the from-url probe.
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildSimulator, startSimulator, type SimulatorOptions } from '../../src/simulator/index.ts'
+import type { Teardown } from '../helpers/teardown.ts'
+import { fixtureBytes, multipartBody } from '../helpers/video-server.ts'
 
-export interface Teardown { teardown(fn: () => unknown): void }
-
-export const FIXTURES = new URL('../fixtures/videos/', import.meta.url)
-export const fixture = (name: string) => readFileSync(new URL(name, FIXTURES))
+/** a video fixture's bytes (test/fixtures/videos/) */
+export const fixture = fixtureBytes
 
 export const FIXTURE_TABLE = [
   { file: 'clip-320x180-24fps-48f.mp4', container: 'mp4', width: 320, height: 180, framerate: 24, nFrames: 48, type: 'video/mp4' },
@@ -73,19 +73,10 @@ export async function sourceServer (t: Teardown) {
   return { url: (path: string) => `http://127.0.0.1:${port}${path}`, requests }
 }
 
-/** A multipart body with one file part, for inject (which takes a Buffer and headers). */
-export function multipartFile (field: string, filename: string, type: string, content: Buffer, fields: Record<string, string | string[]> = {}) {
-  const boundary = '----simulator-test-boundary'
-  const parts: Buffer[] = []
-  for (const [name, values] of Object.entries(fields)) {
-    for (const value of [values].flat()) {
-      parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-    }
-  }
-  if (field) {
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${field}"; filename="${filename}"\r\ncontent-type: ${type}\r\n\r\n`))
-    parts.push(content, Buffer.from('\r\n'))
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`))
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+/** A multipart body with one file part (none when `field` is empty), for inject: a Buffer and its headers. */
+export function multipartFile (field: string, filename: string, type: string, content: Buffer,
+  fields: Record<string, string | string[]> = {}) {
+  const files = field ? [{ field, filename, type, content }] : []
+  const { payload, contentType } = multipartBody(fields, files, '----simulator-test-boundary')
+  return { payload, headers: { 'content-type': contentType } }
 }

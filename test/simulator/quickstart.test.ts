@@ -2,6 +2,7 @@
 // poll until status 2, download output_video.file, delete the restored video. The poll interval is simulated
 // with the control API instead of sleeping.
 import t from 'tap'
+import type { TensorPixJob } from '../helpers/tensorpix.ts'
 import { liveSimulator, sourceServer, TOKEN } from './helpers.ts'
 
 t.test('the Python quick-start flow works end to end', async t => {
@@ -24,7 +25,7 @@ t.test('the Python quick-start flow works end to end', async t => {
   t.equal(created.status, 201)
   const { id: jobId } = await created.json() as { id: number }
 
-  let job: { status: number, output_video: { id: number, file: string } | null } | undefined
+  let job: TensorPixJob | undefined
   for (let polls = 0; polls < 10; polls++) {
     const response = await fetch(`${sim.url}/api/jobs/${jobId}/`, { headers })
     t.equal(response.status, 200)
@@ -35,9 +36,10 @@ t.test('the Python quick-start flow works end to end', async t => {
   }
   t.equal(job?.status, 2)
   const output = job?.output_video
-  if (!output) throw new Error('no output video')
+  if (!output?.file) throw new Error('no output video')
+  const file = output.file
 
-  const download = await fetch(output.file)
+  const download = await fetch(file)
   t.equal(download.status, 200)
   t.match(download.headers.get('content-type'), /^video\//)
   t.ok((await download.arrayBuffer()).byteLength > 0)
@@ -45,5 +47,5 @@ t.test('the Python quick-start flow works end to end', async t => {
   const deleted = await fetch(`${sim.url}/api/restored-videos/${output.id}/`, { method: 'DELETE', headers })
   t.equal(deleted.status, 204)
   t.equal((await fetch(`${sim.url}/api/restored-videos/${output.id}/`, { headers })).status, 404)
-  t.equal((await fetch(output.file)).status, 404, 'the file is gone too')
+  t.equal((await fetch(file)).status, 404, 'the file is gone too')
 })

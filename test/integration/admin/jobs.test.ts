@@ -3,8 +3,9 @@
 import t from 'tap'
 import type { Db } from '../../../src/db/client.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
-import { adminBed } from './fixture.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { adminBed, type AdminPage } from '../../helpers/admin-bed.ts'
+import { client } from '../../helpers/http.ts'
 
 type JobState = 'pending' | 'queued' | 'processing' | 'finished' | 'failed' | 'cancelled'
 
@@ -14,7 +15,8 @@ async function job (db: Db, owner: { teamId: string, apiKeyId: string }, state: 
   })
 }
 
-const ids = (page: { items: Array<{ id: string }> }) => page.items.map(item => item.id)
+type Jobs = AdminPage<{ id: string }>
+const ids = (page: Jobs) => page.items.map(item => item.id)
 
 t.test('search: every team newest first, filtered by team, key, state and time, keyset pages', async t => {
   const bed = await adminBed(t)
@@ -36,7 +38,7 @@ t.test('search: every team newest first, filtered by team, key, state and time, 
   ]
   const newestFirst = [...created].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map(j => j.id)
 
-  const all = (await bed.call('GET', '/admin/v1/jobs', { key: bed.finance.key })).json()
+  const all = (await bed.call<Jobs>('GET', '/admin/v1/jobs', { key: bed.finance.key })).body
   t.same(ids(all), newestFirst)
   t.equal(all.nextCursor, null)
   t.match(all.items.find((j: { id: string }) => j.id === created[0]?.id), {
@@ -54,7 +56,7 @@ t.test('search: every team newest first, filtered by team, key, state and time, 
     createdAt: at(1).toISOString()
   })
 
-  const filtered = async (query: string) => ids((await bed.call('GET', `/admin/v1/jobs?${query}`)).json())
+  const filtered = async (query: string) => ids((await bed.call<Jobs>('GET', `/admin/v1/jobs?${query}`)).body)
   t.same(await filtered('team=blue'), newestFirst.filter(id => [created[1], created[4]].some(j => j?.id === id)))
   t.same(await filtered(`key=${redOther.id}`), [created[2]?.id])
   t.same(await filtered('state=finished'), newestFirst.filter(id => [created[0], created[5]].some(j => j?.id === id)))
@@ -66,7 +68,7 @@ t.test('search: every team newest first, filtered by team, key, state and time, 
   let cursor: string | null = null
   do {
     const page: { items: Array<{ id: string }>, nextCursor: string | null } =
-      (await bed.call('GET', `/admin/v1/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()
+      (await bed.call<Jobs>('GET', `/admin/v1/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body
     t.ok(page.items.length <= 2)
     pages.push(...ids(page))
     cursor = page.nextCursor
@@ -75,42 +77,43 @@ t.test('search: every team newest first, filtered by team, key, state and time, 
   t.same(await filtered('limit=2&offset=4'), newestFirst.slice(4))
 
   const unknownTeam = await bed.call('GET', '/admin/v1/jobs?team=nobody')
-  t.equal(unknownTeam.statusCode, 404)
-  t.match(unknownTeam.json(), { error: 'not_found', message: 'Team nobody not found' })
+  t.equal(unknownTeam.status, 404)
+  t.match(unknownTeam.body, { error: 'not_found', message: 'Team nobody not found' })
   const bad = await bed.call('GET', '/admin/v1/jobs?state=lost&key=nope&from=yesterday&limit=0')
-  t.equal(bad.statusCode, 400)
-  t.same((bad.json().details as Array<{ field: string }>).map(d => d.field).sort(),
+  t.equal(bad.status, 400)
+  t.same((bad.body.details as Array<{ field: string }>).map(d => d.field).sort(),
     ['querystring.from', 'querystring.key', 'querystring.limit', 'querystring.state'])
   const foreign = Buffer.from(JSON.stringify(['2026-11-20T10:04:00.000Z x'])).toString('base64url')
-  t.match((await bed.call('GET', `/admin/v1/jobs?cursor=${foreign}`)).json(), { error: 'bad_request', details: [{ field: 'query.cursor' }] })
+  t.match((await bed.call('GET', `/admin/v1/jobs?cursor=${foreign}`)).body, { error: 'bad_request', details: [{ field: 'query.cursor' }] })
 })
 
 t.test('jobs are read with admin or finance keys only', async t => {
   const bed = await adminBed(t)
-  t.equal((await bed.call('GET', '/admin/v1/jobs', { key: bed.jobs.key })).statusCode, 403)
-  t.equal((await bed.call('GET', '/admin/v1/jobs', { key: null })).statusCode, 401)
-  t.equal((await bed.call('GET', '/admin/v1/jobs/6f1f5a8e-0000-4000-8000-000000000000', { key: bed.jobs.key })).statusCode, 403)
+  t.equal((await bed.call('GET', '/admin/v1/jobs', { key: bed.jobs.key })).status, 403)
+  t.equal((await bed.call('GET', '/admin/v1/jobs', { key: null })).status, 401)
+  t.equal((await bed.call('GET', '/admin/v1/jobs/6f1f5a8e-0000-4000-8000-000000000000', { key: bed.jobs.key })).status, 403)
   const missing = await bed.call('GET', '/admin/v1/jobs/6f1f5a8e-0000-4000-8000-000000000000', { key: bed.finance.key })
-  t.equal(missing.statusCode, 404)
-  t.equal((await bed.call('GET', '/admin/v1/jobs/not-a-uuid')).statusCode, 400)
+  t.equal(missing.status, 404)
+  t.equal((await bed.call('GET', '/admin/v1/jobs/not-a-uuid')).status, 400)
 })
 
 t.test('whoami names the calling key and whether it may manage', async t => {
   const bed = await adminBed(t)
-  t.same((await bed.call('GET', '/admin/v1/whoami', { key: bed.finance.key })).json(), {
+  t.same((await bed.call('GET', '/admin/v1/whoami', { key: bed.finance.key })).body, {
     keyId: bed.finance.id, name: 'finance-bot', prefix: bed.finance.key.slice(0, 16), scopes: ['finance'], canManage: false
   })
-  t.match((await bed.call('GET', '/admin/v1/whoami')).json(), { keyId: bed.admin.id, scopes: ['admin'], canManage: true })
-  t.equal((await bed.call('GET', '/admin/v1/whoami', { key: bed.jobs.key })).statusCode, 403)
+  t.match((await bed.call('GET', '/admin/v1/whoami')).body, { keyId: bed.admin.id, scopes: ['admin'], canManage: true })
+  t.equal((await bed.call('GET', '/admin/v1/whoami', { key: bed.jobs.key })).status, 403)
 })
 
 interface Timeline { kind: string, amount: string | null, description: string, at: string }
 
 async function timelineOf (bed: Bed, adminKey: string, where: { upstreamId: number } | { state: 'rejected' }) {
   const row = await bed.gw.db.job.findFirstOrThrow({ where })
-  const res = await fetch(`${bed.origin}/admin/v1/jobs/${row.id}`, { headers: { authorization: `Bearer ${adminKey}` } })
+  const res = await client(bed.origin, adminKey, 'Bearer')
+    .get<{ state: string, upstreamId: number, netCost: string, timeline: Timeline[] }>(`/admin/v1/jobs/${row.id}`)
   if (res.status !== 200) throw new Error(`GET /admin/v1/jobs/${row.id}: ${res.status}`)
-  return await res.json() as { state: string, upstreamId: number, netCost: string, timeline: Timeline[] }
+  return res.body
 }
 
 const kinds = (timeline: Timeline[]) => timeline.map(e => e.amount === null ? e.kind : `${e.kind} ${e.amount}`)

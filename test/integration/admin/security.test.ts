@@ -3,7 +3,7 @@
 // without a line here fails this test.
 import t from 'tap'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { adminBed, teamBody, type AdminBed } from './fixture.ts'
+import { adminBed, teamBody, type AdminBed } from '../../helpers/admin-bed.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 interface Sample { method: Method, url: string, body?: unknown }
@@ -89,14 +89,14 @@ t.test('no key, a bad key or a jobs key is refused on every admin route, with no
   for (const [operation, route] of Object.entries(ROUTES)) {
     const sample = route.sample(ctx, ++counter)
     const none = await send(bed, sample, null)
-    t.equal(none.statusCode, 401, `${operation} without a key`)
-    t.match(none.json(), { error: 'unauthorized', requestId: String })
+    t.equal(none.status, 401, `${operation} without a key`)
+    t.match(none.body, { error: 'unauthorized', requestId: String })
     const bogus = await send(bed, sample, `${bed.admin.key.slice(0, -4)}abcd`)
-    t.equal(bogus.statusCode, 401, `${operation} with a wrong secret`)
+    t.equal(bogus.status, 401, `${operation} with a wrong secret`)
     for (const scheme of ['Bearer', 'Token']) {
       const jobs = await send(bed, sample, bed.jobs.key, scheme)
-      t.equal(jobs.statusCode, 403, `${operation} with a jobs key (${scheme})`)
-      t.match(jobs.json(), { error: 'forbidden', message: String, requestId: jobs.headers['x-request-id'] })
+      t.equal(jobs.status, 403, `${operation} with a jobs key (${scheme})`)
+      t.match(jobs.body, { error: 'forbidden', message: String, requestId: jobs.headers.get('x-request-id') })
     }
   }
   t.equal((await bed.auditRows()).length, 0)
@@ -109,21 +109,21 @@ t.test('finance reads everything and adjusts budgets, nothing else; admin does e
     const before = (await bed.auditRows()).length
     const finance = await send(bed, route.sample(financeCtx, ++counter), bed.finance.key, 'Token')
     if (route.finance) {
-      t.ok(finance.statusCode < 300, `finance may ${operation} (${finance.statusCode})`)
+      t.ok(finance.status < 300, `finance may ${operation} (${finance.status})`)
     } else {
-      t.equal(finance.statusCode, 403, `finance may not ${operation}`)
+      t.equal(finance.status, 403, `finance may not ${operation}`)
       t.equal((await bed.auditRows()).length, before, 'a refused write leaves no audit row')
     }
     const admin = await send(bed, route.sample(await context(bed), ++counter), bed.admin.key)
-    t.ok(admin.statusCode < 300, `admin may ${operation} (${admin.statusCode})`)
+    t.ok(admin.status < 300, `admin may ${operation} (${admin.status})`)
   }
 })
 
 t.test('an expired or revoked admin key is refused', async t => {
   const bed = await adminBed(t)
   const expired = await makeKey(bed.gw.db, { scopes: ['admin'], expiresAt: new Date(Date.now() - 1000) })
-  t.equal((await bed.call('GET', '/admin/v1/teams', { key: expired.key })).statusCode, 401)
+  t.equal((await bed.call('GET', '/admin/v1/teams', { key: expired.key })).status, 401)
   const revoked = await makeKey(bed.gw.db, { scopes: ['admin'] })
   await bed.gw.db.apiKey.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } })
-  t.equal((await bed.call('GET', '/admin/v1/teams', { key: revoked.key })).statusCode, 401)
+  t.equal((await bed.call('GET', '/admin/v1/teams', { key: revoked.key })).status, 401)
 })

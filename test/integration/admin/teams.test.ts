@@ -1,6 +1,9 @@
 import t from 'tap'
 import { makeKey } from '../../helpers/factories.ts'
-import { adminBed, teamBody } from './fixture.ts'
+import { eventually } from '../../helpers/async.ts'
+import { adminBed, teamBody, type AdminPage } from '../../helpers/admin-bed.ts'
+
+type Teams = AdminPage<{ slug: string }>
 
 t.test('create: 201 with defaults, one audit row, slug usable in paths', async t => {
   const bed = await adminBed(t)
@@ -12,8 +15,8 @@ t.test('create: 201 with defaults, one audit row, slug usable in paths', async t
       retentionDays: 30
     })
   })
-  t.equal(res.statusCode, 201)
-  const team = res.json()
+  t.equal(res.status, 201)
+  const team = res.body
   t.match(team, {
     id: String,
     slug: 'video-ops',
@@ -37,20 +40,20 @@ t.test('create: 201 with defaults, one audit row, slug usable in paths', async t
     targetType: 'team',
     targetId: team.id,
     before: null,
-    requestId: res.headers['x-request-id']
+    requestId: res.headers.get('x-request-id')
   })
   t.same(audit[0]?.after, team, 'after is the team as answered')
 
   const got = await bed.call('GET', '/admin/v1/teams/video-ops')
-  t.same(got.json(), team)
+  t.same(got.body, team)
 })
 
 t.test('create: duplicate slug is 409 and writes no audit row', async t => {
   const bed = await adminBed(t)
-  t.equal((await bed.call('POST', '/admin/v1/teams', { body: teamBody('dup') })).statusCode, 201)
+  t.equal((await bed.call('POST', '/admin/v1/teams', { body: teamBody('dup') })).status, 201)
   const again = await bed.call('POST', '/admin/v1/teams', { body: teamBody('dup') })
-  t.equal(again.statusCode, 409)
-  t.match(again.json(), { error: 'conflict', message: /dup/, requestId: String })
+  t.equal(again.status, 409)
+  t.match(again.body, { error: 'conflict', message: /dup/, requestId: String })
   t.equal((await bed.auditRows()).length, 1)
 })
 
@@ -68,8 +71,8 @@ t.test('create: every offending field is named; nothing is written', async t => 
       colour: 'red'
     }
   })
-  t.equal(res.statusCode, 400)
-  const fields = (res.json().details as Array<{ field: string }>).map(d => d.field).sort()
+  t.equal(res.status, 400)
+  const fields = (res.body.details as Array<{ field: string }>).map(d => d.field).sort()
   t.same(fields, [
     'body.budget.alertThresholds.1',
     'body.budget.credits',
@@ -92,26 +95,26 @@ t.test('create: every offending field is named; nothing is written', async t => 
 t.test('create and update: model ids are checked against TensorPix', async t => {
   const bed = await adminBed(t)
   const unknown = await bed.call('POST', '/admin/v1/teams', { body: teamBody('m', { optionPolicy: { allowedModels: [1, 77, 2, 78] } }) })
-  t.equal(unknown.statusCode, 400)
-  t.same(unknown.json().details, [
+  t.equal(unknown.status, 400)
+  t.same(unknown.body.details, [
     { field: 'body.optionPolicy.allowedModels.1', message: 'unknown TensorPix ML model id 77' },
     { field: 'body.optionPolicy.allowedModels.3', message: 'unknown TensorPix ML model id 78' }
   ])
-  t.equal((await bed.call('POST', '/admin/v1/teams', { body: teamBody('m', { optionPolicy: { allowedModels: [4] } }) })).statusCode, 201)
+  t.equal((await bed.call('POST', '/admin/v1/teams', { body: teamBody('m', { optionPolicy: { allowedModels: [4] } }) })).status, 201)
   const patched = await bed.call('PATCH', '/admin/v1/teams/m', { body: { optionPolicy: { allowedModels: [3, 99] } } })
-  t.equal(patched.statusCode, 400)
-  t.same(patched.json().details, [{ field: 'body.optionPolicy.allowedModels.1', message: 'unknown TensorPix ML model id 99' }])
-  t.same((await bed.call('GET', '/admin/v1/teams/m')).json().optionPolicy, { allowedModels: [4] }, 'unchanged')
+  t.equal(patched.status, 400)
+  t.same(patched.body.details, [{ field: 'body.optionPolicy.allowedModels.1', message: 'unknown TensorPix ML model id 99' }])
+  t.same((await bed.call('GET', '/admin/v1/teams/m')).body.optionPolicy, { allowedModels: [4] }, 'unchanged')
 })
 
 t.test('model ids cannot be checked while TensorPix is down: 503, nothing written', async t => {
   const bed = await adminBed(t)
   await bed.upstream.close()
   const res = await bed.call('POST', '/admin/v1/teams', { body: teamBody('offline', { optionPolicy: { allowedModels: [1] } }) })
-  t.equal(res.statusCode, 503)
-  t.match(res.json(), { error: 'upstream_unavailable', requestId: String })
+  t.equal(res.status, 503)
+  t.match(res.body, { error: 'upstream_unavailable', requestId: String })
   const withoutModels = await bed.call('POST', '/admin/v1/teams', { body: teamBody('offline', { optionPolicy: { allowComparison: false } }) })
-  t.equal(withoutModels.statusCode, 201, 'a policy without model ids does not need TensorPix')
+  t.equal(withoutModels.status, 201, 'a policy without model ids does not need TensorPix')
   t.equal((await bed.auditRows()).length, 1)
 })
 
@@ -119,13 +122,13 @@ t.test('update: merges budget and limits, replaces policies, validates the whole
   const bed = await adminBed(t)
   const created = (await bed.call('POST', '/admin/v1/teams', {
     body: teamBody('acme', { limits: { requestsPerMinute: 100 }, urlPolicy: { httpsOnly: false, allowedHosts: ['a.example'] } })
-  })).json()
+  })).body
 
   const res = await bed.call('PATCH', '/admin/v1/teams/acme', {
     body: { name: 'ACME', budget: { credits: '250.1234', alertThresholds: [90, 25] }, limits: { maxConcurrentJobs: 3 }, urlPolicy: { minPresignedValiditySeconds: 600 } }
   })
-  t.equal(res.statusCode, 200)
-  const team = res.json()
+  t.equal(res.status, 200)
+  const team = res.body
   t.match(team, {
     name: 'ACME',
     budget: { credits: '250.1234', period: 'month', mode: 'hard', alertThresholds: [25, 90] },
@@ -139,23 +142,25 @@ t.test('update: merges budget and limits, replaces policies, validates the whole
   t.same(audit[0]?.after, team)
 
   const whole = await bed.call('PATCH', '/admin/v1/teams/acme', { body: { limits: { keyRequestsPerMinute: 500 } } })
-  t.equal(whole.statusCode, 400, 'a key limit above the (unchanged) team limit')
-  t.same(whole.json().details, [{ field: 'body.limits.keyRequestsPerMinute', message: 'must not exceed limits.requestsPerMinute (100)' }])
+  t.equal(whole.status, 400, 'a key limit above the (unchanged) team limit')
+  t.same(whole.body.details, [{ field: 'body.limits.keyRequestsPerMinute', message: 'must not exceed limits.requestsPerMinute (100)' }])
 
   const bad = await bed.call('PATCH', '/admin/v1/teams/acme', {
     body: { budget: { credits: '-1', overdraft: '1.23456', bogus: true }, limits: { burst: 1 }, optionPolicy: { maxSegmentFrames: 0 } }
   })
-  t.equal(bad.statusCode, 400)
-  t.same((bad.json().details as Array<{ field: string }>).map(d => d.field).sort(),
+  t.equal(bad.status, 400)
+  t.same((bad.body.details as Array<{ field: string }>).map(d => d.field).sort(),
     ['body.budget.bogus', 'body.budget.credits', 'body.budget.overdraft', 'body.limits.burst', 'body.optionPolicy.maxSegmentFrames'])
 
-  t.equal((await bed.call('PATCH', '/admin/v1/teams/acme', { body: {} })).statusCode, 400, 'an empty update')
-  t.equal((await bed.call('PATCH', '/admin/v1/teams/acme', { body: { slug: 'other' } })).statusCode, 400, 'the slug is fixed')
-  t.equal((await bed.call('PATCH', '/admin/v1/teams/nobody', { body: { name: 'x' } })).statusCode, 404)
+  t.equal((await bed.call('PATCH', '/admin/v1/teams/acme', { body: {} })).status, 400, 'an empty update')
+  t.equal((await bed.call('PATCH', '/admin/v1/teams/acme', { body: { slug: 'other' } })).status, 400, 'the slug is fixed')
+  t.equal((await bed.call('PATCH', '/admin/v1/teams/nobody', { body: { name: 'x' } })).status, 404)
   t.equal((await bed.auditRows()).filter(r => r.action === 'team.update').length, 1, 'failed updates write no audit row')
 
-  const cleared = await bed.call('PATCH', '/admin/v1/teams/acme', { body: { limits: { requestsPerMinute: null }, retentionDays: null } })
-  t.equal(cleared.json().limits.requestsPerMinute, null, 'null lifts a limit')
+  const cleared = await bed.call<{ limits: { requestsPerMinute: number | null } }>('PATCH', '/admin/v1/teams/acme', {
+    body: { limits: { requestsPerMinute: null }, retentionDays: null }
+  })
+  t.equal(cleared.body.limits.requestsPerMinute, null, 'null lifts a limit')
 })
 
 t.test('list: paginated by cursor or offset, filtered by name and disabled', async t => {
@@ -165,56 +170,48 @@ t.test('list: paginated by cursor or offset, filtered by name and disabled', asy
   }
   await bed.call('POST', '/admin/v1/teams/c-red/disable')
 
-  const first = (await bed.call('GET', '/admin/v1/teams?limit=2')).json()
+  const first = (await bed.call<Teams>('GET', '/admin/v1/teams?limit=2')).body
   t.same(first.items.map((x: { slug: string }) => x.slug), ['a-red', 'b-blue'])
-  const second = (await bed.call('GET', `/admin/v1/teams?limit=2&cursor=${first.nextCursor}`)).json()
+  const second = (await bed.call<Teams>('GET', `/admin/v1/teams?limit=2&cursor=${first.nextCursor}`)).body
   t.same(second.items.map((x: { slug: string }) => x.slug), ['c-red', 'd-green'])
-  const third = (await bed.call('GET', `/admin/v1/teams?limit=2&cursor=${second.nextCursor}`)).json()
+  const third = (await bed.call<Teams>('GET', `/admin/v1/teams?limit=2&cursor=${second.nextCursor}`)).body
   t.same(third, { items: [{ ...third.items[0] }], nextCursor: null }, 'the fixture team last')
 
-  const offset = (await bed.call('GET', '/admin/v1/teams?limit=1&offset=2')).json()
-  t.equal(offset.items[0].slug, 'c-red')
-  const red = (await bed.call('GET', '/admin/v1/teams?name=RED')).json()
+  const offset = (await bed.call<Teams>('GET', '/admin/v1/teams?limit=1&offset=2')).body
+  t.equal(offset.items[0]?.slug, 'c-red')
+  const red = (await bed.call<Teams>('GET', '/admin/v1/teams?name=RED')).body
   t.same(red.items.map((x: { slug: string }) => x.slug), ['a-red', 'c-red'])
-  const off = (await bed.call('GET', '/admin/v1/teams?disabled=true')).json()
+  const off = (await bed.call<Teams>('GET', '/admin/v1/teams?disabled=true')).body
   t.same(off.items.map((x: { slug: string }) => x.slug), ['c-red'])
 
   const both = await bed.call('GET', `/admin/v1/teams?offset=1&cursor=${first.nextCursor}`)
-  t.equal(both.statusCode, 400)
-  t.equal((await bed.call('GET', '/admin/v1/teams?cursor=garbage')).statusCode, 400)
+  t.equal(both.status, 400)
+  t.equal((await bed.call('GET', '/admin/v1/teams?cursor=garbage')).status, 400)
   const badLimit = await bed.call('GET', '/admin/v1/teams?limit=0&disabled=maybe')
-  t.same((badLimit.json().details as Array<{ field: string }>).map(d => d.field).sort(), ['querystring.disabled', 'querystring.limit'])
+  t.same((badLimit.body.details as Array<{ field: string }>).map(d => d.field).sort(), ['querystring.disabled', 'querystring.limit'])
 })
 
 t.test('disable and enable: keys of a disabled team are refused at once; each call audited', async t => {
   const bed = await adminBed(t)
-  const team = (await bed.call('POST', '/admin/v1/teams', { body: teamBody('ops') })).json()
+  const team = (await bed.call<{ id: string }>('POST', '/admin/v1/teams', { body: teamBody('ops') })).body
   const key = await makeKey(bed.gw.db, { teamId: team.id, scopes: ['jobs:read'] })
   t.ok(await bed.gw.app.keys.verify(key.key), 'works (and is now cached)')
 
   const off = await bed.call('POST', '/admin/v1/teams/ops/disable')
-  t.equal(off.statusCode, 200)
-  t.equal(off.json().disabled, true)
-  await t.resolveMatch(waitFor(async () => (await bed.gw.app.keys.verify(key.key)) === null), true, 'refused after disable')
-  t.equal((await bed.call('POST', '/admin/v1/teams/ops/disable')).json().disabled, true, 'idempotent')
+  t.equal(off.status, 200)
+  t.equal(off.body.disabled, true)
+  const refused = eventually(async () => (await bed.gw.app.keys.verify(key.key)) === null)
+  await t.resolveMatch(refused, true, 'refused after disable')
+  t.equal((await bed.call('POST', '/admin/v1/teams/ops/disable')).body.disabled, true, 'idempotent')
 
   const on = await bed.call('POST', '/admin/v1/teams/ops/enable')
-  t.equal(on.json().disabled, false)
+  t.equal(on.body.disabled, false)
   // the key cache remembers refusals for a few seconds whatever the notification says; skip that wait here
   bed.gw.app.keyCache.invalidate({ all: true })
   t.ok(await bed.gw.app.keys.verify(key.key), 'accepted again')
 
   const actions = (await bed.auditRows()).map(r => [r.action, (r.before as { disabled: boolean } | null)?.disabled, (r.after as { disabled: boolean }).disabled])
   t.same(actions, [['team.create', undefined, false], ['team.disable', false, true], ['team.disable', true, true], ['team.enable', true, false]])
-  t.equal((await bed.call('POST', '/admin/v1/teams/ghost/disable')).statusCode, 404)
-  t.equal((await bed.call('GET', '/admin/v1/teams/ghost')).statusCode, 404)
+  t.equal((await bed.call('POST', '/admin/v1/teams/ghost/disable')).status, 404)
+  t.equal((await bed.call('GET', '/admin/v1/teams/ghost')).status, 404)
 })
-
-async function waitFor (check: () => Promise<boolean>, ms = 2000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (await check()) return true
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-  return check()
-}

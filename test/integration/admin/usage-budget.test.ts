@@ -5,7 +5,7 @@ import { charge, placeHold, refund, releaseHold } from '../../../src/ledger/mone
 import { currentPeriod } from '../../../src/ledger/usage.ts'
 import { rollupTarget } from '../../../src/ledger/rollup.ts'
 import type { Db } from '../../../src/db/client.ts'
-import { adminBed, teamBody } from './fixture.ts'
+import { adminBed, teamBody } from '../../helpers/admin-bed.ts'
 
 type JobState = 'pending' | 'unknown' | 'queued' | 'processing' | 'finished' | 'failed' | 'cancelled' | 'rejected'
 
@@ -43,12 +43,12 @@ t.test('usage: budget, charged, held, adjusted and remaining of the period; jobs
   await job(bed.gw.db, team, k2.id, 'rejected', [])
   t.equal((await bed.call('POST', '/admin/v1/teams/studio/budget/adjustments', {
     key: bed.finance.key, body: { amount: '20', reason: 'quarterly top-up' }
-  })).statusCode, 201)
+  })).status, 201)
 
   const res = await bed.call('GET', '/admin/v1/teams/studio/usage', { key: bed.finance.key })
-  t.equal(res.statusCode, 200)
+  t.equal(res.status, 200)
   const now = new Date()
-  t.same(res.json(), {
+  t.same(res.body, {
     team: 'studio',
     period: {
       kind: 'month',
@@ -68,7 +68,7 @@ t.test('usage: budget, charged, held, adjusted and remaining of the period; jobs
       { id: gone.id, prefix: gone.key.slice(0, 16), name: 'busy-revoked', charged: '0.5000', held: '0.0000', jobsToday: 1, activeJobs: 0 }
     ]
   })
-  t.equal((await bed.call('GET', '/admin/v1/teams/ghost/usage')).statusCode, 404)
+  t.equal((await bed.call('GET', '/admin/v1/teams/ghost/usage')).status, 404)
 })
 
 t.test('budget adjustments: a signed ledger row with a reason, audited; bad input named, nothing written', async t => {
@@ -77,8 +77,8 @@ t.test('budget adjustments: a signed ledger row with a reason, audited; bad inpu
   const credit = await bed.call('POST', '/admin/v1/teams/studio/budget/adjustments', {
     key: bed.finance.key, body: { amount: '12.3456', reason: '  goodwill credit  ' }
   })
-  t.equal(credit.statusCode, 201)
-  t.match(credit.json(), {
+  t.equal(credit.status, 201)
+  t.match(credit.body, {
     id: String,
     team: 'studio',
     amount: '12.3456',
@@ -89,7 +89,7 @@ t.test('budget adjustments: a signed ledger row with a reason, audited; bad inpu
     remaining: '62.3456'
   })
   const debit = await bed.call('POST', '/admin/v1/teams/studio/budget/adjustments', { body: { amount: '-2.5', reason: 'correction' } })
-  t.match(debit.json(), { amount: '-2.5000', adjusted: '9.8456', remaining: '59.8456', actorKeyId: bed.admin.id })
+  t.match(debit.body, { amount: '-2.5000', adjusted: '9.8456', remaining: '59.8456', actorKeyId: bed.admin.id })
 
   const ledger = await bed.gw.db.ledgerEntry.findMany({ where: { kind: 'adjust' }, orderBy: { id: 'asc' } })
   t.same(ledger.map(l => [l.amount.toString(), l.reason, l.actorKeyId]), [['12.3456', 'goodwill credit', bed.finance.id], ['-2.5', 'correction', bed.admin.id]])
@@ -102,7 +102,7 @@ t.test('budget adjustments: a signed ledger row with a reason, audited; bad inpu
     targetType: 'team',
     before: { adjusted: '0.0000', remaining: '50.0000' },
     after: { amount: '12.3456', reason: 'goodwill credit', adjusted: '12.3456', remaining: '62.3456' },
-    requestId: credit.headers['x-request-id']
+    requestId: credit.headers.get('x-request-id')
   })
   t.match(audit[1], { before: { adjusted: '12.3456' }, after: { adjusted: '9.8456' } })
 
@@ -113,10 +113,10 @@ t.test('budget adjustments: a signed ledger row with a reason, audited; bad inpu
     [{ amount: '1e3' }, ['body.amount', 'body.reason']]
   ] as const) {
     const res = await bed.call('POST', '/admin/v1/teams/studio/budget/adjustments', { body })
-    t.equal(res.statusCode, 400)
-    t.same((res.json().details as Array<{ field: string }>).map(d => d.field).sort(), fields)
+    t.equal(res.status, 400)
+    t.same((res.body.details as Array<{ field: string }>).map(d => d.field).sort(), fields)
   }
-  t.equal((await bed.call('POST', '/admin/v1/teams/ghost/budget/adjustments', { body: { amount: '1', reason: 'x' } })).statusCode, 404)
+  t.equal((await bed.call('POST', '/admin/v1/teams/ghost/budget/adjustments', { body: { amount: '1', reason: 'x' } })).status, 404)
   t.equal(await bed.gw.db.ledgerEntry.count(), 2)
   t.equal((await bed.auditRows()).filter(a => a.action === 'budget.adjust').length, 2)
 })

@@ -1,20 +1,20 @@
 // /admin/v1/teams/{slug}/webhooks: the secret is shown once; writes are audited without it; URLs are validated at
 // registration; another team's endpoint is a 404.
 import t from 'tap'
-import { adminBed, teamBody, type AdminBed } from './fixture.ts'
+import { adminBed, teamBody, type AdminBed } from '../../helpers/admin-bed.ts'
 
 async function team (bed: AdminBed, slug: string) {
-  t.equal((await bed.call('POST', '/admin/v1/teams', { body: teamBody(slug) })).statusCode, 201)
+  t.equal((await bed.call('POST', '/admin/v1/teams', { body: teamBody(slug) })).status, 201)
 }
 
 t.test('create, read, update, delete, audited, the secret shown once', async t => {
   const bed = await adminBed(t)
   await team(bed, 'acme')
-  const res = await bed.call('POST', '/admin/v1/teams/acme/webhooks', {
+  const res = await bed.call<{ id: string, secret: string }>('POST', '/admin/v1/teams/acme/webhooks', {
     body: { url: 'https://hooks.example.com/tpx', events: ['job.finished', 'budget.threshold'], description: 'ops pager' }
   })
-  t.equal(res.statusCode, 201)
-  const created = res.json()
+  t.equal(res.status, 201)
+  const created = res.body
   t.match(created, {
     id: String,
     teamSlug: 'acme',
@@ -28,23 +28,23 @@ t.test('create, read, update, delete, audited, the secret shown once', async t =
 
   const reads = [await bed.call('GET', path), await bed.call('GET', '/admin/v1/teams/acme/webhooks', { key: bed.finance.key }), await bed.call('GET', '/admin/v1/audit')]
   for (const read of reads) {
-    t.equal(read.statusCode, 200)
-    t.notMatch(read.body, created.secret, 'the secret is never shown again')
-    t.notMatch(read.body, /"secret"/)
+    t.equal(read.status, 200)
+    t.notMatch(read.text, created.secret, 'the secret is never shown again')
+    t.notMatch(read.text, /"secret"/)
   }
   const { secret, ...view } = created
-  t.same(reads[0]?.json(), view)
-  t.same(reads[1]?.json(), { items: [view] })
+  t.same(reads[0]?.body, view)
+  t.same(reads[1]?.body, { items: [view] })
 
   const patched = await bed.call('PATCH', path, { body: { events: [], disabled: true } })
-  t.equal(patched.statusCode, 200)
-  t.match(patched.json(), { events: [], disabled: true, url: 'https://hooks.example.com/tpx' })
+  t.equal(patched.status, 200)
+  t.match(patched.body, { events: [], disabled: true, url: 'https://hooks.example.com/tpx' })
   const row = await bed.gw.db.webhookEndpoint.findUniqueOrThrow({ where: { id: created.id } })
   t.equal(row.secret, secret, 'the stored secret signs deliveries')
 
-  t.equal((await bed.call('DELETE', path)).statusCode, 200)
-  t.equal((await bed.call('GET', path)).statusCode, 404)
-  t.equal((await bed.call('DELETE', path)).statusCode, 404)
+  t.equal((await bed.call('DELETE', path)).status, 200)
+  t.equal((await bed.call('GET', path)).status, 404)
+  t.equal((await bed.call('DELETE', path)).status, 404)
 
   const audit = await bed.auditRows()
   t.same(audit.filter(a => a.targetType === 'webhook').map(a => a.action), ['webhook.create', 'webhook.update', 'webhook.delete'])
@@ -69,29 +69,29 @@ t.test('URLs are validated at registration and on update', async t => {
   }
   for (const [url, reason] of Object.entries(refused)) {
     const res = await bed.call('POST', '/admin/v1/teams/acme/webhooks', { body: { url } })
-    t.equal(res.statusCode, 400, url)
-    t.match(res.json(), { error: 'bad_request', details: [{ field: 'body.url', message: reason }] }, url)
+    t.equal(res.status, 400, url)
+    t.match(res.body, { error: 'bad_request', details: [{ field: 'body.url', message: reason }] }, url)
   }
   const unknownEvent = await bed.call('POST', '/admin/v1/teams/acme/webhooks', { body: { url: 'https://hooks.example.com/', events: ['job.exploded'] } })
-  t.equal(unknownEvent.statusCode, 400)
-  t.match(unknownEvent.json(), { details: [{ field: /^body\.events/ }] })
+  t.equal(unknownEvent.status, 400)
+  t.match(unknownEvent.body, { details: [{ field: /^body\.events/ }] })
   t.equal(await bed.gw.db.webhookEndpoint.count(), 0, 'nothing stored')
 
-  const ok = (await bed.call('POST', '/admin/v1/teams/acme/webhooks', { body: { url: 'https://hooks.example.com/' } })).json()
+  const ok = (await bed.call('POST', '/admin/v1/teams/acme/webhooks', { body: { url: 'https://hooks.example.com/' } })).body
   const moved = await bed.call('PATCH', `/admin/v1/teams/acme/webhooks/${ok.id}`, { body: { url: 'https://10.0.0.1/' } })
-  t.equal(moved.statusCode, 400)
-  t.equal((await bed.call('PATCH', `/admin/v1/teams/acme/webhooks/${ok.id}`, { body: {} })).statusCode, 400, 'an empty patch')
+  t.equal(moved.status, 400)
+  t.equal((await bed.call('PATCH', `/admin/v1/teams/acme/webhooks/${ok.id}`, { body: {} })).status, 400, 'an empty patch')
 })
 
 t.test("another team's endpoint is as absent as a missing one", async t => {
   const bed = await adminBed(t)
   await team(bed, 'acme')
   await team(bed, 'other')
-  const created = (await bed.call('POST', '/admin/v1/teams/acme/webhooks', { body: { url: 'https://hooks.example.com/' } })).json()
+  const created = (await bed.call('POST', '/admin/v1/teams/acme/webhooks', { body: { url: 'https://hooks.example.com/' } })).body
   for (const [method, suffix] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/deliveries']] as const) {
     const res = await bed.call(method, `/admin/v1/teams/other/webhooks/${created.id}${suffix}`, method === 'PATCH' ? { body: { disabled: true } } : {})
-    t.equal(res.statusCode, 404, `${method} ${suffix}`)
+    t.equal(res.status, 404, `${method} ${suffix}`)
   }
-  t.equal((await bed.call('GET', '/admin/v1/teams/nobody/webhooks')).statusCode, 404)
-  t.same((await bed.call('GET', '/admin/v1/teams/other/webhooks')).json(), { items: [] })
+  t.equal((await bed.call('GET', '/admin/v1/teams/nobody/webhooks')).status, 404)
+  t.same((await bed.call('GET', '/admin/v1/teams/other/webhooks')).body, { items: [] })
 })

@@ -1,6 +1,7 @@
 // Data-plane authentication and scopes: gateway keys only, every refusal of a key identical, scopes per method.
 import t from 'tap'
-import { client, dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
 import { makeKey } from '../../helpers/factories.ts'
 import { fixtureBytes, multipartBody } from '../../helpers/video-server.ts'
 

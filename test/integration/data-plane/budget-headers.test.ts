@@ -1,7 +1,6 @@
 // x-credits-* on job answers come from a per-replica memory (src/ledger/balance-cache.ts) that every
 // movement of credits invalidates through NOTIFY: money moved through another replica shows within the notice's
 // delay, and while the change feed is down every answer reads the database.
-import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import pg from 'pg'
@@ -9,14 +8,14 @@ import { Decimal } from 'decimal.js'
 import { CHANGE_FEED_APPLICATION } from '../../../src/db/change-feed.ts'
 import { charge, placeHold, refund, releaseHold } from '../../../src/ledger/money.ts'
 import { currentPeriod, recordAdjustment, USAGE_CHANNEL } from '../../../src/ledger/usage.ts'
-import { client, dataPlaneBed, fromUrl, type Bed, type Client } from '../../helpers/data-plane.ts'
-import { buildTestGateway } from '../../helpers/gateway.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { client, type Client } from '../../helpers/http.ts'
+import { buildTestGateway, listen } from '../../helpers/gateway.ts'
 import { makeKey } from '../../helpers/factories.ts'
 
 async function secondReplica (t: Test, bed: Bed): Promise<Client> {
   const gw = await buildTestGateway(t, { databaseUrl: bed.gw.databaseUrl, upstream: bed.gw.upstream })
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  return client(`http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`, bed.key.key)
+  return client(await listen(gw), bed.key.key)
 }
 
 /** Polls until the answer's header has the value; returns how long that took (ms), or null after `withinMs`. */

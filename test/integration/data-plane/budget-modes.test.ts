@@ -1,7 +1,9 @@
 // Soft budgets let a job through with an alert; per-key limits set through the admin API bind on the data plane.
 import t from 'tap'
 import { makeKey } from '../../helpers/factories.ts'
-import { client, dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
+import { assertBooks } from '../../helpers/ledger.ts'
 
 t.test('a soft budget allows an over-budget job and flags it', async t => {
   const bed = await dataPlaneBed(t, { team: { budgetCredits: '5', budgetMode: 'soft', urlPolicy: { httpsOnly: false } } })
@@ -22,15 +24,13 @@ t.test('a soft budget allows an over-budget job and flags it', async t => {
 t.test('per-key limits from the admin API bind on the data plane', async t => {
   const bed = await dataPlaneBed(t)
   const admin = await makeKey(bed.gw.db, { scopes: ['admin'] })
-  const created = await bed.gw.app.inject({
-    method: 'POST',
-    url: `/admin/v1/teams/${bed.team.slug}/keys`,
-    headers: { authorization: `Bearer ${admin.key}` },
-    payload: { name: 'limited', scopes: ['jobs:read', 'jobs:write'], limits: { requestsPerMinute: 2, maxConcurrentJobs: 1 } }
+  const limits = { requestsPerMinute: 2, maxConcurrentJobs: 1 }
+  const created = await client(bed.gw.app, admin.key, 'Bearer').post(`/admin/v1/teams/${bed.team.slug}/keys`, {
+    json: { name: 'limited', scopes: ['jobs:read', 'jobs:write'], limits }
   })
-  t.equal(created.statusCode, 201)
-  t.same(created.json().limits, { requestsPerMinute: 2, maxConcurrentJobs: 1, maxJobsPerDay: null })
-  const api = client(bed.origin, created.json().key)
+  t.equal(created.status, 201)
+  t.same(created.body.limits, { requestsPerMinute: 2, maxConcurrentJobs: 1, maxJobsPerDay: null })
+  const api = client(bed.origin, String(created.body.key))
   t.equal((await api.post('/api/jobs/from-url/', { json: fromUrl(bed) })).status, 201)
   const second = await api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
   t.equal(second.status, 429, 'one active job per key')
@@ -55,4 +55,5 @@ t.test('an actual cost above what a hard budget allows is cancelled at TensorPix
   t.same((await bed.ledger()).map(r => `${r.kind} ${r.amount}`),
     ['hold 0.0050', 'release 0.0050', 'charge 0.0100', 'refund 0.0100'], 'charged as TensorPix did, then refunded as TensorPix did')
   t.same(await bed.usage(), { charged: '0.0000', held: '0.0000', adjusted: '0.0000' })
+  await assertBooks(t, bed.gw.db, { sim: bed.sim })
 })

@@ -6,7 +6,8 @@ import t from 'tap'
 import fc from 'fast-check'
 import { EnhanceVideoSchema, CreateJobSchema } from '../../../src/tensorpix/requests.ts'
 import * as simulatorSchemas from '../../../src/simulator/request-schemas.ts'
-import { client, dataPlaneBed, type Doc } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
+import { client, type Doc } from '../../helpers/http.ts'
 import { startTestSimulator } from '../../helpers/simulator.ts'
 import { FUZZ, mutatedBody, type Schema } from '../../helpers/schema-arbitraries.ts'
 
@@ -25,7 +26,7 @@ function realistic (body: unknown, fixture: string): unknown {
   const { video_url: url, ml_models: models } = body as Doc
   const fixed: Doc = { ...body }
   if (typeof url === 'string' && /^https?:\/\/\S+$/.test(url) && url.length <= 2048) fixed.video_url = fixture
-  if (Array.isArray(models) && models.length > 0 && models.every(id => Number.isInteger(id) && id >= 1)) fixed.ml_models = [34]
+  if (Array.isArray(models) && models.length > 0 && models.every((id: unknown) => Number.isInteger(id) && (id as number) >= 1)) fixed.ml_models = [34]
   return fixed
 }
 
@@ -45,7 +46,7 @@ const KNOWN_DIVERGENCES: Array<{ why: string, applies: (body: Doc) => boolean }>
   { why: 'the gateway refuses JSON nested deeper than 32 levels before it validates (src/http/limits.ts)', applies: body => depth(body) > 32 },
   {
     why: 'the gateway bounds model ids to 1..2^31-1 in its schema, where TensorPix looks them up ("Invalid pk")',
-    applies: body => Array.isArray(body.ml_models) && body.ml_models.some(id => typeof id === 'number' && (id < 1 || id > INT32_MAX))
+    applies: body => Array.isArray(body.ml_models) && body.ml_models.some((id: unknown) => typeof id === 'number' && (id < 1 || id > INT32_MAX))
   },
   {
     why: 'ajv coerces false to null for a nullable integer, where DRF reads it as 0',

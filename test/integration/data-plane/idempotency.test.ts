@@ -1,7 +1,7 @@
 // Idempotency-Key on creates: a retried create is answered from the first attempt and never makes a second
 // upstream job or a second charge; a different body under the same key is a conflict.
 import t from 'tap'
-import { dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
 
 const CREATE = 'POST /api/jobs/from-url/'
 

@@ -2,7 +2,8 @@
 // front of an identical simulator (team key). Status codes must be identical and bodies equal field for field once
 // origins, presigned query strings and timestamps are normalised; gateway error bodies add only request_id.
 import t from 'tap'
-import { client, dataPlaneBed, type Answer, type Client, type Doc } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
+import { client, type Answer, type Client, type Doc } from '../../helpers/http.ts'
 import { startTestSimulator, type TestSimulator } from '../../helpers/simulator.ts'
 import { fixtureBytes, multipartBody, type VideoServer } from '../../helpers/video-server.ts'
 

@@ -3,7 +3,7 @@
 // or lose the answer's budget headers.
 import t from 'tap'
 import { syncDueJobs } from '../../../src/workers/status-sync.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 
 async function createJob (bed: Bed) {
   const res = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })

@@ -1,7 +1,8 @@
 // Tenancy: all teams share one TensorPix account, so the gateway alone keeps them apart. Team B must find none of
 // team A's objects, by id or in any list, and the refusal must read exactly like a missing id.
 import t from 'tap'
-import { dataPlaneBed, fromUrl, type Answer, type Doc } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
+import { type Answer, type Doc } from '../../helpers/http.ts'
 import { fixtureBytes, multipartBody } from '../../helpers/video-server.ts'
 
 const upload = () => ({

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { buildTestGateway, TEST_MASTER_TOKEN } from '../../helpers/gateway.ts'
+import { buildTestGateway, listen, TEST_MASTER_TOKEN } from '../../helpers/gateway.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
 import { fixtureBytes, multipartBody } from '../../helpers/video-server.ts'
 
 const MB = 1024 * 1024
@@ -76,8 +76,7 @@ function streamedUpload (fileBytes: number, gate?: { at: number, open: Promise<v
 t.test('an upload streams through: TensorPix gets bytes before the client has sent them all, unchanged', async t => {
   const sink = await uploadSink(t)
   const gw = await buildTestGateway(t, { upstream: { baseUrl: sink.url, token: TEST_MASTER_TOKEN, simulated: true } })
-  await gw.app.listen({ port: 0, host: '127.0.0.1' })
-  const origin = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`
+  const origin = await listen(gw)
   const team = await makeTeam(gw.db)
   const key = await makeKey(gw.db, { teamId: team.id, scopes: ['jobs:read', 'jobs:write'] })
 

@@ -2,13 +2,10 @@
 // without it, everything answers on PORT.
 import t from 'tap'
 import { makeKey } from '../../helpers/factories.ts'
-import { client, dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
 
-async function get (origin: string, path: string, key: string) {
-  const res = await fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${key}` } })
-  const text = await res.text()
-  return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) as Record<string, unknown> : { text } }
-}
+const get = (origin: string, path: string, key: string) => client(origin, key, 'Bearer').get(path)
 
 t.test('without ADMIN_PORT every plane answers on PORT', async t => {
   const bed = await dataPlaneBed(t)
@@ -38,10 +35,8 @@ t.test('with ADMIN_PORT the planes are split', async t => {
   for (const origin of [bed.origin, adminOrigin]) t.equal((await get(origin, '/healthz', '')).status, 200, `${origin}: health`)
 
   // a write refused on the main port never ran: no team, no audit row
-  const res = await fetch(`${bed.origin}/admin/v1/teams`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ slug: 'sneaky', name: 'Sneaky', budget: { credits: '1', period: 'month', mode: 'hard' } })
+  const res = await client(bed.origin, admin.key, 'Bearer').post('/admin/v1/teams', {
+    json: { slug: 'sneaky', name: 'Sneaky', budget: { credits: '1', period: 'month', mode: 'hard' } }
   })
   t.equal(res.status, 404)
   t.equal(await bed.gw.db.team.count({ where: { slug: 'sneaky' } }), 0)

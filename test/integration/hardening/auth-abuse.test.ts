@@ -5,7 +5,8 @@ import t from 'tap'
 import { generateKey, hashKey } from '../../../src/auth/key-format.ts'
 import { notifyKeyChange } from '../../../src/auth/notify.ts'
 import { makeKey } from '../../helpers/factories.ts'
-import { client, dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
+import { client } from '../../helpers/http.ts'
 
 const badKey = () => `tgw_${'a'.repeat(12)}_${generateKey().key.slice(-43)}`
 

@@ -2,7 +2,7 @@
 // control plane.
 import t from 'tap'
 import { makeKey } from '../../helpers/factories.ts'
-import { dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
 
 const HELMET_ONLY = ['x-frame-options', 'content-security-policy', 'cross-origin-opener-policy', 'referrer-policy', 'x-dns-prefetch-control']
 

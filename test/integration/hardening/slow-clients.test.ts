@@ -4,7 +4,7 @@
 import t from 'tap'
 import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
 import { fixtureBytes, multipartBody } from '../../helpers/video-server.ts'
 
 const DEADLINE_MS = 1500

@@ -1,32 +1,33 @@
 // GET /metrics behind a control-plane key: traffic through the data plane moves the request, latency, upstream,
 // ledger, budget, job and key-cache figures; a movement rolled back with its transaction is not counted.
 import t from 'tap'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { makeKey } from '../../helpers/factories.ts'
+import { client } from '../../helpers/http.ts'
 import { metricValue, parseMetrics, type Sample } from '../../helpers/prometheus.ts'
 
 async function scrape (bed: Bed, key: string): Promise<Sample[]> {
-  const res = await bed.gw.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${key}` } })
-  if (res.statusCode !== 200) throw new Error(`scrape: ${res.statusCode} ${res.body}`)
-  return parseMetrics(res.body)
+  const res = await client(bed.gw.app, key, 'Bearer').get('/metrics')
+  if (res.status !== 200) throw new Error(`scrape: ${res.status} ${res.text}`)
+  return parseMetrics(res.text)
 }
 
 t.test('/metrics needs an admin or finance key', async t => {
   const bed = await dataPlaneBed(t)
-  const get = (headers: Record<string, string> = {}) => bed.gw.app.inject({ method: 'GET', url: '/metrics', headers })
-  const anonymous = await get()
-  t.equal(anonymous.statusCode, 401)
-  t.match(anonymous.json(), { error: 'unauthorized', requestId: String })
-  const team = await get({ authorization: `Bearer ${bed.key.key}` })
-  t.equal(team.statusCode, 403, 'a team jobs key is refused')
-  t.match(team.json(), { error: 'forbidden' })
-  t.notMatch(team.body, /tpx_/, 'and sees no metric')
+  const get = (key: string | null) => client(bed.gw.app, key, 'Bearer').get('/metrics')
+  const anonymous = await get(null)
+  t.equal(anonymous.status, 401)
+  t.match(anonymous.body, { error: 'unauthorized', requestId: String })
+  const team = await get(bed.key.key)
+  t.equal(team.status, 403, 'a team jobs key is refused')
+  t.match(team.body, { error: 'forbidden' })
+  t.notMatch(team.text, /tpx_/, 'and sees no metric')
   for (const scope of ['admin', 'finance'] as const) {
     const key = await makeKey(bed.gw.db, { scopes: [scope] })
-    const res = await get({ authorization: `Bearer ${key.key}` })
-    t.equal(res.statusCode, 200, `a ${scope} key scrapes`)
-    t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/)
-    t.match(res.body, /# TYPE tpx_http_requests_total counter/)
+    const res = await get(key.key)
+    t.equal(res.status, 200, `a ${scope} key scrapes`)
+    t.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/)
+    t.match(res.text, /# TYPE tpx_http_requests_total counter/)
   }
 })
 
@@ -42,8 +43,8 @@ t.test('traffic moves the figures', async t => {
   const cost = Number(created.body.cost_usd)
   t.equal((await bed.api.get(`/api/jobs/${String(created.body.id)}/`)).status, 200)
   t.equal((await bed.api.get(`/api/jobs/${String(created.body.id)}/`)).status, 200)
-  t.equal((await bed.gw.app.inject({ method: 'GET', url: '/api/jobs/', headers: { authorization: 'Token tgw_aaaaaaaaaaaa_' + 'x'.repeat(43) } })).statusCode, 401)
-  t.equal((await bed.gw.app.inject({ method: 'GET', url: '/no/such/path/12345' })).statusCode, 404)
+  t.equal((await client(bed.gw.app, 'tgw_aaaaaaaaaaaa_' + 'x'.repeat(43)).get('/api/jobs/')).status, 401)
+  t.equal((await client(bed.gw.app, null).get('/no/such/path/12345')).status, 404)
 
   const during = await scrape(bed, admin.key)
   const requests = (route: string, status: string, method = 'GET') => delta(during, 'tpx_http_requests_total', { method, route, status })

@@ -4,30 +4,30 @@
 // budget adjustment, and a job of a daily-budget team whose hold was placed "yesterday" and settled today.
 import t from 'tap'
 import { Decimal } from 'decimal.js'
-import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import {
-  call, invariantRows, invariantViolations, ledgerNetByTeam, listeningGateway, moveJobToPeriod, startClipServer, startMoneySim, totalHeld
-} from '../../helpers/money-bed.ts'
-
-const DAY_MS = 86_400_000
+import { makeKey, makeTeamWithKey } from '../../helpers/factories.ts'
+import { client } from '../../helpers/http.ts'
+import { assertBooks, invariantRows, ledgerNetByTeam, moveJobToYesterday } from '../../helpers/ledger.ts'
+import { moneyBed } from '../../helpers/money-bed.ts'
 
 t.test('after a mixed workload every usage row equals its re-summed ledger', async t => {
-  const sim = await startMoneySim(t)
-  const clip = await startClipServer(t)
-  const { gw, origin } = await listeningGateway(t, sim)
+  const { sim, clip, gw, origin, cost } = await moneyBed(t)
   const db = gw.db
-  const cost = await sim.priceOf({ video_url: clip.url(), ml_models: [34] })
 
-  const main = await makeTeam(db, { slug: 'main', budgetCredits: '1', maxJobCost: cost.times(3).toFixed(4), urlPolicy: { httpsOnly: false } })
-  const mainKey = await makeKey(db, { teamId: main.id, scopes: ['jobs:read', 'jobs:write'] })
-  const tight = await makeTeam(db, { slug: 'tight', budgetCredits: cost.times(1.5).toFixed(4), maxJobCost: cost.toFixed(4), urlPolicy: { httpsOnly: false } })
-  const tightKey = await makeKey(db, { teamId: tight.id, scopes: ['jobs:read', 'jobs:write'] })
-  const daily = await makeTeam(db, { slug: 'daily', budgetPeriod: 'day', budgetCredits: '1', maxJobCost: cost.toFixed(4), urlPolicy: { httpsOnly: false } })
-  const dailyKey = await makeKey(db, { teamId: daily.id, scopes: ['jobs:read', 'jobs:write'] })
-  const admin = await makeKey(db, { scopes: ['admin'], name: 'money-admin' })
+  const open = { urlPolicy: { httpsOnly: false } }
+  const { team: main, key: mainKey } = await makeTeamWithKey(db, {
+    slug: 'main', budgetCredits: '1', maxJobCost: cost.times(3).toFixed(4), ...open
+  })
+  const { key: tightKey } = await makeTeamWithKey(db, {
+    slug: 'tight', budgetCredits: cost.times(1.5).toFixed(4), maxJobCost: cost.toFixed(4), ...open
+  })
+  const { team: daily, key: dailyKey } = await makeTeamWithKey(db, {
+    slug: 'daily', budgetPeriod: 'day', budgetCredits: '1', maxJobCost: cost.toFixed(4), ...open
+  })
+  const admin = client(origin, (await makeKey(db, { scopes: ['admin'], name: 'money-admin' })).key)
+  const [mainApi, dailyApi] = [client(origin, mainKey.key), client(origin, dailyKey.key)]
 
-  const create = async (key: string, extra: Record<string, unknown> = {}, tag?: string) =>
-    call(origin, 'POST', '/api/jobs/from-url/', { key, json: { video_url: clip.url(tag), ml_models: [34], ...extra } })
+  const create = async (key: string, extra: Record<string, unknown> = {}) =>
+    client(origin, key).post('/api/jobs/from-url/', { json: { ...clip.body(), ...extra } })
   const created = async (key: string, extra: Record<string, unknown> = {}) => {
     const res = await create(key, extra)
     t.equal(res.status, 201, 'created')
@@ -40,10 +40,10 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
   const cancelled = await created(mainKey.key)
   await sim.complete(finished)
   await sim.fail(failed)
-  t.equal((await call(origin, 'GET', `/api/jobs/${finished}/`, { key: mainKey.key })).body.status, 2)
-  t.equal((await call(origin, 'GET', `/api/jobs/${failed}/`, { key: mainKey.key })).body.status, -1)
-  t.equal((await call(origin, 'DELETE', `/api/jobs/${cancelled}/`, { key: mainKey.key })).status, 204, 'cancelled')
-  t.equal((await call(origin, 'GET', `/api/jobs/${cancelled}/`, { key: mainKey.key })).body.status, -2)
+  t.equal((await mainApi.get(`/api/jobs/${finished}/`)).body.status, 2)
+  t.equal((await mainApi.get(`/api/jobs/${failed}/`)).body.status, -1)
+  t.equal((await mainApi.delete(`/api/jobs/${cancelled}/`)).status, 204, 'cancelled')
+  t.equal((await mainApi.get(`/api/jobs/${cancelled}/`)).body.status, -2)
 
   // a preview holds and costs nothing
   const preview = await created(mainKey.key, { preview: true })
@@ -53,15 +53,14 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
   // refused upstream: a 5xx (hold released, retryable) and a 400 (hold released, kept for replay)
   await sim.fault({ kind: 'error', route: 'POST /api/jobs/from-url/', status: 500, times: 1 })
   t.equal((await create(mainKey.key)).status, 502, 'an upstream 500 answers 502')
-  const bad = await call(origin, 'POST', '/api/jobs/from-url/', { key: mainKey.key, json: { video_url: clip.url().replace('.mp4', '.missing.mp4'), ml_models: [34] } })
+  const bad = await create(mainKey.key, { video_url: clip.url().replace('.mp4', '.missing.mp4') })
   t.equal(bad.status, 400, 'an upstream 400 is passed on')
   t.equal(await db.job.count({ where: { teamId: main.id, state: 'rejected' } }), 2, 'both are rejected jobs')
 
   // an admin adjustment, in and out
   for (const amount of ['2.5', '-0.25']) {
-    const res = await call(origin, 'POST', '/admin/v1/teams/main/budget/adjustments', {
-      key: admin.key, json: { amount, reason: `acceptance ${amount}` }
-    })
+    const json = { amount, reason: `acceptance ${amount}` }
+    const res = await admin.post('/admin/v1/teams/main/budget/adjustments', { json })
     t.equal(res.status, 201, `adjustment ${amount} recorded`)
   }
 
@@ -73,13 +72,11 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
 
   // period boundary: a daily team's job whose hold and charge were written "yesterday", failed and settled today
   const late = await created(dailyKey.key)
-  const lateJob = await db.job.findFirstOrThrow({ where: { upstreamId: late } })
-  const today = lateJob.periodStart
-  const yesterday = new Date(today.getTime() - DAY_MS)
-  await moveJobToPeriod(db, lateJob.id, yesterday, today)
+  const lateJob = await moveJobToYesterday(db, late)
+  const yesterday = lateJob.yesterday
   await sim.fail(late)
-  t.equal((await call(origin, 'GET', `/api/jobs/${late}/`, { key: dailyKey.key })).body.status, -1)
-  const refund = await db.ledgerEntry.findFirst({ where: { jobId: lateJob.id, kind: 'refund' } })
+  t.equal((await dailyApi.get(`/api/jobs/${late}/`)).body.status, -1)
+  const refund = await db.ledgerEntry.findFirst({ where: { jobId: lateJob.jobId, kind: 'refund' } })
   t.equal(refund?.periodStart.toISOString().slice(0, 10), yesterday.toISOString().slice(0, 10), 'the refund goes to the period of the hold (yesterday)')
   const dailyRows = (await invariantRows(db)).filter(r => r.teamId === daily.id)
   t.equal(dailyRows.length, 2, 'the daily team has a row for yesterday and one for today')
@@ -88,16 +85,12 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
   const rows = await invariantRows(db)
   t.comment(`checked ${rows.length} team-period rows`)
   t.ok(rows.every(r => r.usage !== null), 'every team-period with ledger rows has a usage row')
-  t.same(await invariantViolations(db), [], 'for every team and period: usage = re-summed ledger')
-  t.ok((await totalHeld(db)).isZero(), 'no hold left open')
+  // for every team and period: usage = re-summed ledger; and the money agrees with the simulator
+  await assertBooks(t, db, { sim })
   const adjusted = rows.find(r => r.teamId === main.id)?.ledger.adjusted
   t.equal(adjusted, '2.2500', 'main: adjusted = Σadjust = 2.5 − 0.25')
 
-  // and the money agrees with the simulator: finished = cost, failed = 0, cancelled while queued = refunded in full
-  const account = await sim.account()
+  // finished = cost, failed = 0, cancelled while queued = refunded in full
   const net = await ledgerNetByTeam(db)
   t.ok((net.get(main.id) ?? new Decimal(0)).equals(cost), `main pays for the finished job only (${cost.toFixed(4)})`)
-  const total = [...net.values()].reduce((a, b) => a.plus(b), new Decimal(0))
-  t.ok(total.equals(new Decimal(account.credits_charged).minus(account.credits_refunded)),
-    `Σ ledger net ${total.toFixed(4)} = simulator charged − refunded ${new Decimal(account.credits_charged).minus(account.credits_refunded).toFixed(4)}`)
 })

@@ -2,48 +2,40 @@
 // N jobs (the hold equals the charge), 200 concurrent creates split across both processes.
 import t from 'tap'
 import { Decimal } from 'decimal.js'
-import { createDb } from '../../../src/db/client.ts'
-import { makeKey, makeTeam } from '../../helpers/factories.ts'
-import { createTestDatabase } from '../../helpers/test-database.ts'
-import {
-  call, invariantViolations, spawnGateway, startClipServer, startMoneySim, totalHeld
-} from '../../helpers/money-bed.ts'
+import { makeTeamWithKey } from '../../helpers/factories.ts'
+import { client, countStatuses } from '../../helpers/http.ts'
+import { assertBooks } from '../../helpers/ledger.ts'
+import { startClipServer, startMoneySim } from '../../helpers/money-bed.ts'
+import { spawnGateway } from '../../helpers/processes.ts'
+import { databaseForTest } from '../../helpers/test-database.ts'
 
 const N = 37
 const CREATES = 200
 
 t.test('200 concurrent creates across two processes against a budget of exactly N jobs', async t => {
-  const database = await createTestDatabase()
-  t.teardown(database.drop)
+  const { url, db } = await databaseForTest(t)
   const sim = await startMoneySim(t)
   const clip = await startClipServer(t)
-  const db = createDb({ url: database.url })
-  t.teardown(() => db.$disconnect())
 
-  const cost = await sim.priceOf({ video_url: clip.url(), ml_models: [34] })
+  const cost = await sim.priceOf(clip.body())
   t.ok(cost.gt(0), `the simulator prices the clip at ${cost.toFixed(4)}`)
-  const team = await makeTeam(db, {
+  const { team, key } = await makeTeamWithKey(db, {
     budgetCredits: cost.times(N).toFixed(4),
     maxJobCost: cost.toFixed(4),
     budgetMode: 'hard',
     urlPolicy: { httpsOnly: false }
   })
-  const key = await makeKey(db, { teamId: team.id, scopes: ['jobs:read', 'jobs:write'] })
 
-  const env = { DATABASE_URL: database.url, TENSORPIX_BASE_URL: sim.url, TENSORPIX_TOKEN: sim.token }
+  const env = { DATABASE_URL: url, TENSORPIX_BASE_URL: sim.url, TENSORPIX_TOKEN: sim.token }
   const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)])
   const before = await sim.account()
 
   const started = Date.now()
   const replies = await Promise.all(Array.from({ length: CREATES }, (_, i) =>
-    call((gateways[i % 2] as { url: string }).url, 'POST', '/api/jobs/from-url/', {
-      key: key.key, json: { video_url: clip.url(i), ml_models: [34] }
-    })))
+    client((gateways[i % 2] as { url: string }).url, key.key).post('/api/jobs/from-url/', { json: clip.body(i) })))
   t.comment(`${CREATES} creates in ${Date.now() - started} ms`)
 
-  const byStatus = new Map<number, number>()
-  for (const r of replies) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
-  t.same(Object.fromEntries(byStatus), { 201: N, 402: CREATES - N }, `exactly ${N} got 201 and the rest 402`)
+  t.same(countStatuses(replies), { 201: N, 402: CREATES - N }, `exactly ${N} got 201 and the rest 402`)
   const perProcess = [0, 1].map(p => replies.filter((r, i) => i % 2 === p && r.status === 201).length)
   t.comment(`201s per process: ${perProcess.join(' / ')}`)
 
@@ -60,8 +52,7 @@ t.test('200 concurrent creates across two processes against a budget of exactly 
   t.ok(charged.equals(new Decimal(after.credits_charged).minus(before.credits_charged)),
     `team charged ${charged.toFixed(4)} equals the simulator's charged credits ${after.credits_charged}`)
   t.ok(charged.equals(cost.times(N)), 'and equals N × cost: the whole budget, not a credit more')
-  t.ok((await totalHeld(db)).isZero(), 'nothing is held')
   t.equal(await db.job.count({ where: { teamId: team.id, upstreamId: { not: null } } }), N, 'N gateway jobs carry an upstream id')
   t.equal(await db.job.count({ where: { teamId: team.id, state: { in: ['pending', 'unknown'] } } }), 0, 'no create is left pending or unknown')
-  t.same(await invariantViolations(db), [], 'usage rows equal the re-summed ledger')
+  await assertBooks(t, db, { sim })
 })

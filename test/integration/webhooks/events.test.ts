@@ -7,8 +7,9 @@ import type { Db } from '../../../src/db/client.ts'
 import { outboundAgent, type OutboundPolicy } from '../../../src/net/outbound.ts'
 import { emitEvent, WEBHOOK_EVENT_TYPES } from '../../../src/webhooks/events.ts'
 import { deliverDueWebhooks, type DeliveryDeps } from '../../../src/workers/deliver-webhooks.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { makeKey } from '../../helpers/factories.ts'
+import { client, type Doc } from '../../helpers/http.ts'
 import { startReceiver, verify, type Receiver } from '../../helpers/webhook-receiver.ts'
 
 const LOOPBACK: OutboundPolicy = { allowLoopback: true, allowPrivate: false }
@@ -30,11 +31,9 @@ async function deliverAll (deps: DeliveryDeps, timeoutMs = 10_000) {
 }
 
 async function admin (bed: Bed) {
-  const key = await makeKey(bed.gw.db, { scopes: ['admin'] })
-  return async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => {
-    const res = await bed.gw.app.inject({ method, url, headers: { authorization: `Bearer ${key.key}` }, ...(body === undefined ? {} : { payload: body as object }) })
-    return { status: res.statusCode, body: res.json() as Record<string, unknown> & { items?: Array<Record<string, unknown>> } }
-  }
+  const api = client(bed.gw.app, (await makeKey(bed.gw.db, { scopes: ['admin'] })).key, 'Bearer')
+  return (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+    api.call<Doc & { items?: Doc[] }>(method, url, body === undefined ? undefined : { json: body })
 }
 
 async function register (bed: Bed, receiver: Receiver, path: string, events?: string[]) {

@@ -1,7 +1,7 @@
 // A create whose actual cost is above its hold can cross a budget threshold that the hold did not: the settlement
 // checks the alerts again, in its own transaction.
 import t from 'tap'
-import { dataPlaneBed, fromUrl } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
 
 t.test('a cost above the hold raises the threshold it crosses at settlement', async t => {
   // hold 0.0001 (0.5 % of the budget: no alert); the simulator's cost is at least 0.01 (≥ 50 %: past 1 %)

@@ -4,7 +4,7 @@ import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { reconciliationReport } from '../../../src/reports/reconciliation.ts'
 import { checkDrift, driftWindow } from '../../../src/workers/drift.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 
 async function create (bed: Bed): Promise<number> {
   const res = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })

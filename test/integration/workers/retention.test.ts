@@ -3,8 +3,9 @@
 // does nothing; a video already gone upstream counts as deleted.
 import t from 'tap'
 import { enforceRetention } from '../../../src/workers/retention.ts'
-import { dataPlaneBed, fromUrl, type Bed, type Client } from '../../helpers/data-plane.ts'
-import { workerDeps } from '../../helpers/money-bed.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { type Client } from '../../helpers/http.ts'
+import { workerDeps } from '../../helpers/workers.ts'
 
 const DAY_MS = 86_400_000
 

@@ -1,13 +1,14 @@
 // The team's money through the data plane: hold → forward → charge the actual cost; refunds follow TensorPix;
 // the balance endpoint is the team's budget; concurrent readers settle a terminal job exactly once.
 import t from 'tap'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { assertBooks, ledgerOfJob } from '../../helpers/ledger.ts'
 
 const CREATE = 'POST /api/jobs/from-url/'
 
 async function jobLedger (bed: Bed, upstreamId: unknown) {
   const job = await bed.gw.db.job.findFirstOrThrow({ where: { upstreamId: Number(upstreamId) } })
-  return (await bed.ledger()).filter(r => r.jobId === job.id).map(r => `${r.kind} ${r.amount}`)
+  return ledgerOfJob(bed.gw.db, job.id)
 }
 
 const money = (n: number) => n.toFixed(4)
@@ -118,6 +119,7 @@ t.test('terminal transitions: finished charges nothing more, failed refunds all,
 
   const balance = await bed.api.get('/api/accounts/profile/balance/')
   t.same(balance.body, { balance_usd: money(100 - Number(usage.charged) - Number(usage.held)) }, 'the balance endpoint is the team\'s remaining budget')
+  await assertBooks(t, bed.gw.db, { sim: bed.sim })
 })
 
 t.test('50 concurrent GETs as a job fails settle it exactly once', async t => {

@@ -1,7 +1,7 @@
 // The reports' requests: defaults, bad parameters (400 in the gateway envelope, every field named), an unknown
 // team (404), and who may read them (admin and finance; a team key is refused).
 import t from 'tap'
-import { adminBed } from '../admin/fixture.ts'
+import { adminBed } from '../../helpers/admin-bed.ts'
 
 t.test('report requests', async t => {
   const bed = await adminBed(t)
@@ -11,8 +11,8 @@ t.test('report requests', async t => {
 
   await t.test('defaults: this month so far, by team; an empty ledger answers zeros', async t => {
     const res = await bed.call('GET', '/admin/v1/reports/spend', { key: bed.finance.key })
-    t.equal(res.statusCode, 200)
-    t.same(res.json(), {
+    t.equal(res.status, 200)
+    t.same(res.body, {
       from: firstOfMonth,
       to: tomorrow,
       groupBy: ['team'],
@@ -20,12 +20,12 @@ t.test('report requests', async t => {
       totals: { charged: '0.0000', refunded: '0.0000', net: '0.0000', jobsCreated: 0, jobsFinished: 0, jobsFailed: 0, jobsCancelled: 0 }
     })
     const csv = await bed.call('GET', '/admin/v1/reports/spend?group_by=day,key&format=csv')
-    t.equal(csv.body, 'day,keyId,keyName,keyPrefix,charged,refunded,net,jobsCreated,jobsFinished,jobsFailed,jobsCancelled\r\n', 'a header line only')
+    t.equal(csv.text, 'day,keyId,keyName,keyPrefix,charged,refunded,net,jobsCreated,jobsFinished,jobsFailed,jobsCancelled\r\n', 'a header line only')
     const budgets = await bed.call('GET', '/admin/v1/reports/budgets')
-    t.equal(budgets.json().at, now.toISOString().slice(0, 10))
-    t.match(budgets.json().teams, [{ team: 'jobs-team', charged: '0.0000', percentUsed: '0.00', burnPerDay: '0.0000', exhaustsOn: null }])
+    t.equal(budgets.body.at, now.toISOString().slice(0, 10))
+    t.match(budgets.body.teams, [{ team: 'jobs-team', charged: '0.0000', percentUsed: '0.00', burnPerDay: '0.0000', exhaustsOn: null }])
     const recon = await bed.call('GET', '/admin/v1/reports/reconciliation')
-    t.same(recon.json(), { from: firstOfMonth, to: tomorrow, teams: [], totals: { ledgerNet: '0.0000', upstreamCost: '0.0000', drift: '0.0000' }, driftJobs: 0 })
+    t.same(recon.body, { from: firstOfMonth, to: tomorrow, teams: [], totals: { ledgerNet: '0.0000', upstreamCost: '0.0000', drift: '0.0000' }, driftJobs: 0 })
   })
 
   await t.test('bad parameters: 400 in the gateway envelope, naming the field', async t => {
@@ -46,9 +46,10 @@ t.test('report requests', async t => {
       ['/reports/reconciliation?to=2020-01-01', ['querystring.to']]
     ]
     for (const [url, fields] of cases) {
-      const res = await bed.call('GET', `/admin/v1${url}`)
-      t.equal(res.statusCode, 400, url)
-      const body = res.json()
+      const res = await bed.call<{ error: string, requestId: string, details: Array<{ field: string }> }>(
+        'GET', `/admin/v1${url}`)
+      t.equal(res.status, 400, url)
+      const body = res.body
       t.equal(body.error, 'bad_request')
       t.ok(body.requestId, 'with a request id')
       t.same(body.details.map((d: { field: string }) => d.field), fields, `${url}: ${JSON.stringify(body.details)}`)
@@ -57,12 +58,12 @@ t.test('report requests', async t => {
 
   await t.test('an unknown team is a 404; only admin and finance keys read reports', async t => {
     const missing = await bed.call('GET', '/admin/v1/reports/spend?team=ghost')
-    t.equal(missing.statusCode, 404)
-    t.equal(missing.json().error, 'not_found')
+    t.equal(missing.status, 404)
+    t.equal(missing.body.error, 'not_found')
     for (const path of ['/reports/spend', '/reports/budgets', '/reports/reconciliation']) {
-      t.equal((await bed.call('GET', `/admin/v1${path}`, { key: bed.jobs.key })).statusCode, 403, `${path}: a team key is refused`)
-      t.equal((await bed.call('GET', `/admin/v1${path}`, { key: null })).statusCode, 401, `${path}: no key`)
-      t.equal((await bed.call('GET', `/admin/v1${path}`, { key: bed.admin.key })).statusCode, 200, `${path}: admin`)
+      t.equal((await bed.call('GET', `/admin/v1${path}`, { key: bed.jobs.key })).status, 403, `${path}: a team key is refused`)
+      t.equal((await bed.call('GET', `/admin/v1${path}`, { key: null })).status, 401, `${path}: no key`)
+      t.equal((await bed.call('GET', `/admin/v1${path}`, { key: bed.admin.key })).status, 200, `${path}: admin`)
     }
   })
 })

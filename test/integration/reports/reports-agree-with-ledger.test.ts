@@ -7,7 +7,8 @@ import { charge } from '../../../src/ledger/money.ts'
 import { rollupTarget } from '../../../src/ledger/rollup.ts'
 import { modelWeights, splitAmount } from '../../../src/ledger/model-split.ts'
 import { findDrift } from '../../../src/reports/reconciliation.ts'
-import { reportsBed } from './workload.ts'
+import { simulatorNet } from '../../helpers/ledger.ts'
+import { reportsBed } from '../../helpers/reports-bed.ts'
 
 const day = (d: Date) => d.toISOString().slice(0, 10)
 type Row = Record<string, string | number>
@@ -166,8 +167,7 @@ t.test('spend, budgets and reconciliation agree with the ledger', async t => {
     t.equal(clean.status, 200)
     t.equal(clean.body.driftJobs, 0, 'zero drift')
     const totals = clean.body.totals as Row
-    const account = await bed.sim.account()
-    const simNet = new Decimal(account.credits_charged).minus(account.credits_refunded)
+    const simNet = await simulatorNet(bed.sim)
     t.equal(totals.ledgerNet, simNet.toFixed(4), 'the ledger net = what the simulator charged the master account')
     t.same([totals.upstreamCost, totals.drift], [simNet.toFixed(4), '0.0000'])
 

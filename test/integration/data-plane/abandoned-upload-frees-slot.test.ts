@@ -2,7 +2,7 @@
 // gateway's upstream slots; enough of them and every TensorPix call was refused 503.
 import t from 'tap'
 import http from 'node:http'
-import { dataPlaneBed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed } from '../../helpers/data-plane-bed.ts'
 
 t.test('an abandoned upload frees its upstream slot', async t => {
   const bed = await dataPlaneBed(t, { env: { UPSTREAM_MAX_CONCURRENCY: '1', UPSTREAM_QUEUE_WAIT_MS: '1000' } })

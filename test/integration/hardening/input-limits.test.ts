@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import { request as httpRequest } from 'node:http'
 import { makeKey } from '../../helpers/factories.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { DATA_PLANE_BODY_BYTES, MAX_JSON_DEPTH } from '../../../src/http/limits.ts'
 import { MAX_ML_MODELS } from '../../../src/tensorpix/requests.ts'
 
