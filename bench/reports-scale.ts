@@ -56,7 +56,10 @@ async function prepare (client: pg.Client) {
   }
 }
 
-/** Jobs first + 1 .. last: key, day, model, state and cost all follow from the job's number (every key on every day). */
+/**
+ * Jobs first + 1 .. last: key, day, model, state and cost all follow from the job's number (every key on every
+ * day).
+ */
 async function insertJobs (client: pg.Client, first: number, last: number) {
   const models = ML_MODELS.map(m => m.id)
   await client.query(`
@@ -92,7 +95,8 @@ interface Timing { report: string, rows: number, bytes: number, firstMs: number,
 
 async function main () {
   const database = await createTestDatabase()
-  const upstream = await startModelsUpstream(TOKEN, ML_MODELS.map(m => ({ id: m.id, name: m.name, task: m.task, cost_weight: m.cost_weight })))
+  const models = ML_MODELS.map(m => ({ id: m.id, name: m.name, task: m.task, cost_weight: m.cost_weight }))
+  const upstream = await startModelsUpstream(TOKEN, models)
   const client = new pg.Client({ connectionString: database.url })
   await client.connect()
   const db = createDb({ url: database.url })

@@ -79,7 +79,8 @@ async function load (pid: number, url: string, options: { method?: 'GET' | 'POST
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
-    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]: [string, { count?: number }]) => [code, stat.count ?? 0]))
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {})
+      .map(([code, stat]: [string, { count?: number }]) => [code, stat.count ?? 0]))
   }
 }
 
@@ -118,7 +119,8 @@ const ratio = (a: number, b: number) => b === 0 ? 'n/a' : `${Math.round(a / b * 
 
 async function main () {
   const database = await createTestDatabase()
-  const [simPort, proxyPort, helloPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const [simPort, proxyPort, helloPort, gatewayPort] =
+    await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const sim = `http://127.0.0.1:${simPort}`
   const proxy = `http://127.0.0.1:${proxyPort}`
   const gateway = `http://127.0.0.1:${gatewayPort}`
@@ -181,7 +183,8 @@ async function main () {
     agents.forEach(agent => agent.destroy())
     console.log(`RSS at 1,000 keep-alive connections: gateway ${memory.gatewayMb} MB, bare proxy ${memory.bareProxyMb} MB`)
 
-    const pick = (scenario: string, target: string) => rows.find(r => r.scenario === scenario && r.target === target) as Figures
+    const pick = (scenario: string, target: string) =>
+      rows.find(r => r.scenario === scenario && r.target === target) as Figures
     const ran = (scenario: string) => rows.some(r => r.scenario === scenario)
     const summary = ['GET /api/jobs/{id}/', 'POST /api/jobs/from-url/'].filter(ran).map(scenario => {
       const g = pick(scenario, 'gateway')
@@ -193,7 +196,13 @@ async function main () {
     console.log('\n' + summary.join('\n'))
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), JSON.stringify({
-      at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, durationS: DURATION, connections: CONNECTIONS, rows, memory, summary
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, node: process.version },
+      durationS: DURATION,
+      connections: CONNECTIONS,
+      rows,
+      memory,
+      summary
     }, null, 2) + '\n')
   } finally {
     video.close()

@@ -1,6 +1,6 @@
 // Drives Prisma's schema engine compiled to wasm (@prisma/schema-engine-wasm) through adapter-pg, because the
 // Prisma CLI cannot download its native schema engine on our machines (STACK-NOTES.md §4). Development-only:
-// creating migrations and the schema/migrations drift test. Production applies migrations with src/db/migrate.ts.
+// creating migrations and the schema/migrations drift test. Production applies migrations with src/db/migrations.ts.
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { randomUUID } from 'node:crypto'

@@ -53,7 +53,9 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   await app.register(requestContext)
   await app.register(limits, { maxUrlLength: config.MAX_URL_LENGTH, bodyTimeoutMs: config.BODY_TIMEOUT_MS })
   if (config.ADMIN_PORT !== undefined) {
-    await app.register(splitListenersPlugin, { serverOptions: httpServerOptions(config), idleTimeoutMs: config.IDLE_TIMEOUT_MS })
+    await app.register(splitListenersPlugin, {
+      serverOptions: httpServerOptions(config), idleTimeoutMs: config.IDLE_TIMEOUT_MS
+    })
   }
   await app.register(openapi, { version: VERSION })
   await app.register(changeFeed, { databaseUrl: deps.databaseUrl })

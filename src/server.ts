@@ -51,7 +51,9 @@ async function startEmbedded (config: Readonly<Config>, log: Logger, cleanups: C
 }
 
 async function resolveUpstream (config: Readonly<Config>, log: Logger, cleanups: Cleanup[]): Promise<ResolvedUpstream> {
-  if (config.TENSORPIX_TOKEN) return { baseUrl: config.TENSORPIX_BASE_URL, token: config.TENSORPIX_TOKEN, simulated: false }
+  if (config.TENSORPIX_TOKEN) {
+    return { baseUrl: config.TENSORPIX_BASE_URL, token: config.TENSORPIX_TOKEN, simulated: false }
+  }
   const demo = await startDemoUpstream()
   cleanups.push(demo.close)
   log.warn({ simulator: demo.baseUrl },
@@ -63,7 +65,9 @@ async function resolveUpstream (config: Readonly<Config>, log: Logger, cleanups:
 /** The METRICS_PORT listener when configured; the URL it serves the scrape on (null: /metrics on the main port). */
 async function listenForScrapes (config: Readonly<Config>, app: App, cleanups: Cleanup[]): Promise<string | null> {
   if (config.METRICS_PORT === undefined) return null
-  const listener = await startMetricsListener({ host: config.METRICS_HOST, port: config.METRICS_PORT, scraper: app.metrics, logger: app.log })
+  const listener = await startMetricsListener({
+    host: config.METRICS_HOST, port: config.METRICS_PORT, scraper: app.metrics, logger: app.log
+  })
   cleanups.push(listener.close)
   app.log.info({ metrics: listener.url }, 'metrics listening without a key on their own port')
   return listener.url

@@ -37,7 +37,12 @@ export function bigintAfter (after: string | null): bigint | undefined {
 }
 
 /** Given up to limit + 1 rows, the page and the cursor of the next one. */
-export function toPage<Row, T> (rows: Row[], limit: number, keyOf: (row: Row) => string, view: (row: Row) => T): Page<T> {
+export function toPage<Row, T> (
+  rows: Row[],
+  limit: number,
+  keyOf: (row: Row) => string,
+  view: (row: Row) => T
+): Page<T> {
   const pageRows = rows.slice(0, limit)
   const last = pageRows[pageRows.length - 1]
   return {

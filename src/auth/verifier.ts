@@ -20,7 +20,10 @@ export function keyFromHeader (header: string | undefined): string | null {
 export type KeyRow = NonNullable<Awaited<ReturnType<typeof findKey>>>
 
 function findKey (db: Db, publicId: string) {
-  return db.apiKey.findUnique({ where: { publicId }, include: { team: { select: { slug: true, disabled: true, requestsPerMinute: true, keyRequestsPerMinute: true } } } })
+  return db.apiKey.findUnique({
+    where: { publicId },
+    include: { team: { select: { slug: true, disabled: true, requestsPerMinute: true, keyRequestsPerMinute: true } } }
+  })
 }
 
 // Both comparisons always run, against a stand-in where there is no row or no previous secret: an unknown public
@@ -59,7 +62,11 @@ function toPrincipal (row: KeyRow | null, keyHash: string, now: number): Princip
 export class KeyVerifier {
   private readonly lastUsedWritten = new Map<string, number>()
 
-  constructor (private readonly db: Db, private readonly cache: KeyCache<KeyRow>, private readonly clock: () => number = Date.now) {}
+  constructor (
+    private readonly db: Db,
+    private readonly cache: KeyCache<KeyRow>,
+    private readonly clock: () => number = Date.now
+  ) {}
 
   async verify (key: string | null): Promise<Principal | null> {
     const parsed = key ? parseKey(key) : null

@@ -6,7 +6,12 @@ export const DEFAULT_URL = 'http://127.0.0.1:8080'
 
 export interface Connection { url: string, key: string }
 
-interface ErrorEnvelope { error?: string, message?: string, details?: Array<{ field?: string, message?: string }>, requestId?: string }
+interface ErrorEnvelope {
+  error?: string
+  message?: string
+  details?: Array<{ field?: string, message?: string }>
+  requestId?: string
+}
 
 /** A refusal from the gateway, as one line: the envelope's message, the offending fields, the status. */
 export class AdminApiError extends Error {

@@ -37,7 +37,9 @@ export class ChangeFeed {
 
   /** Subscribes before start(); channel names are SQL identifiers of our own (never user input). */
   subscribe (channels: string[], subscriber: Subscriber): void {
-    for (const channel of channels) this.subscribers.set(channel, [...(this.subscribers.get(channel) ?? []), subscriber])
+    for (const channel of channels) {
+      this.subscribers.set(channel, [...(this.subscribers.get(channel) ?? []), subscriber])
+    }
   }
 
   async start (): Promise<void> {
@@ -52,7 +54,11 @@ export class ChangeFeed {
   }
 
   private async connect (): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl, keepAlive: true, application_name: CHANGE_FEED_APPLICATION })
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      keepAlive: true,
+      application_name: CHANGE_FEED_APPLICATION
+    })
     client.on('error', err => this.lost(client, err))
     client.on('end', () => this.lost(client))
     client.on('notification', message => {

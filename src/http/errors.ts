@@ -24,7 +24,9 @@ const multipartUnparsed = (request: FastifyRequest, error: Partial<FastifyError>
   error.statusCode === undefined && typeof request.isMultipart === 'function' && request.isMultipart() &&
   request.body === undefined
 
-/** The catalogue error that any error thrown while serving a request answers as; logs what is not the client's fault. */
+/**
+ * The catalogue error that any error thrown while serving a request answers as; logs what is not the client's fault.
+ */
 export function asGatewayError (error: unknown, request: FastifyRequest): GatewayError {
   if (error instanceof GatewayError) return error
   const framework: Partial<FastifyError> = typeof error === 'object' && error !== null ? error : {}

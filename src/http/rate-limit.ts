@@ -48,7 +48,11 @@ type Limiter = (request: FastifyRequest) => Promise<LimitVerdict | null>
 declare module 'fastify' {
   interface FastifyInstance {
     /** A per-minute limiter; `keyOf` names the counter, `limitOf` its limit (null = unlimited). */
-    perMinuteLimiter(name: string, keyOf: (r: FastifyRequest) => string, limitOf: (r: FastifyRequest) => number | null): Limiter
+    perMinuteLimiter(
+      name: string,
+      keyOf: (r: FastifyRequest) => string,
+      limitOf: (r: FastifyRequest) => number | null
+    ): Limiter
   }
 }
 

@@ -11,7 +11,10 @@ export function requestIdFor (request: { headers: Record<string, string | string
   return typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : `req_${randomUUID()}`
 }
 
-/** Whose key made the request, for the access log; set by the auth layer. Not the audit log's Actor (src/admin/actor.ts). */
+/**
+ * Whose key made the request, for the access log; set by the auth layer. Not the audit log's Actor
+ * (src/admin/actor.ts).
+ */
 export interface RequestCaller { team?: string, keyPrefix?: string }
 
 declare module 'fastify' {

@@ -89,7 +89,12 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
 
-async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, now: Date): Promise<(Held & { overSoftBudget: boolean }) | ClientAnswer> {
+async function holdAndRecord (
+  deps: CreateDeps,
+  call: CreateCall,
+  team: Team,
+  now: Date
+): Promise<(Held & { overSoftBudget: boolean }) | ClientAnswer> {
   const hash = requestHash(call.request)
   const estimate = estimateHold({
     preview: call.request.body.preview ?? false,
@@ -119,7 +124,8 @@ async function holdAndRecord (deps: CreateDeps, call: CreateCall, team: Team, no
         }
       })
       const held = heldBy(job, team)
-      const remaining = (usage: PeriodUsage | UsageAfter) => remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage })
+      const remaining = (usage: PeriodUsage | UsageAfter) =>
+        remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage })
       const usage = await placeHold(tx, held.hold, budgetRule(team))
       if (!usage) {
         const left = formatCredits(remaining(await readUsage(tx, period)))
@@ -167,7 +173,9 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   if (!('job' in held)) return held
   let res
   try {
-    res = await deps.upstream.createJob(call.request, { requestId: call.requestId, timing: call.timing, team: call.principal.teamId })
+    res = await deps.upstream.createJob(call.request, {
+      requestId: call.requestId, timing: call.timing, team: call.principal.teamId
+    })
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err
     if (err.maybeProcessed) {
@@ -180,7 +188,9 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   }
   if (!res.ok) {
     const answer = answerFor(res)
-    await reject(deps.db, held, answer, res.status < 500 && res.status !== 429 && res.status !== 401 && res.status !== 403)
+    await reject(
+      deps.db, held, answer, res.status < 500 && res.status !== 429 && res.status !== 401 && res.status !== 403
+    )
     throw answer
   }
   const created = res.body

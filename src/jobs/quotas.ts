@@ -14,7 +14,8 @@ function secondsUntilTomorrow (now: Date): string {
 
 export async function checkQuotas (tx: Prisma.TransactionClient, { team, keyId, now }: QuotaCheck): Promise<void> {
   const key = await tx.apiKey.findUniqueOrThrow({ where: { id: keyId } })
-  const anyQuota = [team.maxConcurrentJobs, team.maxJobsPerDay, key.maxConcurrentJobs, key.maxJobsPerDay].some(q => q !== null)
+  const anyQuota = [team.maxConcurrentJobs, team.maxJobsPerDay, key.maxConcurrentJobs, key.maxJobsPerDay]
+    .some(q => q !== null)
   if (!anyQuota) return
   // the usage row's lock is per period: two creates straddling a period start would count past each other
   // NO KEY UPDATE: it must not wait for the KEY SHARE locks that inserting jobs (foreign key) takes on the team row

@@ -71,7 +71,13 @@ export async function reject (db: Db, held: Held, answer: GatewayError, keepForR
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
 const CREDITS = /^-?\d{0,6}(?:\.\d{0,4})?$/
 
-export async function settle (db: Db, held: Held, created: CreatedJob, answer: { status: number, body: unknown }, now: Date): Promise<boolean> {
+export async function settle (
+  db: Db,
+  held: Held,
+  created: CreatedJob,
+  answer: { status: number, body: unknown },
+  now: Date
+): Promise<boolean> {
   // an unreadable cost must not strand the hold: charge the hold, and the terminal status settles the difference
   const actual = CREDITS.test(created.cost_usd ?? '') && created.cost_usd ? new Decimal(created.cost_usd) : held.hold.amount
   return db.$transaction(async tx => {
@@ -104,7 +110,12 @@ export async function settle (db: Db, held: Held, created: CreatedJob, answer: {
   })
 }
 
-export async function cancelOverBudget (deps: SettleDeps, held: Held, created: CreatedJob, requestId: string): Promise<GatewayError> {
+export async function cancelOverBudget (
+  deps: SettleDeps,
+  held: Held,
+  created: CreatedJob,
+  requestId: string
+): Promise<GatewayError> {
   const cancel = await deps.upstream.cancelJob(created.id, { requestId }).catch(() => null)
   const cancelled = cancel?.ok === true
   if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})

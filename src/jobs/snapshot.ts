@@ -20,11 +20,16 @@ export function nextSyncDelay (unchangedPolls: number): number {
 }
 
 function movement (job: Job, amount: Decimal, reason: string, counts?: Movement['counts']): Movement {
-  return { ...rollupTarget(job), periodStart: job.periodStart, jobId: job.id, amount, reason, ...(counts ? { counts } : {}) }
+  return {
+    ...rollupTarget(job), periodStart: job.periodStart, jobId: job.id, amount, reason, ...(counts ? { counts } : {})
+  }
 }
 
 /** What the team was charged net for the job so far. */
-export function netCharged (job: { actualCost: Decimal.Value | { toString(): string } | null, refundedCost: Decimal.Value | { toString(): string } }): Decimal {
+export function netCharged (job: {
+  actualCost: Decimal.Value | { toString(): string } | null
+  refundedCost: Decimal.Value | { toString(): string }
+}): Decimal {
   return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
 }
 
@@ -69,7 +74,12 @@ function worthStoring (job: JobView, snapshot: TensorpixJob, state: Job['state']
  * Records an upstream snapshot of one of our jobs. Returns the job as stored afterwards — the very same object when
  * nothing was written (the sync worker backs off on that; the read path keeps its cached view).
  */
-export async function applySnapshot<T extends JobView> (db: Db, job: T, snapshot: TensorpixJob, now: Date): Promise<T | Job> {
+export async function applySnapshot<T extends JobView> (
+  db: Db,
+  job: T,
+  snapshot: TensorpixJob,
+  now: Date
+): Promise<T | Job> {
   const state = stateForStatus(snapshot.status)
   const common = {
     snapshot: snapshot as object,

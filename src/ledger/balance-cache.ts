@@ -24,7 +24,10 @@ export interface Balance {
 interface Entry { balance: Balance, periodEndsAt: number }
 
 async function readBalance (db: Db, teamId: string, now: Date): Promise<Entry> {
-  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, budgetCredits: true, budgetPeriod: true } })
+  const team = await db.team.findUniqueOrThrow({
+    where: { id: teamId },
+    select: { id: true, budgetCredits: true, budgetPeriod: true }
+  })
   const usage = await readUsage(db, currentPeriod(team, now))
   const remaining = remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage })
   return {

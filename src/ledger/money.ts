@@ -3,7 +3,7 @@
 //   held    = Σ hold − Σ release
 //   charged = Σ charge − Σ refund
 //   adjusted = Σ adjust
-// always holds and can be re-summed to prove it (see test/integration/ledger.test.ts).
+// always holds and can be re-summed to prove it (see test/integration/money/ledger-invariant.test.ts).
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import { countCommittedCredits } from '../metrics/registry.ts'

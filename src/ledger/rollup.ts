@@ -20,7 +20,9 @@ export type JobEvent = 'created' | 'finished' | 'failed' | 'cancelled'
 
 const ZERO = new Decimal(0)
 
-export function rollupTarget (job: { teamId: string, apiKeyId: string, mlModels: number[], costWeights: unknown }): RollupTarget {
+export function rollupTarget (
+  job: { teamId: string, apiKeyId: string, mlModels: number[], costWeights: unknown }
+): RollupTarget {
   return { teamId: job.teamId, apiKeyId: job.apiKeyId, models: modelWeights(job.mlModels, job.costWeights) }
 }
 

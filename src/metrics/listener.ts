@@ -5,8 +5,13 @@ import type { Scraper } from './scrape.ts'
 
 export interface MetricsListener { url: string, close(): Promise<void> }
 
-export async function startMetricsListener (options: { host: string, port: number, scraper: Scraper, logger: FastifyBaseLogger }): Promise<MetricsListener> {
-  const server = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) })
+export async function startMetricsListener (
+  options: { host: string, port: number, scraper: Scraper, logger: FastifyBaseLogger }
+): Promise<MetricsListener> {
+  const server = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true })
+  })
   server.get('/metrics', async (_request, reply) => reply.type(options.scraper.contentType).send(await options.scraper.scrape()))
   await server.listen({ host: options.host, port: options.port })
   const address = server.server.address()

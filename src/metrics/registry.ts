@@ -17,7 +17,9 @@ const gatewayOverhead = new BoundHistogram('tpx_gateway_overhead_seconds',
   'Data-plane requests that called TensorPix: their duration minus the time spent waiting for TensorPix', OVERHEAD_SECONDS)
 const upstreamDuration = new BoundHistogram('tpx_upstream_request_duration_seconds',
   'Time waiting for TensorPix per call (after the fair-share queue)', SECONDS)
-for (const histogram of [requestDuration, gatewayOverhead, upstreamDuration]) processRegistry.registerMetric(histogram.asMetric())
+for (const histogram of [requestDuration, gatewayOverhead, upstreamDuration]) {
+  processRegistry.registerMetric(histogram.asMetric())
+}
 const upstreamSeries = upstreamDuration.bind()
 
 /** Answers of one route pattern and method: a count per status and the latency histograms, bound once. */
@@ -56,7 +58,11 @@ type Tally<L extends string> = [labels: Record<L, string | number>, value: numbe
 interface CounterInfo<L extends string> { name: string, help: string, labelNames: readonly L[] }
 
 /** A counter whose values are plain tallies, read only when somebody scrapes. */
-export function talliedCounter<L extends string> (registry: Registry, { name, help, labelNames }: CounterInfo<L>, read: () => Iterable<Tally<L>>): void {
+export function talliedCounter<L extends string> (
+  registry: Registry,
+  { name, help, labelNames }: CounterInfo<L>,
+  read: () => Iterable<Tally<L>>
+): void {
   registry.registerMetric(new Counter({
     name,
     help,
@@ -82,7 +88,8 @@ export const UPSTREAM_OUTCOMES = [
 ] as const
 export type UpstreamOutcome = typeof UPSTREAM_OUTCOMES[number]
 
-const upstreamCalls = Object.fromEntries(UPSTREAM_OUTCOMES.map(outcome => [outcome, 0])) as Record<UpstreamOutcome, number>
+const upstreamCalls =
+  Object.fromEntries(UPSTREAM_OUTCOMES.map(outcome => [outcome, 0])) as Record<UpstreamOutcome, number>
 
 export function upstreamOutcome (status: number): UpstreamOutcome {
   if (status === 429) return 'rate_limited'
@@ -103,7 +110,9 @@ talliedCounter(processRegistry, {
 }, () => UPSTREAM_OUTCOMES.map(outcome => [{ outcome }, upstreamCalls[outcome]]))
 
 export type CreditMovement = 'hold' | 'charge' | 'release' | 'refund'
-const credits: Record<CreditMovement, Decimal> = { hold: new Decimal(0), charge: new Decimal(0), release: new Decimal(0), refund: new Decimal(0) }
+const credits: Record<CreditMovement, Decimal> = {
+  hold: new Decimal(0), charge: new Decimal(0), release: new Decimal(0), refund: new Decimal(0)
+}
 
 /** Counts a ledger movement written in `tx` once that transaction has committed. */
 export function countCommittedCredits (tx: object, kind: CreditMovement, amount: Decimal): void {

@@ -67,7 +67,8 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
 
   async function refresh () {
     try {
-      const [teams, states, lagSeconds] = await Promise.all([readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs)])
+      const [teams, states, lagSeconds] =
+        await Promise.all([readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs)])
       for (const gauge of fromDatabase) gauge.reset()
       for (const row of teams) {
         budget.set({ team: row.team }, row.budget)

@@ -88,7 +88,9 @@ function lookupRange (value: bigint, table: Range[]): AddressClass {
 }
 
 function embeddedV4 (value: bigint): bigint | null {
-  if (within(value, MAPPED.prefix, MAPPED.bits, 128) || within(value, NAT64.prefix, NAT64.bits, 128)) return value & 0xffffffffn
+  if (within(value, MAPPED.prefix, MAPPED.bits, 128) || within(value, NAT64.prefix, NAT64.bits, 128)) {
+    return value & 0xffffffffn
+  }
   // ::a.b.c.d (deprecated IPv4-compatible), but not :: and ::1 themselves
   if (within(value, COMPATIBLE.prefix, COMPATIBLE.bits, 128) && value > 1n) return value & 0xffffffffn
   if (within(value, SIX_TO_FOUR.prefix, SIX_TO_FOUR.bits, 128)) return (value >> 80n) & 0xffffffffn

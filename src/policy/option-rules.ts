@@ -41,7 +41,8 @@ const rules: Rule[] = [
     if (p.maxOutputResolution === undefined) return null
     // -1 (TensorPix's default when the field is absent) keeps the input size, which the gateway cannot bound,
     // so a team with a maximum must pick a size
-    return o.output_resolution === undefined || o.output_resolution === -1 || o.output_resolution > p.maxOutputResolution
+    const resolution = o.output_resolution
+    return resolution === undefined || resolution === -1 || resolution > p.maxOutputResolution
       ? refuse('maxOutputResolution', 'output_resolution', `output_resolution must be at most ${p.maxOutputResolution}.`)
       : null
   },
@@ -70,7 +71,11 @@ const rules: Rule[] = [
 ]
 
 /** The first rule the request breaks, or null when the policy allows it. */
-export function checkOptions (options: JobOptions, policy: OptionPolicy, taskOf: (model: number) => number | undefined): Refusal | null {
+export function checkOptions (
+  options: JobOptions,
+  policy: OptionPolicy,
+  taskOf: (model: number) => number | undefined
+): Refusal | null {
   for (const rule of rules) {
     const refusal = rule(options, policy, taskOf)
     if (refusal) return refusal

@@ -7,7 +7,8 @@ export const OUTPUT_RESOLUTIONS = [640, 720, 854, 1280, 1920, 2048, 2560, 3840] 
 export const CODECS = ['libx264', 'libx265', 'prores_ks'] as const
 export const CONTAINERS = ['mov', 'mkv', 'mp4'] as const
 
-const Ids = (description: string) => Type.Array(Type.Integer({ minimum: 1 }), { uniqueItems: true, maxItems: 1000, description })
+const Ids = (description: string) =>
+  Type.Array(Type.Integer({ minimum: 1 }), { uniqueItems: true, maxItems: 1000, description })
 
 export const OptionPolicySchema = Type.Object({
   allowedModels: Type.Optional(Ids('TensorPix ML model ids a job may use (absent: any)')),

@@ -23,7 +23,9 @@ function parseCompactDate (value: string): number | null {
   const fields = m.slice(1).map(Number) as [number, number, number, number, number, number]
   const at = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]))
   // Date.UTC rolls impossible fields over (month 13, 31 February): such a date is unreadable, not a later one
-  const roundTrip = [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()]
+  const roundTrip = [
+    at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()
+  ]
   return roundTrip.every((v, i) => v === fields[i]) ? at.getTime() : null
 }
 

@@ -11,7 +11,10 @@ export function csvLine (values: readonly CsvValue[]): string {
 }
 
 /** A header line, then one line per record (the columns in header order), as the records arrive. */
-export async function * csvLines<T extends Record<string, unknown>> (columns: readonly string[], records: AsyncIterable<readonly T[]>): AsyncGenerator<string> {
+export async function * csvLines<T extends Record<string, unknown>> (
+  columns: readonly string[],
+  records: AsyncIterable<readonly T[]>
+): AsyncGenerator<string> {
   yield csvLine(columns)
   for await (const batch of records) {
     // a batch is one line group: one write per batch keeps a large export from making a write per row

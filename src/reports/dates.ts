@@ -38,7 +38,10 @@ export function defaultRange (now: Date): DayRange {
 }
 
 /** The range a query asks for, or the problems with it (field names as the query string spells them). */
-export function parseRange (query: { from?: string | undefined, to?: string | undefined }, now: Date): Parsed<DayRange> {
+export function parseRange (
+  query: { from?: string | undefined, to?: string | undefined },
+  now: Date
+): Parsed<DayRange> {
   const defaults = defaultRange(now)
   const problems: FieldProblem[] = []
   const read = (field: 'from' | 'to', fallback: Date) => {

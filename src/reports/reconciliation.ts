@@ -46,7 +46,9 @@ export function impliedCost (job: { state: JobState, snapshot: unknown, response
 interface TeamSums { team: string, ledgerNet: Decimal, upstreamCost: Decimal, jobs: DriftJob[] }
 
 const figures = (ledgerNet: Decimal, upstreamCost: Decimal) => ({
-  ledgerNet: formatCredits(ledgerNet), upstreamCost: formatCredits(upstreamCost), drift: formatCredits(ledgerNet.minus(upstreamCost))
+  ledgerNet: formatCredits(ledgerNet),
+  upstreamCost: formatCredits(upstreamCost),
+  drift: formatCredits(ledgerNet.minus(upstreamCost))
 })
 
 async function ledgerNets (db: Db, jobIds: string[]): Promise<Map<string, Decimal>> {
@@ -84,7 +86,9 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
       sums.ledgerNet = sums.ledgerNet.plus(ledgerNet)
       sums.upstreamCost = sums.upstreamCost.plus(upstreamCost)
       if (!ledgerNet.equals(upstreamCost)) {
-        sums.jobs.push({ jobId: job.id, upstreamId: job.upstreamId, state: job.state, ...figures(ledgerNet, upstreamCost) })
+        sums.jobs.push({
+          jobId: job.id, upstreamId: job.upstreamId, state: job.state, ...figures(ledgerNet, upstreamCost)
+        })
       }
       teams.set(team, sums)
     }

@@ -16,7 +16,11 @@ import { spendReport, spendRows, type ModelNames, type SpendFilter } from './spe
 export interface SpendPlan { dims: Dimension[], filter: SpendFilter }
 
 export class ReportService {
-  constructor (private readonly db: Db, private readonly catalog: ModelCatalog, private readonly clock: () => Date = () => new Date()) {}
+  constructor (
+    private readonly db: Db,
+    private readonly catalog: ModelCatalog,
+    private readonly clock: () => Date = () => new Date()
+  ) {}
 
   /** The validated shape of a spend query (400 naming every bad parameter; 404 for an unknown team). */
   async plan (query: SpendQuery): Promise<SpendPlan> {

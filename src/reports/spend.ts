@@ -113,13 +113,24 @@ export function monthChunks (range: DayRange): DayRange[] {
 }
 
 /** The report's rows and totals (two queries side by side). */
-export async function spendReport (db: Db, dims: readonly Dimension[], filter: SpendFilter, modelName: ModelNames): Promise<{ rows: SpendRow[], totals: Money }> {
-  const [raws, totals] = await Promise.all([db.$queryRaw<RawRow[]>(groupedQuery(dims, filter)), spendTotals(db, filter)])
+export async function spendReport (
+  db: Db,
+  dims: readonly Dimension[],
+  filter: SpendFilter,
+  modelName: ModelNames
+): Promise<{ rows: SpendRow[], totals: Money }> {
+  const [raws, totals] =
+    await Promise.all([db.$queryRaw<RawRow[]>(groupedQuery(dims, filter)), spendTotals(db, filter)])
   return { rows: raws.map(raw => rowOf(raw, dims, modelName)), totals }
 }
 
 /** The report's rows for a stream, a batch per query (a calendar month at a time when per day or month), in order. */
-export async function * spendRows (db: Db, dims: readonly Dimension[], filter: SpendFilter, modelName: ModelNames): AsyncGenerator<SpendRow[]> {
+export async function * spendRows (
+  db: Db,
+  dims: readonly Dimension[],
+  filter: SpendFilter,
+  modelName: ModelNames
+): AsyncGenerator<SpendRow[]> {
   const timed = dims.includes('day') || dims.includes('month')
   for (const chunk of timed ? monthChunks(filter) : [filter]) {
     const raws = await db.$queryRaw<RawRow[]>(groupedQuery(dims, { ...filter, ...chunk }))

@@ -9,7 +9,8 @@ import type { RateLimiter } from './rate-limit.ts'
 import type { Simulation } from './simulation.ts'
 import type { ViewContext } from './views.ts'
 
-export type SimApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
+export type SimApp =
+  FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
 
 export interface SimulatorContext {
   options: ResolvedOptions

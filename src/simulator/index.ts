@@ -18,7 +18,9 @@ export interface RunningSimulator {
 }
 
 /** Builds and listens (port 0 picks a free port); `url` is the origin to use as TensorPix's base URL. */
-export async function startSimulator (options: SimulatorOptions & { host?: string, port?: number }): Promise<RunningSimulator> {
+export async function startSimulator (
+  options: SimulatorOptions & { host?: string, port?: number }
+): Promise<RunningSimulator> {
   const { host = '127.0.0.1', port = 0, ...rest } = options
   const app = await buildSimulator(rest)
   await app.listen({ host, port })

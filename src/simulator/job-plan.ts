@@ -34,7 +34,11 @@ export interface JobPlan {
   output: OutputFacts
 }
 
-export function planJob (source: SourceFacts, models: readonly MLModel[], params: JobParams): { ok: true, plan: JobPlan } | { ok: false, errors: FieldErrors } {
+export function planJob (
+  source: SourceFacts,
+  models: readonly MLModel[],
+  params: JobParams
+): { ok: true, plan: JobPlan } | { ok: false, errors: FieldErrors } {
   const errors: FieldErrors = {}
   if (params.start_frame !== null && params.start_frame >= source.nFrames) {
     errors.start_frame = [`start_frame must be lower than the number of frames in the video (${source.nFrames}).`]

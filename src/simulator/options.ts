@@ -10,7 +10,10 @@ export interface SimulatorOptions {
   controlApi?: boolean
   /** Seed for fault draws and job outcomes; the same seed and request sequence give the same run. Default 1. */
   seed?: number
-  /** 'realtime' lets jobs progress with the wall clock; 'manual' freezes time until /__sim/ moves it. Default 'manual'. */
+  /**
+   * 'realtime' lets jobs progress with the wall clock; 'manual' freezes time until /__sim/ moves it. Default
+   * 'manual'.
+   */
   clock?: 'manual' | 'realtime'
   /** Time a job waits in the queue (status 0). Default 2000 ms. */
   queueMs?: number

@@ -38,9 +38,10 @@ export function limitOffsetPage<T> (items: readonly T[], query: Query, baseUrl: 
   return {
     count,
     next: offset + limit < count ? link(baseUrl, query, { limit, offset: offset + limit }) : null,
+    // DRF leaves offset out of the link back to the first page
     previous: offset <= 0
       ? null
-      : offset - limit <= 0 ? link(baseUrl, query, { limit, offset: null }) : link(baseUrl, query, { limit, offset: offset - limit }),
+      : link(baseUrl, query, { limit, offset: offset - limit <= 0 ? null : offset - limit }),
     results: items.slice(offset, offset + limit)
   }
 }

@@ -82,7 +82,12 @@ const MAX_SIDE = 8192
  * Size: width × height × frames × bits-per-pixel / 8, with 0.1 bpp at CRF 23 halving every +6 CRF
  * (×0.6 for H.265, a flat 1.5 bpp for ProRes).
  */
-export function outputFacts (source: SourceFacts, frames: number, models: readonly MLModel[], options: OutputOptions): OutputFacts {
+export function outputFacts (
+  source: SourceFacts,
+  frames: number,
+  models: readonly MLModel[],
+  options: OutputOptions
+): OutputFacts {
   const scale = models.reduce((factor, model) => factor * (model.task === 1 ? model.upscale_factor : 1), 1)
   let width = source.width * scale
   let height = source.height * scale
@@ -96,7 +101,9 @@ export function outputFacts (source: SourceFacts, frames: number, models: readon
   let framerate = source.framerate
   let nFrames = frames
   if (booster) {
-    framerate = options.targetFps === null ? source.framerate * booster.fps_boost_factor : Math.max(options.targetFps, source.framerate)
+    framerate = options.targetFps === null
+      ? source.framerate * booster.fps_boost_factor
+      : Math.max(options.targetFps, source.framerate)
     nFrames = Math.round(frames * framerate / source.framerate)
   }
   if (models.some(model => model.task === 11)) nFrames = Math.round(nFrames / options.playbackSpeed)
@@ -104,7 +111,13 @@ export function outputFacts (source: SourceFacts, frames: number, models: readon
     ? 1.5
     : 0.1 * 2 ** ((23 - options.crf) / 6) * (options.codec === 'libx265' ? 0.6 : 1)
   const size = Math.round(width * height * Math.max(1, nFrames) * bpp / 8)
-  return { width, height, framerate: Math.round(framerate * 1000) / 1000, nFrames: Math.max(1, nFrames), size: Math.min(Math.max(size, 100), 400_000_000_000) }
+  return {
+    width,
+    height,
+    framerate: Math.round(framerate * 1000) / 1000,
+    nFrames: Math.max(1, nFrames),
+    size: Math.min(Math.max(size, 100), 400_000_000_000)
+  }
 }
 
 /** Output over input frame rate, reported as the job's `fps_interpolation_factor`. */

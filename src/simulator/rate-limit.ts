@@ -17,7 +17,8 @@ export function createRateLimiter (perMinute: number) {
         windows.set(key, window)
       }
       if (window.count >= perMinute) {
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now) / 1000)) }
+        const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now) / 1000))
+        return { allowed: false, retryAfterSeconds }
       }
       window.count++
       return { allowed: true }

@@ -71,8 +71,9 @@ export class Simulation {
       job.status = 1
       job.processingStartedAt = job.createdAt + this.options.queueMs
     }
-    if (job.status === 1 && job.processingStartedAt !== null && now >= job.processingStartedAt + this.options.processingMs) {
-      this.finish(job, job.processingStartedAt + this.options.processingMs, job.outcome)
+    const started = job.processingStartedAt
+    if (job.status === 1 && started !== null && now >= started + this.options.processingMs) {
+      this.finish(job, started + this.options.processingMs, job.outcome)
     }
   }
 
@@ -80,7 +81,9 @@ export class Simulation {
   progress (job: JobRecord): { progress: number, etaSeconds: number } {
     const now = this.now()
     const { queueMs, processingMs } = this.options
-    if (job.status === 0) return { progress: 0, etaSeconds: Math.max(0, job.createdAt + queueMs - now + processingMs) / 1000 }
+    if (job.status === 0) {
+      return { progress: 0, etaSeconds: Math.max(0, job.createdAt + queueMs - now + processingMs) / 1000 }
+    }
     if (job.status === 1 && job.processingStartedAt !== null) {
       const elapsed = now - job.processingStartedAt
       const progress = processingMs > 0 ? Math.min(1, Math.max(0, elapsed / processingMs)) : 1
@@ -113,7 +116,14 @@ export class Simulation {
     this.syncAccount(account)
     this.ensureStorage(account, video.size)
     const now = this.now()
-    const record: VideoRecord = { ...video, id: this.ids.video++, owner: account, createdAt: now, readyAt: now + this.options.uploadReadyMs, deletedAt: null }
+    const record: VideoRecord = {
+      ...video,
+      id: this.ids.video++,
+      owner: account,
+      createdAt: now,
+      readyAt: now + this.options.uploadReadyMs,
+      deletedAt: null
+    }
     this.videos.set(record.id, record)
     return record
   }
@@ -122,7 +132,13 @@ export class Simulation {
    * Charges and queues a job. Checks storage, then credits, before anything is recorded, so a refused request
    * leaves no trace; a from-url source video is only created once the job is certain.
    */
-  startJob (account: Account, input: VideoRecord | NewVideo, models: MLModel[], params: JobParams, plan: JobPlan): JobRecord {
+  startJob (
+    account: Account,
+    input: VideoRecord | NewVideo,
+    models: MLModel[],
+    params: JobParams,
+    plan: JobPlan
+  ): JobRecord {
     this.syncAccount(account)
     this.ensureStorage(account, plan.output.size)
     if (plan.cost.greaterThan(account.balance)) {
@@ -156,7 +172,9 @@ export class Simulation {
   }
 
   private registerSource (account: Account, video: NewVideo, now: number): VideoRecord {
-    const record: VideoRecord = { ...video, id: this.ids.video++, owner: account, createdAt: now, readyAt: null, deletedAt: null }
+    const record: VideoRecord = {
+      ...video, id: this.ids.video++, owner: account, createdAt: now, readyAt: null, deletedAt: null
+    }
     this.videos.set(record.id, record)
     return record
   }

@@ -90,7 +90,8 @@ export async function checkSource (url: URL, options: FetchOptions): Promise<Sou
     const contentType = response.headers.get('content-type')
     if (!isVideoType(contentType) && !sniffContainer(bytes)) return { ok: false, reason: `content type ${contentType ?? 'missing'} and no video signature` }
     const headSize = head?.ok ? Number(head.headers.get('content-length') ?? NaN) : NaN
-    return { ok: true, size: totalSize(response) ?? (Number.isFinite(headSize) ? headSize : null), contentType, head: bytes }
+    const size = totalSize(response) ?? (Number.isFinite(headSize) ? headSize : null)
+    return { ok: true, size, contentType, head: bytes }
   } catch (err) {
     return { ok: false, reason: signal.aborted ? `no answer within ${options.timeoutMs} ms` : String(err) }
   }

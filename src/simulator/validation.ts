@@ -55,7 +55,10 @@ function pythonType (value: unknown): string {
 }
 
 /** Groups schema issues by top-level field, one DRF message per distinct problem; body-level ones are non-field. */
-export function schemaIssuesToErrors (issues: readonly SchemaIssue[], body: unknown): { errors: FieldErrors, nonField: string[] } {
+export function schemaIssuesToErrors (
+  issues: readonly SchemaIssue[],
+  body: unknown
+): { errors: FieldErrors, nonField: string[] } {
   const errors: FieldErrors = {}
   const nonField: string[] = []
   for (const issue of issues) {

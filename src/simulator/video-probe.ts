@@ -63,7 +63,8 @@ function * boxes (view: DataView, from: number, to: number): Generator<Box> {
   let at = from
   while (at + 8 <= to) {
     let size = view.getUint32(at)
-    const type = String.fromCharCode(view.getUint8(at + 4), view.getUint8(at + 5), view.getUint8(at + 6), view.getUint8(at + 7))
+    const type =
+      String.fromCharCode(view.getUint8(at + 4), view.getUint8(at + 5), view.getUint8(at + 6), view.getUint8(at + 7))
     let header = 8
     if (size === 1) {
       if (at + 16 > to) return
@@ -127,7 +128,9 @@ function videoTrack (view: DataView, trak: Box): Dimensions | null {
   }
   const ticks = sampleTicks || mediaDuration
   if (!width || !height || !nFrames || !timescale || !ticks) return null
-  return { width, height, nFrames, framerate: roundRate(nFrames * timescale / ticks), codecId: sampleEntryCodec(view, stbl) }
+  return {
+    width, height, nFrames, framerate: roundRate(nFrames * timescale / ticks), codecId: sampleEntryCodec(view, stbl)
+  }
 }
 
 const SAMPLE_ENTRY_CODECS: Record<string, string> = Object.fromEntries([
@@ -169,7 +172,11 @@ const EBML = {
 
 interface Element { id: number, start: number, end: number }
 
-function vint (bytes: Uint8Array, at: number, keepMarker: boolean): { value: number, length: number, unknown: boolean } | null {
+function vint (
+  bytes: Uint8Array,
+  at: number,
+  keepMarker: boolean
+): { value: number, length: number, unknown: boolean } | null {
   const first = bytes[at]
   if (first === undefined || first === 0) return null
   const length = Math.clz32(first) - 23
@@ -228,7 +235,13 @@ function probeMatroska (bytes: Uint8Array): Dimensions | null {
   if (!video || !durationTicks) return null
   const seconds = durationTicks * timecodeScale / 1e9
   const framerate = video.frameNs ? roundRate(1e9 / video.frameNs) : 25
-  return { width: video.width, height: video.height, framerate, nFrames: Math.max(1, Math.round(seconds * framerate)), codecId: video.codecId }
+  return {
+    width: video.width,
+    height: video.height,
+    framerate,
+    nFrames: Math.max(1, Math.round(seconds * framerate)),
+    codecId: video.codecId
+  }
 }
 
 function matroskaVideoTrack (bytes: Uint8Array, tracks: Element) {

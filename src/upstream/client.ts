@@ -78,7 +78,9 @@ export class UpstreamClient {
       pipelining: 1
     })
     this.authorization = `Token ${target.token}`
-    this.scheduler = new FairScheduler({ maxConcurrent: options.maxConcurrent, perSecond: options.perSecond, maxWaitMs: options.maxQueueWaitMs })
+    this.scheduler = new FairScheduler({
+      maxConcurrent: options.maxConcurrent, perSecond: options.perSecond, maxWaitMs: options.maxQueueWaitMs
+    })
   }
 
   async request (req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -108,7 +110,9 @@ export class UpstreamClient {
     const started = performance.now()
     let outcome: UpstreamOutcome = 'reset'
     try {
-      const response = await this.pool.request({ method: req.method, path: req.path, headers, body: req.body ?? null, signal: req.signal ?? null })
+      const response = await this.pool.request({
+        method: req.method, path: req.path, headers, body: req.body ?? null, signal: req.signal ?? null
+      })
       const text = await response.body.text()
       outcome = upstreamOutcome(response.statusCode)
       return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers), text }

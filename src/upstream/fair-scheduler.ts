@@ -124,7 +124,9 @@ export class FairScheduler {
   private scheduleWake (now: number) {
     clearTimeout(this.wakeTimer)
     if (this.queued === 0 || this.active >= this.options.maxConcurrent) return
-    const tokenAt = this.options.perSecond > 0 && this.tokens < 1 ? (1 - this.tokens) * 1000 / this.options.perSecond : 0
+    const tokenAt = this.options.perSecond > 0 && this.tokens < 1
+      ? (1 - this.tokens) * 1000 / this.options.perSecond
+      : 0
     const delay = Math.max(this.pausedUntil - now, tokenAt, 1)
     this.wakeTimer = setTimeout(() => this.dispatch(), delay)
   }

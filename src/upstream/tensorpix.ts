@@ -60,7 +60,11 @@ export class TensorpixApi {
   }
 
   /** Streams a multipart body (a `file` part) to TensorPix as it arrives. */
-  uploadVideo (body: Readable, form: { contentType: string, contentLength?: number }, caller: Caller): Promise<Answer<MediaObject>> {
+  uploadVideo (
+    body: Readable,
+    form: { contentType: string, contentLength?: number },
+    caller: Caller
+  ): Promise<Answer<MediaObject>> {
     return this.call({ method: 'POST', path: MEDIA_PATHS.video, body, ...form, ...caller }, is2xx)
   }
 

@@ -12,7 +12,12 @@ import { emitEvent } from './events.ts'
 
 type Tx = Prisma.TransactionClient
 
-export interface BudgetFigures { credits: Decimal.Value, adjusted: Decimal.Value, charged: Decimal.Value, held: Decimal.Value }
+export interface BudgetFigures {
+  credits: Decimal.Value
+  adjusted: Decimal.Value
+  charged: Decimal.Value
+  held: Decimal.Value
+}
 
 export const EXHAUSTED = 'exhausted'
 const thresholdAlert = (percent: number) => `threshold:${percent}`
@@ -60,7 +65,8 @@ const memoKey = (teamId: string, periodStart: Date, alert: string) => `${teamId}
  */
 export async function raiseBudgetAlerts (tx: Tx, team: Team, periodStart: Date, usage: Omit<BudgetFigures, 'credits'>): Promise<void> {
   const figures = { ...usage, credits: team.budgetCredits.toString() }
-  const reached = alertsReached(figures, team.alertThresholds).filter(alert => !alreadyRaised.has(memoKey(team.id, periodStart, alert)))
+  const reached = alertsReached(figures, team.alertThresholds)
+    .filter(alert => !alreadyRaised.has(memoKey(team.id, periodStart, alert)))
   if (reached.length === 0) return
   const fresh = await tx.$queryRaw<Array<{ alert: string }>>`
     INSERT INTO budget_alerts (team_id, period_start, alert)

@@ -30,7 +30,12 @@ export interface WebhookEvent {
  * Queues an event for every enabled endpoint of the team that subscribes to its type (an empty filter means all
  * types). Returns the event id, or null when no endpoint wants it (then nothing is written).
  */
-export async function emitEvent (tx: Prisma.TransactionClient, teamId: string, type: WebhookEventType, data: Record<string, unknown>): Promise<string | null> {
+export async function emitEvent (
+  tx: Prisma.TransactionClient,
+  teamId: string,
+  type: WebhookEventType,
+  data: Record<string, unknown>
+): Promise<string | null> {
   // events is a nullable TEXT[]: NULL, like {}, means every type. KEY SHARE: an endpoint deleted meanwhile would
   // otherwise fail the delivery rows' foreign key, and with it the change that raised the event
   const endpoints = await tx.$queryRaw<Array<{ id: string, slug: string }>>`
@@ -43,7 +48,11 @@ export async function emitEvent (tx: Prisma.TransactionClient, teamId: string, t
   const event: WebhookEvent = { id: randomUUID(), type, createdAt: new Date().toISOString(), team: { slug }, data }
   await tx.webhookDelivery.createMany({
     data: endpoints.map(endpoint => ({
-      endpointId: endpoint.id, teamId, eventId: event.id, eventType: type, payload: event as unknown as Prisma.InputJsonValue
+      endpointId: endpoint.id,
+      teamId,
+      eventId: event.id,
+      eventType: type,
+      payload: event as unknown as Prisma.InputJsonValue
     }))
   })
   return event.id
@@ -55,5 +64,7 @@ export async function emitEvent (tx: Prisma.TransactionClient, teamId: string, t
  */
 export function eventBody (payload: unknown): string {
   const event = payload as WebhookEvent
-  return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, team: event.team, data: event.data })
+  return JSON.stringify({
+    id: event.id, type: event.type, createdAt: event.createdAt, team: event.team, data: event.data
+  })
 }

@@ -16,7 +16,10 @@ const ENDINGS: Partial<Record<Job['state'], { type: WebhookEventType, status: nu
   cancelled: { type: 'job.cancelled', status: -2 }
 }
 
-/** The `data` of a job event. `upstreamId` is the `id` the data plane answers; `cost` is what the team was charged net. */
+/**
+ * The `data` of a job event. `upstreamId` is the `id` the data plane answers; `cost` is what the team was charged
+ * net.
+ */
 export function jobEventData (job: Job, status: number): Record<string, unknown> {
   return {
     jobId: job.id,

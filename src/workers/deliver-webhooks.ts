@@ -14,7 +14,14 @@ export interface DeliveryDeps extends SendDeps { db: Db, log: WorkerLog, options
 
 const BATCH = 16
 
-interface Claimed { id: bigint, endpointId: string, eventId: string, eventType: string, payload: unknown, attempts: number }
+interface Claimed {
+  id: bigint
+  endpointId: string
+  eventId: string
+  eventType: string
+  payload: unknown
+  attempts: number
+}
 
 async function claimDue (deps: DeliveryDeps): Promise<Claimed[]> {
   const leaseSeconds = Math.ceil(deps.timeoutMs / 1000) + 30
@@ -47,7 +54,11 @@ async function record (deps: DeliveryDeps, row: Claimed, result: AttemptResult) 
   if (state === 'failed') deps.log.warn({ deliveryId: row.id.toString(), eventType: row.eventType, error: result.error }, 'webhook delivery gave up')
 }
 
-async function deliver (deps: DeliveryDeps, row: Claimed, endpoint: { url: string, secret: string, disabled: boolean } | undefined) {
+async function deliver (
+  deps: DeliveryDeps,
+  row: Claimed,
+  endpoint: { url: string, secret: string, disabled: boolean } | undefined
+) {
   // an endpoint disabled after the event was queued gets nothing more; its log says why
   if (!endpoint || endpoint.disabled) {
     await deps.db.webhookDelivery.updateMany({ where: { id: row.id, state: 'pending' }, data: { state: 'failed', lastError: 'endpoint disabled' } })

@@ -21,7 +21,10 @@ export function driftWindow (now: Date, lookbackDays: number): DayRange {
 
 /** Records the jobs not announced before and returns them, in the transaction that announces them. */
 async function unannounced (tx: Prisma.TransactionClient, teamId: string, jobs: DriftJob[]) {
-  const created = await tx.job.findMany({ where: { id: { in: jobs.map(j => j.jobId) } }, select: { id: true, createdAt: true } })
+  const created = await tx.job.findMany({
+    where: { id: { in: jobs.map(j => j.jobId) } },
+    select: { id: true, createdAt: true }
+  })
   const day = new Map(created.map(j => [j.id, startOfDay(j.createdAt)]))
   const fresh: DriftJob[] = []
   for (const job of jobs) {

@@ -39,7 +39,10 @@ export interface WorkerOptions extends ReconcileOptions {
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
-export function startWorkers (deps: { db: Db, upstream: TensorpixApi, log: WorkerLog }, options: WorkerOptions): Workers {
+export function startWorkers (
+  deps: { db: Db, upstream: TensorpixApi, log: WorkerLog },
+  options: WorkerOptions
+): Workers {
   const workerDeps = { ...deps, now: () => new Date() }
   const { policy, timeoutMs, ...delivery } = options.webhooks
   const agent = outboundAgent(policy, { timeoutMs })

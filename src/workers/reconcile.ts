@@ -78,7 +78,9 @@ async function resolve (deps: WorkerDeps, job: Job, listing: Listing, options: R
   const found = candidates.find(c => !known.has(c.id) && matches(job, c))
   const now = deps.now()
   if (found) {
-    const body = { id: found.id, cost_usd: found.cost_usd, input_video: mediaId(found.input_video), status: found.status }
+    const body = {
+      id: found.id, cost_usd: found.cost_usd, input_video: mediaId(found.input_video), status: found.status
+    }
     const held = heldBy(job, team)
     if (!await settle(deps.db, held, found, { status: 201, body }, now)) {
       await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)

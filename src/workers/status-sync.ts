@@ -12,14 +12,18 @@ async function syncOne (deps: WorkerDeps, id: string): Promise<void> {
   const res = await deps.upstream.getJob(job.upstreamId, { requestId: `sync-${id}` })
   const now = deps.now()
   // an unanswered or unchanged poll waits longer before the next one
-  const backoff = { syncAttempts: job.syncAttempts + 1, nextSyncAt: new Date(now.getTime() + nextSyncDelay(job.syncAttempts + 1)) }
+  const backoff = {
+    syncAttempts: job.syncAttempts + 1, nextSyncAt: new Date(now.getTime() + nextSyncDelay(job.syncAttempts + 1))
+  }
   if (!res.ok) {
     deps.log.warn({ jobId: id, status: res.status }, 'status sync: TensorPix did not return the job')
     await deps.db.job.updateMany({ where: { id, state: job.state }, data: backoff })
     return
   }
   const after = await applySnapshot(deps.db, job, res.body, now)
-  if (after === job) await deps.db.job.updateMany({ where: { id, state: job.state }, data: { ...backoff, lastSyncedAt: now } })
+  if (after === job) {
+    await deps.db.job.updateMany({ where: { id, state: job.state }, data: { ...backoff, lastSyncedAt: now } })
+  }
 }
 
 /** One pass: claims due running jobs and syncs them. Returns how many were claimed. */

@@ -9,7 +9,9 @@ import { cli, freePort } from '../helpers/processes.ts'
 t.test('admin CLI', async t => {
   const upstream = await startModelsUpstream(TEST_MASTER_TOKEN)
   t.teardown(upstream.close)
-  const gw: TestGateway = await buildTestGateway(t, { upstream: { baseUrl: upstream.baseUrl, token: TEST_MASTER_TOKEN, simulated: true } })
+  const gw: TestGateway = await buildTestGateway(t, {
+    upstream: { baseUrl: upstream.baseUrl, token: TEST_MASTER_TOKEN, simulated: true }
+  })
   const url = await listen(gw)
   const admin = await makeKey(gw.db, { scopes: ['admin'], name: 'cli-admin' })
   const env = { TPX_GATEWAY_URL: url, TPX_GATEWAY_KEY: admin.key }

@@ -115,7 +115,9 @@ t.test('the dashboard in a real browser', async t => {
       t.equal(await tr.locator('[data-field=percentUsed]').textContent(), `${row.percentUsed} %`, `${row.team} % used`)
     }
     const teams = await json<ListPage<TeamView>>('/admin/v1/teams')
-    const expected = budgetAlerts(budgets.teams, new Map(teams.items.map(team => [team.slug, team.budget.alertThresholds])))
+    const expected = budgetAlerts(
+      budgets.teams, new Map(teams.items.map(team => [team.slug, team.budget.alertThresholds]))
+    )
     t.same(await attributes(page, 'li.alert', 'data-team'), expected.map(a => a.team))
     t.ok(expected.some(a => a.exhausted), 'newsroom is over its budget')
     t.ok(await page.locator('li.alert-exhausted[data-team=newsroom]').count(), 'shown as exhausted')
@@ -214,7 +216,8 @@ t.test('the dashboard in a real browser', async t => {
     await page.waitForSelector('table')
     const now = new Date()
     const from = `${now.toISOString().slice(0, 8)}01`
-    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)).toISOString().slice(0, 10)
+    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1))
+      .toISOString().slice(0, 10)
     const report = await json<SpendReport>(`/admin/v1/reports/spend?group_by=key,day&from=${from}&to=${to}`)
     t.equal(await page.locator('tbody tr').count(), report.rows.length)
     t.equal(await page.locator('tfoot .credits').nth(2).getAttribute('aria-label'), formatCredits(report.totals.net), 'total net')

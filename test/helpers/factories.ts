@@ -12,7 +12,10 @@ export async function makeTeam (db: Db, data: Partial<Parameters<Db['team']['cre
   return db.team.create({ data: { slug: `team-${sequence}`, name: `Team ${sequence}`, budgetCredits: '100', ...data } })
 }
 
-export async function makeKey (db: Db, options: { teamId?: string | null, scopes: Scope[], name?: string, expiresAt?: Date }) {
+export async function makeKey (
+  db: Db,
+  options: { teamId?: string | null, scopes: Scope[], name?: string, expiresAt?: Date }
+) {
   const generated = generateKey()
   recordSecret(generated.key)
   sequence++

@@ -57,7 +57,10 @@ export async function buildTestGateway (t: Test, options: TestGatewayOptions = {
   const { lines, stream } = captureLogs()
   const db = createDb({ url: databaseUrl })
   const app = await buildApp(config, {
-    db, databaseUrl, upstream, logger: createLogger({ level: config.LOG_LEVEL, masterToken: upstream.token, destination: stream })
+    db,
+    databaseUrl,
+    upstream,
+    logger: createLogger({ level: config.LOG_LEVEL, masterToken: upstream.token, destination: stream })
   })
   recordSecret(upstream.token)
   recordAnswers(app)
@@ -83,8 +86,14 @@ function recordAnswers (app: App) {
     const keep = (chunk: unknown) => { if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as string)) }
     const write = res.write.bind(res)
     const end = res.end.bind(res)
-    res.write = ((chunk: unknown, ...rest: never[]) => { keep(chunk); return write(chunk as string, ...rest) }) as typeof res.write
-    res.end = ((chunk?: unknown, ...rest: never[]) => { keep(chunk); return end(chunk as string, ...rest) }) as typeof res.end
+    res.write = ((chunk: unknown, ...rest: never[]) => {
+      keep(chunk)
+      return write(chunk as string, ...rest)
+    }) as typeof res.write
+    res.end = ((chunk?: unknown, ...rest: never[]) => {
+      keep(chunk)
+      return end(chunk as string, ...rest)
+    }) as typeof res.end
     res.once('finish', () => recordAnswer(`${req.method} ${req.url}`, res.statusCode, Buffer.concat(chunks).toString('utf8')))
   })
   const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>
@@ -96,6 +105,8 @@ function recordAnswers (app: App) {
 }
 
 async function recordRecords (db: Db) {
-  const rows = await Promise.all([db.auditEvent.findMany(), db.job.findMany(), db.ledgerEntry.findMany(), db.mediaObject.findMany()])
+  const rows = await Promise.all([
+    db.auditEvent.findMany(), db.job.findMany(), db.ledgerEntry.findMany(), db.mediaObject.findMany()
+  ])
   record('record', JSON.stringify(rows, (_key, value) => typeof value === 'bigint' ? String(value) : value))
 }

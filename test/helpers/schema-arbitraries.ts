@@ -142,7 +142,9 @@ export function mutatedBody (s: Schema): fc.Arbitrary<unknown> {
     }))
   }
   if (s.additionalProperties === false) {
-    options.push(fc.tuple(validObject(s), fc.string({ minLength: 1, maxLength: 12 }).filter(k => !keys.includes(k)), nastyValue)
+    options.push(fc.tuple(
+      validObject(s), fc.string({ minLength: 1, maxLength: 12 }).filter(k => !keys.includes(k)), nastyValue
+    )
       .map(([body, key, value]) => ({ ...body, [key]: value })))
   }
   return fc.oneof(...options)

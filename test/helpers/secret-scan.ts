@@ -51,7 +51,10 @@ export function scan (lines: Line[]): { findings: Finding[], secrets: number, sc
   for (const line of lines) {
     if (line.kind === 'secret' || line.kind === 'handout') continue
     scanned++
-    const found = [...(line.text.match(FULL_KEY) ?? []).filter(key => keys.has(key)), ...[...tokens].filter(token => line.text.includes(token))]
+    const found = [
+      ...(line.text.match(FULL_KEY) ?? []).filter(key => keys.has(key)),
+      ...[...tokens].filter(token => line.text.includes(token))
+    ]
     for (const secret of found) {
       const masked = line.text.replaceAll(secret, '<SECRET>')
       const at = masked.indexOf('<SECRET>')

@@ -42,7 +42,12 @@ export async function startReceiver (t: Teardown): Promise<Receiver> {
 }
 
 /** README, "Verifying a signature": HMAC-SHA-256 over `${t}.${body}`, constant-time compare, 5-minute tolerance. */
-export function verify (secret: string, header: string | undefined, body: string, nowS = Math.floor(Date.now() / 1000)): boolean {
+export function verify (
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowS = Math.floor(Date.now() / 1000)
+): boolean {
   const parts = Object.fromEntries((header ?? '').split(',').map(p => p.split('=', 2) as [string, string]))
   const t = Number(parts.t)
   if (!Number.isInteger(t) || Math.abs(nowS - t) > 300 || !parts.v1) return false

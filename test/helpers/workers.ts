@@ -3,26 +3,23 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import pino from 'pino'
 import type { Db } from '../../src/db/client.ts'
-import { UpstreamClient } from '../../src/upstream/client.ts'
-import { TensorpixApi } from '../../src/upstream/tensorpix.ts'
 import type { WorkerDeps } from '../../src/workers/deps.ts'
 import { reconcileLostCreates } from '../../src/workers/reconcile.ts'
 import { syncDueJobs } from '../../src/workers/status-sync.ts'
 import type { Teardown } from './teardown.ts'
+import { tensorpixClient } from './upstream.ts'
 
 /** What a worker pass needs: the database, an upstream client of its own on the simulator, a silent log. */
 export function workerDeps (t: Teardown, db: Db, sim: { url: string, token: string },
   options: { headersTimeoutMs?: number } = {}): WorkerDeps {
-  const upstream = new TensorpixApi(new UpstreamClient({ baseUrl: sim.url, token: sim.token, simulated: true }, {
+  const upstream = tensorpixClient(t, sim, {
     connections: 8,
     maxConcurrent: 16,
-    perSecond: 0,
     maxQueueWaitMs: 30_000,
     connectTimeoutMs: 5000,
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
     bodyTimeoutMs: 10_000
-  }))
-  t.teardown(() => upstream.close())
+  })
   return { db, upstream, log: pino({ level: 'silent' }), now: () => new Date() }
 }
 

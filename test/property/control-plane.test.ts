@@ -71,7 +71,11 @@ function enveloped (res: Answer): boolean {
     body.requestId === res.headers.get('x-request-id')
 }
 
-async function refused (bed: AdminBed, sent: { method: Method, url: string, payload?: string, contentType?: string }, allowSuccess = false) {
+async function refused (
+  bed: AdminBed,
+  sent: { method: Method, url: string, payload?: string, contentType?: string },
+  allowSuccess = false
+) {
   const before = await footprint(bed)
   const payload = sent.payload === undefined ? undefined : { raw: sent.payload }
   const headers: Record<string, string> = sent.contentType ? { 'content-type': sent.contentType } : {}
@@ -115,7 +119,10 @@ t.test('malformed bodies are refused and write nothing', async t => {
       payload: fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('{', '[1,2', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{}}}', `{"a":${'['.repeat(64)}${']'.repeat(64)}}`)),
       contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml')
     })
-    await run(fc.asyncProperty(fc.oneof(json, duplicated, garbage), async body => refused(bed, { method: route.method, url, ...body })) as never)
+    await run(fc.asyncProperty(
+      fc.oneof(json, duplicated, garbage),
+      async body => refused(bed, { method: route.method, url, ...body })
+    ) as never)
   }
   t.pass('every malformed body was refused in the envelope')
 })

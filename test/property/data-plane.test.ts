@@ -42,7 +42,9 @@ async function footprint (bed: Bed) {
   const [ledger, jobs, media, account] = await Promise.all([
     db.ledgerEntry.count(), db.job.count(), db.mediaObject.count(), bed.sim.account()
   ])
-  return { ledger, jobs, media, upstreamJobs: account.jobs_created, upstreamVideos: account.videos, usage: await bed.usage() }
+  return {
+    ledger, jobs, media, upstreamJobs: account.jobs_created, upstreamVideos: account.videos, usage: await bed.usage()
+  }
 }
 
 function tensorpixShaped (res: LightMyRequestResponse): boolean {
@@ -101,9 +103,14 @@ const run = (property: fc.IAsyncProperty<never>) => fc.assert(property, { ...FUZ
 const bed = await dataPlaneBed(t)
 
 t.test('the fuzzed routes are every data-plane route', async t => {
-  const paths = (bed.gw.app.swagger() as { paths: Record<string, Record<string, { operationId?: string, tags?: string[] }>> }).paths
+  const paths = (bed.gw.app.swagger() as {
+    paths: Record<string, Record<string, { operationId?: string, tags?: string[] }>>
+  }).paths
   const operations = Object.values(paths).flatMap(methods => Object.values(methods)).filter(op => op.tags?.includes('tensorpix')).map(op => op.operationId)
-  const fuzzed = [...BODY_ROUTES.map(r => r.operationId), ...LIST_ROUTES.map(r => r.operationId), ...ID_ROUTES.flatMap(r => r.operationIds), UPLOAD]
+  const fuzzed = [
+    ...BODY_ROUTES.map(r => r.operationId), ...LIST_ROUTES.map(r => r.operationId),
+    ...ID_ROUTES.flatMap(r => r.operationIds), UPLOAD
+  ]
   t.same([...new Set(operations)].sort(), fuzzed.sort())
 })
 
@@ -112,7 +119,9 @@ t.test('malformed create bodies are refused and move nothing', async t => {
     const invalid = invalidFor(route.schema as Schema)
     const json = mutatedBody(route.schema as Schema).filter(invalid)
       .map(body => ({ payload: JSON.stringify(body) ?? 'null', contentType: 'application/json' }))
-    const duplicated = fc.tuple(validValue(route.schema as Schema), fc.constantFrom(...Object.keys(route.schema.properties)), nastyValue)
+    const duplicated = fc.tuple(
+      validValue(route.schema as Schema), fc.constantFrom(...Object.keys(route.schema.properties)), nastyValue
+    )
       .map(([body, key, last]) => ({ ...(body as object), [key]: last }))
       .filter(invalid)
       .chain(body => fc.constantFrom(...Object.keys(body)).map(key => ({
@@ -146,7 +155,11 @@ t.test('bad headers on a create are refused and move nothing', async t => {
 
 t.test('query strings and path ids of any kind never break a read or a delete', async t => {
   const text = fc.oneof(nastyValue.map(v => typeof v === 'string' ? v : JSON.stringify(v) ?? ''), fc.string({ unit: 'grapheme', maxLength: 40 }))
-  const query = (schema: Schema) => fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(schema.properties ?? {})), fc.string({ maxLength: 10 })), text, { maxKeys: 4 })
+  const query = (schema: Schema) => fc.dictionary(
+    fc.oneof(fc.constantFrom(...Object.keys(schema.properties ?? {})), fc.string({ maxLength: 10 })),
+    text,
+    { maxKeys: 4 }
+  )
     .map(entries => new URLSearchParams(entries).toString())
   const list = fc.constantFrom(...LIST_ROUTES).chain(route => query(route.query as Schema).map(q => ({ method: 'GET' as Method, url: `${route.url}?${q}` })))
   const byId = fc.tuple(fc.constantFrom(...ID_ROUTES), fc.constantFrom<Method>('GET', 'DELETE'), fc.oneof(text, fc.integer().map(String), fc.constantFrom('-0', '1e3', '0x10', '99999999999999999999', '1.0', ' 1', '%2e%2e')))

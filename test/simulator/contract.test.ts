@@ -7,7 +7,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import type { TSchema } from 'typebox'
 import {
-  BalanceSchema, CreateJobResponseSchema, HistoryJobSchema, JobSchema, MLModelListSchema, PaginatedSchema, RestoredVideoSchema, VideoSchema
+  BalanceSchema, CreateJobResponseSchema, HistoryJobSchema, JobSchema, MLModelListSchema, PaginatedSchema,
+  RestoredVideoSchema, VideoSchema
 } from '../../src/simulator/response-schemas.ts'
 import { auth, fixture, multipartFile, simulator, sourceServer, TOKEN } from './helpers.ts'
 import { parseYaml } from './seed-yaml.ts'
@@ -33,7 +34,12 @@ function seedValidator (status: string) {
   return validator
 }
 
-function check (tt: { ok(value: unknown, message: string): void }, validate: ReturnType<typeof ajv.compile>, body: unknown, label: string) {
+function check (
+  tt: { ok(value: unknown, message: string): void },
+  validate: ReturnType<typeof ajv.compile>,
+  body: unknown,
+  label: string
+) {
   const valid = validate(body)
   tt.ok(valid, `${label}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 300)}`)
 }
@@ -47,7 +53,11 @@ t.test('the seed lists the statuses the simulator produces', async t => {
 t.test('POST /api/jobs/from-url/ answers match the seed, status by status', async t => {
   const src = await sourceServer(t)
   const body = { video_url: src.url('/clip.mp4'), ml_models: [34] }
-  const post = async (app: Awaited<ReturnType<typeof simulator>>, payload: unknown, headers: Record<string, string> = auth()) =>
+  const post = async (
+    app: Awaited<ReturnType<typeof simulator>>,
+    payload: unknown,
+    headers: Record<string, string> = auth()
+  ) =>
     app.inject({ method: 'POST', url: '/api/jobs/from-url/', headers, payload: payload as object })
 
   const app = await simulator(t, { requestsPerMinute: 20 })

@@ -8,7 +8,8 @@ const create = req('POST', '/api/jobs/from-url/')
 const get = req('GET', '/api/jobs/:id/', '/api/jobs/1001/')
 
 t.test('seeded streams are reproducible and independent', async t => {
-  const draw = (seed: number, stream: string) => Array.from({ length: 5 }, (r => () => r.next())(seededRandom(seed, stream)))
+  const draw = (seed: number, stream: string) =>
+    Array.from({ length: 5 }, (r => () => r.next())(seededRandom(seed, stream)))
   t.same(draw(7, 'faults'), draw(7, 'faults'))
   t.not(draw(7, 'faults')[0], draw(8, 'faults')[0])
   t.not(draw(7, 'faults')[0], draw(7, 'outcomes')[0])

@@ -46,7 +46,9 @@ t.test('cancel refunds everything while queued and 80% while processing', async 
 t.test('output estimate follows upscalers, output_resolution, FPS boost and slow motion', async t => {
   const options = { outputResolution: -1, codec: 'libx264', crf: 23, targetFps: null, playbackSpeed: 1 }
   const src = { width: 640, height: 360, framerate: 30, nFrames: 30 }
-  t.match(outputFacts(src, 30, [model(35)], options), { width: 2560, height: 1440, framerate: 30, nFrames: 30, size: Math.round(2560 * 1440 * 30 * 0.1 / 8) })
+  t.match(outputFacts(src, 30, [model(35)], options), {
+    width: 2560, height: 1440, framerate: 30, nFrames: 30, size: Math.round(2560 * 1440 * 30 * 0.1 / 8)
+  })
   t.match(outputFacts(src, 30, [model(34)], { ...options, outputResolution: 1920 }), { width: 1920, height: 1080 })
   const boosted = outputFacts(src, 30, [model(49)], options)
   t.match(boosted, { framerate: 60, nFrames: 60 })

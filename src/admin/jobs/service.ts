@@ -7,7 +7,10 @@ import { jobSortKey, jobTimeline, jobView, parseJobSortKey } from './view.ts'
 import { pageStart, toPage } from '../pagination.ts'
 import type { Page, PageRequest } from '../page.ts'
 
-const WITH_OWNER = { team: { select: { slug: true, name: true } }, apiKey: { select: { name: true, publicId: true } } } as const
+const WITH_OWNER = {
+  team: { select: { slug: true, name: true } },
+  apiKey: { select: { name: true, publicId: true } }
+} as const
 
 export class JobService {
   constructor (private readonly db: Db) {}

@@ -118,7 +118,10 @@ export class KeyService {
     return rows.map(row => keyView(row, now))
   }
 
-  private async finish (tx: Tx, step: { actor: Actor, action: string, before: KeyView, row: Parameters<typeof keyView>[0], now: Date }) {
+  private async finish (
+    tx: Tx,
+    step: { actor: Actor, action: string, before: KeyView, row: Parameters<typeof keyView>[0], now: Date }
+  ) {
     const after = keyView(step.row, step.now)
     await writeAudit(tx, step.actor, { action: step.action, targetType: 'key', targetId: step.row.id, before: step.before, after })
     await notifyKeyChange(tx, { publicId: step.row.publicId })

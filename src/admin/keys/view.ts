@@ -31,7 +31,11 @@ export function keyView (row: KeyRow, now: Date): KeyView {
     revokedAt: iso(row.revokedAt),
     lastUsedAt: iso(row.lastUsedAt),
     previousSecretExpiresAt: row.previousSecretHash ? iso(row.previousExpiresAt) : null,
-    limits: { requestsPerMinute: row.requestsPerMinute, maxConcurrentJobs: row.maxConcurrentJobs, maxJobsPerDay: row.maxJobsPerDay },
+    limits: {
+      requestsPerMinute: row.requestsPerMinute,
+      maxConcurrentJobs: row.maxConcurrentJobs,
+      maxJobsPerDay: row.maxJobsPerDay
+    },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString()
   }

@@ -39,7 +39,13 @@ export function teamView (row: Team): TeamView {
   }
 }
 
-const NO_LIMITS = { requestsPerMinute: null, keyRequestsPerMinute: null, maxConcurrentJobs: null, maxJobsPerDay: null, maxUploadBytes: null }
+const NO_LIMITS = {
+  requestsPerMinute: null,
+  keyRequestsPerMinute: null,
+  maxConcurrentJobs: null,
+  maxJobsPerDay: null,
+  maxUploadBytes: null
+}
 
 export function docFromCreate (input: TeamCreate): TeamDoc {
   return {

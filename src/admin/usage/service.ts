@@ -13,7 +13,9 @@ import { lockTeam } from '../teams/service.ts'
 import type { AdjustmentCreate, AdjustmentView, UsageView } from './schemas.ts'
 import { ACTIVE_JOB_STATES, isoDay, keyBreakdown, totals } from './view.ts'
 
-const budgetOf = (team: Team) => ({ credits: team.budgetCredits.toString(), overdraft: team.overdraftCredits.toString() })
+const budgetOf = (team: Team) => ({
+  credits: team.budgetCredits.toString(), overdraft: team.overdraftCredits.toString()
+})
 
 export class UsageService {
   constructor (private readonly db: Db, private readonly clock: () => Date = () => new Date()) {}
@@ -37,12 +39,18 @@ export class UsageService {
     const sum = (counts: { count: number }[]) => counts.reduce((n, c) => n + c.count, 0)
     return {
       team: team.slug,
-      period: { kind: team.budgetPeriod, start: isoDay(period.periodStart), end: isoDay(periodEnd(team.budgetPeriod, now)) },
-      budget: { credits: creditsOut(team.budgetCredits), overdraft: creditsOut(team.overdraftCredits), mode: team.budgetMode },
+      period: {
+        kind: team.budgetPeriod, start: isoDay(period.periodStart), end: isoDay(periodEnd(team.budgetPeriod, now))
+      },
+      budget: {
+        credits: creditsOut(team.budgetCredits), overdraft: creditsOut(team.overdraftCredits), mode: team.budgetMode
+      },
       ...totals(usage, budgetOf(team)),
       jobsToday: sum(today),
       activeJobs: sum(active),
-      keys: keyBreakdown(keys, sums.map(s => ({ apiKeyId: s.apiKeyId, kind: s.kind, amount: s._sum.amount })), today, active)
+      keys: keyBreakdown(
+        keys, sums.map(s => ({ apiKeyId: s.apiKeyId, kind: s.kind, amount: s._sum.amount })), today, active
+      )
     }
   }
 

@@ -39,7 +39,12 @@ function tallyByKey (sums: readonly LedgerSum[]): Map<string, Tally> {
 const countOf = (counts: readonly KeyCount[]) => new Map(counts.map(c => [c.apiKeyId, c.count]))
 
 /** One row per key that is not revoked or still has activity this period. */
-export function keyBreakdown (keys: readonly KeyInfo[], sums: readonly LedgerSum[], today: readonly KeyCount[], active: readonly KeyCount[]): KeyUsageView[] {
+export function keyBreakdown (
+  keys: readonly KeyInfo[],
+  sums: readonly LedgerSum[],
+  today: readonly KeyCount[],
+  active: readonly KeyCount[]
+): KeyUsageView[] {
   const tallies = tallyByKey(sums)
   const jobsToday = countOf(today)
   const activeJobs = countOf(active)

@@ -18,10 +18,14 @@ function spendCommand (): Command {
     .option('--csv', 'print RFC 4180 CSV (the same columns as the API\'s CSV)')
     .action(adminAction(async (client, o) => {
       const report = await client.get<SpendReport>('/reports/spend', {
-        from: o.from as string | undefined, to: o.to as string | undefined, group_by: o.groupBy as string, team: o.team as string | undefined
+        from: o.from as string | undefined,
+        to: o.to as string | undefined,
+        group_by: o.groupBy as string,
+        team: o.team as string | undefined
       })
       const columns = spendColumns(report.groupBy as Dimension[])
-      const cells = report.rows.map(row => columns.map(column => (row as Record<string, string | number | undefined>)[column]))
+      const cells = report.rows.map(row =>
+        columns.map(column => (row as Record<string, string | number | undefined>)[column]))
       if (o.csv) return { json: report, human: [csvLine(columns), ...cells.map(csvLine)].join('') }
       const totals = columns.map(column => (report.totals as Record<string, string | number>)[column] ?? '')
       totals[0] = 'TOTAL'
@@ -56,7 +60,8 @@ function reconciliationCommand (): Command {
       const teams = table(['TEAM', 'LEDGER NET', 'UPSTREAM COST', 'DRIFT'],
         [...report.teams.map(r => [r.team, r.ledgerNet, r.upstreamCost, r.drift]),
           ['TOTAL', report.totals.ledgerNet, report.totals.upstreamCost, report.totals.drift]])
-      const drifting = report.teams.flatMap(r => r.jobs.map(j => [r.team, j.jobId, j.upstreamId, j.state, j.ledgerNet, j.upstreamCost, j.drift]))
+      const drifting = report.teams.flatMap(r =>
+        r.jobs.map(j => [r.team, j.jobId, j.upstreamId, j.state, j.ledgerNet, j.upstreamCost, j.drift]))
       const jobs = drifting.length > 0 ? `\n${table(['TEAM', 'JOB', 'UPSTREAM', 'STATE', 'LEDGER NET', 'UPSTREAM COST', 'DRIFT'], drifting)}` : ''
       return { json: report, human: teams + jobs, note: `${report.driftJobs} job(s) with drift` }
     }))

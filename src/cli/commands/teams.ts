@@ -141,7 +141,8 @@ export function teamsCommand (): Command {
     .description('change a team; budget and limit fields merge, policy documents are replaced whole')
     .argument('<slug>')
     .option('--name <name>', 'display name')
-    .action(adminAction(async (client, o, slug: string) => showTeam(await client.patch<TeamView>(path(slug), teamBody(o))))))
+    .action(adminAction(async (client, o, slug: string) =>
+      showTeam(await client.patch<TeamView>(path(slug), teamBody(o))))))
 
   for (const action of ['disable', 'enable'] as const) {
     teams.addCommand(withConnection(new Command(action))

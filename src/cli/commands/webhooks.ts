@@ -73,7 +73,10 @@ export function webhooksCommand (): Command {
     .option('--enable', 'send events to it again')
     .action(adminAction(async (client, o, id: string) => {
       const body = Object.fromEntries(Object.entries({
-        url: o.webhookUrl, events: o.events, description: o.description, disabled: o.disable ? true : o.enable ? false : undefined
+        url: o.webhookUrl,
+        events: o.events,
+        description: o.description,
+        disabled: o.disable ? true : o.enable ? false : undefined
       }).filter(([, v]) => v !== undefined))
       return show(await client.patch<WebhookView>(one(o.team, id), body))
     })))
@@ -91,7 +94,9 @@ export function webhooksCommand (): Command {
     .option('--cursor <cursor>', 'next page, as printed by the previous one')
     .action(adminAction(async (client, o, id: string) => {
       const page = await client.get<Page<DeliveryView>>(`${one(o.team, id)}/deliveries`, {
-        state: o.state as string | undefined, limit: o.limit as number | undefined, cursor: o.cursor as string | undefined
+        state: o.state as string | undefined,
+        limit: o.limit as number | undefined,
+        cursor: o.cursor as string | undefined
       })
       return {
         json: page,

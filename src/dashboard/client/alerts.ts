@@ -14,11 +14,20 @@ export interface BudgetAlert {
 /** "80.25" → 8025: hundredths, exact for the report's 2-decimal strings. */
 const hundredths = (percent: string) => decimalUnits(percent, 2)
 
-export function budgetAlerts (budgets: readonly TeamBudget[], thresholds: ReadonlyMap<string, readonly number[]>): BudgetAlert[] {
+export function budgetAlerts (
+  budgets: readonly TeamBudget[],
+  thresholds: ReadonlyMap<string, readonly number[]>
+): BudgetAlert[] {
   return budgets.flatMap(row => {
     const used = hundredths(row.percentUsed)
     const crossed = (thresholds.get(row.team) ?? []).filter(threshold => used >= threshold * 100)
     if (crossed.length === 0) return []
-    return [{ team: row.team, teamName: row.teamName, percentUsed: row.percentUsed, threshold: Math.max(...crossed), exhausted: used >= 10_000 }]
+    return [{
+      team: row.team,
+      teamName: row.teamName,
+      percentUsed: row.percentUsed,
+      threshold: Math.max(...crossed),
+      exhausted: used >= 10_000
+    }]
   }).sort((a, b) => hundredths(b.percentUsed) - hundredths(a.percentUsed) || a.team.localeCompare(b.team))
 }

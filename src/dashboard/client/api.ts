@@ -45,14 +45,19 @@ export function withQuery (path: string, query: Query = {}): string {
   return text ? `${path}?${text}` : path
 }
 
-async function call (method: string, path: string, options: { body?: unknown, accept?: string, key?: string } = {}): Promise<Response> {
+async function call (
+  method: string,
+  path: string,
+  options: { body?: unknown, accept?: string, key?: string } = {}
+): Promise<Response> {
   const key = options.key ?? session.key()
   const headers: Record<string, string> = { accept: options.accept ?? 'application/json' }
   if (key) headers.authorization = `Bearer ${key}`
   if (options.body !== undefined) headers['content-type'] = 'application/json'
   let res: Response
   try {
-    res = await fetch(path, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) })
+    const withBody = options.body === undefined ? {} : { body: JSON.stringify(options.body) }
+    res = await fetch(path, { method, headers, ...withBody })
   } catch {
     throw new ApiError(0, 'The gateway could not be reached. Check the network and try again.')
   }

@@ -4,7 +4,11 @@ export type Child = Node | string | number | null | undefined | false
 type Listener = (event: Event) => void
 export type Attrs = Record<string, string | number | boolean | null | undefined | Listener>
 
-export function h<K extends keyof HTMLElementTagNameMap> (tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap> (
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag)
   for (const [name, value] of Object.entries(attrs)) {
     if (typeof value === 'function') element.addEventListener(name.replace(/^on/, ''), value)

@@ -9,5 +9,8 @@ import type { Page } from '../../admin/page.ts'
 import type { Whoami } from '../../admin/whoami/schemas.ts'
 import type { BudgetsReport, Money, SpendReport, SpendRow, TeamBudget } from '../../reports/schemas.ts'
 
-export type { AuditEventView, BudgetsReport, JobDetailView, JobView, KeyView, KeyWithSecret, Money, SpendReport, SpendRow, TeamBudget, TeamView, UsageView, Page, Whoami }
+export type {
+  AuditEventView, BudgetsReport, JobDetailView, JobView, KeyView, KeyWithSecret, Money, SpendReport, SpendRow,
+  TeamBudget, TeamView, UsageView, Page, Whoami
+}
 export { DIMENSIONS, type Dimension } from '../../reports/group-by.ts'

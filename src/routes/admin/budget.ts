@@ -16,5 +16,7 @@ export const budgetRoutes: FastifyPluginAsyncTypebox<AdminServices> = async (app
       body: AdjustmentCreateSchema,
       response: responses({ 201: AdjustmentSchema }, 404)
     }
-  }, async (request, reply) => reply.code(201).send(await usage.adjust(requestActor(request), request.params.slug, request.body)))
+  }, async (request, reply) => reply.code(201).send(
+    await usage.adjust(requestActor(request), request.params.slug, request.body)
+  ))
 }

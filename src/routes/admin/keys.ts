@@ -20,7 +20,9 @@ export const keyRoutes: FastifyPluginAsyncTypebox<AdminServices> = async (app, {
       body: KeyCreateSchema,
       response: responses({ 201: KeyWithSecretSchema }, 404, 409)
     }
-  }, async (request, reply) => reply.code(201).send(await keys.create(requestActor(request), request.params.slug, request.body)))
+  }, async (request, reply) => reply.code(201).send(
+    await keys.create(requestActor(request), request.params.slug, request.body)
+  ))
 
   app.get('/teams/:slug/keys', {
     config: { adminAccess: 'read' },

@@ -15,7 +15,8 @@ const ERROR_DESCRIPTIONS = {
 } as const
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS
 
-const errorBody = (status: ErrorStatus) => Type.Object(GatewayErrorSchema.properties, { description: ERROR_DESCRIPTIONS[status] })
+const errorBody = (status: ErrorStatus) =>
+  Type.Object(GatewayErrorSchema.properties, { description: ERROR_DESCRIPTIONS[status] })
 
 /** Responses of a route: its success bodies plus 400, 401, 403, 429 and the listed extra error statuses. */
 export function responses<T extends Record<number, TSchema>> (success: T, ...extra: Array<404 | 409 | 503>) {

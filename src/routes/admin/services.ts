@@ -6,7 +6,10 @@ import type { UsageService } from '../../admin/usage/service.ts'
 import type { WebhookService } from '../../webhooks/service.ts'
 import type { ReportService } from '../../reports/service.ts'
 
-/** What the admin route files are given: the control services, the finance reports, and the database for the audit log reader. */
+/**
+ * What the admin route files are given: the control services, the finance reports, and the database for the audit
+ * log reader.
+ */
 export interface AdminServices {
   teams: TeamService
   keys: KeyService

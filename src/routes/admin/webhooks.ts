@@ -25,7 +25,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<AdminServices> = async (ap
       body: WebhookCreateSchema,
       response: responses({ 201: WebhookWithSecretSchema }, 404)
     }
-  }, async (request, reply) => reply.code(201).send(await webhooks.create(requestActor(request), request.params.slug, request.body)))
+  }, async (request, reply) => reply.code(201).send(
+    await webhooks.create(requestActor(request), request.params.slug, request.body)
+  ))
 
   app.get('/teams/:slug/webhooks', {
     config: { adminAccess: 'read' },

@@ -36,7 +36,9 @@ export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: 
 export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, { db, jobs, balances, defaultHold }) => {
   // multipart creates carry form fields only; uploads (with files) go to /api/videos/
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
-  const deps = { db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date(), log: app.log }
+  const deps = {
+    db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date(), log: app.log
+  }
 
   async function refresh (request: FastifyRequest, job: JobView): Promise<Answer<TensorpixJob>> {
     const res = await passThrough(app.upstream.getJob(upstreamIdOf(job), callerOf(request)))

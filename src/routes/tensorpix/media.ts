@@ -45,10 +45,11 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
       rows: ({ limit, offset }) => db.mediaObject.findMany({
         where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
       }),
-      // file URLs are presigned and expire: every listing reads the objects afresh
+      // file URLs are presigned and expire: every listing reads the objects afresh, and leaves out what TensorPix
+      // no longer has (a 404 or an empty answer)
       read: async object => {
         const res = await passThrough(app.upstream.getMedia(kind, object.upstreamId, callerOf(request)), [404])
-        return res.status === 404 ? GONE : res.body
+        return res.status === 404 || res.body === null ? GONE : res.body
       }
     })
   })

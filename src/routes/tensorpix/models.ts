@@ -14,7 +14,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Passthrough('PaginatedMLModelListList'), ...errorResponses }
     }
   }, async request => {
-    const res = await passThrough(app.upstream.listModels({ page: request.query.page, page_size: request.query.page_size }, callerOf(request)))
+    const res = await passThrough(app.upstream.listModels(
+      { page: request.query.page, page_size: request.query.page_size },
+      callerOf(request)
+    ))
     const body = res.body as Record<string, unknown>
     return { ...body, next: rewriteLink(body.next, request), previous: rewriteLink(body.previous, request) }
   })

@@ -24,7 +24,11 @@ function sizeLimit (limit: number) {
   })
 }
 
-export async function streamUpload (upstream: TensorpixApi, request: FastifyRequest, limit: number): Promise<Answer<MediaObject>> {
+export async function streamUpload (
+  upstream: TensorpixApi,
+  request: FastifyRequest,
+  limit: number
+): Promise<Answer<MediaObject>> {
   const declared = Number(request.headers['content-length'] ?? NaN)
   if (declared > limit) throw tooLarge(limit)
   // pipeline, not pipe: a client that hangs up must end the upstream call too, or it would hold its upstream slot

@@ -69,7 +69,10 @@ export function controlRoutes (app: SimApp, ctx: SimulatorContext) {
   app.patch('/accounts/:token', {
     schema: {
       params: Type.Object({ token: Type.String() }),
-      body: Type.Object({ balance: Type.Optional(Type.String()), storage_quota_bytes: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })
+      body: Type.Object({
+        balance: Type.Optional(Type.String()),
+        storage_quota_bytes: Type.Optional(Type.Integer({ minimum: 0 }))
+      }, { additionalProperties: false })
     }
   }, async (request) => {
     const account = sim.accounts.get(request.params.token)

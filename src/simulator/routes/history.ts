@@ -10,7 +10,8 @@ export function historyRoutes (app: SimApp, ctx: SimulatorContext) {
   app.get('/jobs/history/', async (request) => {
     const account = accountOf(request)
     const view = viewContext(ctx, request)
-    return listPage(request, [...ctx.sim.jobs.values()].filter(job => job.owner === account), job => historyJobView(view, job))
+    const own = [...ctx.sim.jobs.values()].filter(job => job.owner === account)
+    return listPage(request, own, job => historyJobView(view, job))
   })
 
   app.get<{ Params: { id: string } }>('/jobs/history/:id/', async (request) => {

@@ -25,7 +25,13 @@ function validModels (request: FastifyRequest, body: JobRuleInput): MLModel[] {
   return checked.models
 }
 
-function charge (ctx: SimulatorContext, request: FastifyRequest, models: MLModel[], body: JobOptions, input: VideoRecord | NewVideo): JobRecord {
+function charge (
+  ctx: SimulatorContext,
+  request: FastifyRequest,
+  models: MLModel[],
+  body: JobOptions,
+  input: VideoRecord | NewVideo
+): JobRecord {
   const params = jobParams(body)
   const planned = planJob(input.facts, models, params)
   if (!planned.ok) throw invalid(planned.errors)

@@ -10,7 +10,11 @@ export function listUrl (request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${requestPath(request)}`
 }
 
-export function listPage<T extends { id: number }, R> (request: FastifyRequest, items: Iterable<T>, render: (item: T) => R): Page<R> {
+export function listPage<T extends { id: number }, R> (
+  request: FastifyRequest,
+  items: Iterable<T>,
+  render: (item: T) => R
+): Page<R> {
   const sorted = [...items].sort((a, b) => b.id - a.id)
   const page = limitOffsetPage(sorted, request.query as ListQuery, listUrl(request))
   return { ...page, results: page.results.map(render) }

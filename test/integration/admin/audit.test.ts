@@ -32,7 +32,10 @@ t.test('audit: newest first, filtered by actor, target, action and time, paginat
   const page1 = (await bed.call<Events>('GET', '/admin/v1/audit?limit=2')).body
   const page2 = (await bed.call<Events>('GET', `/admin/v1/audit?limit=2&cursor=${page1.nextCursor}`)).body
   const page3 = (await bed.call<Events>('GET', `/admin/v1/audit?limit=2&cursor=${page2.nextCursor}`)).body
-  t.same([...page1.items, ...page2.items, ...page3.items].map((e: { id: string }) => e.id), all.items.map((e: { id: string }) => e.id))
+  t.same(
+    [...page1.items, ...page2.items, ...page3.items].map((e: { id: string }) => e.id),
+    all.items.map((e: { id: string }) => e.id)
+  )
   t.equal(page3.nextCursor, null)
   const last = (await bed.call<Events>('GET', '/admin/v1/audit?limit=2&offset=4')).body
   t.same(last.items.map((e: { action: string }) => e.action), ['team.create'])

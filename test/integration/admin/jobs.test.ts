@@ -36,7 +36,9 @@ t.test('search: every team newest first, filtered by team, key, state and time, 
     await job(db, { teamId: blue.id, apiKeyId: blueKey.id }, 'queued', at(4)),
     await job(db, { teamId: red.id, apiKeyId: redKey.id }, 'finished', at(4))
   ]
-  const newestFirst = [...created].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map(j => j.id)
+  const newestFirst = [...created]
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+    .map(j => j.id)
 
   const all = (await bed.call<Jobs>('GET', '/admin/v1/jobs', { key: bed.finance.key })).body
   t.same(ids(all), newestFirst)

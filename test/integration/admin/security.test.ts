@@ -64,7 +64,9 @@ async function context (bed: AdminBed): Promise<Ctx> {
 }
 
 async function send (bed: AdminBed, sample: Sample, key: string | null, scheme = 'Bearer') {
-  return bed.call(sample.method, sample.url, { key, scheme, ...(sample.body === undefined ? {} : { body: sample.body }) })
+  return bed.call(sample.method, sample.url, {
+    key, scheme, ...(sample.body === undefined ? {} : { body: sample.body })
+  })
 }
 
 t.test('the table lists every admin route of the OpenAPI document', async t => {

@@ -210,7 +210,9 @@ t.test('disable and enable: keys of a disabled team are refused at once; each ca
   bed.gw.app.keyCache.invalidate({ all: true })
   t.ok(await bed.gw.app.keys.verify(key.key), 'accepted again')
 
-  const actions = (await bed.auditRows()).map(r => [r.action, (r.before as { disabled: boolean } | null)?.disabled, (r.after as { disabled: boolean }).disabled])
+  const actions = (await bed.auditRows()).map(r => [
+    r.action, (r.before as { disabled: boolean } | null)?.disabled, (r.after as { disabled: boolean }).disabled
+  ])
   t.same(actions, [['team.create', undefined, false], ['team.disable', false, true], ['team.disable', true, true], ['team.enable', true, false]])
   t.equal((await bed.call('POST', '/admin/v1/teams/ghost/disable')).status, 404)
   t.equal((await bed.call('GET', '/admin/v1/teams/ghost')).status, 404)

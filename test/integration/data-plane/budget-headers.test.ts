@@ -19,7 +19,12 @@ async function secondReplica (t: Test, bed: Bed): Promise<Client> {
 }
 
 /** Polls until the answer's header has the value; returns how long that took (ms), or null after `withinMs`. */
-async function headerBecomes (read: () => Promise<Headers>, name: string, value: string, withinMs: number): Promise<number | null> {
+async function headerBecomes (
+  read: () => Promise<Headers>,
+  name: string,
+  value: string,
+  withinMs: number
+): Promise<number | null> {
   const started = Date.now()
   while (Date.now() - started < withinMs) {
     if ((await read()).get(name) === value) return Date.now() - started

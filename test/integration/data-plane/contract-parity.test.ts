@@ -26,7 +26,8 @@ function realistic (body: unknown, fixture: string): unknown {
   const { video_url: url, ml_models: models } = body as Doc
   const fixed: Doc = { ...body }
   if (typeof url === 'string' && /^https?:\/\/\S+$/.test(url) && url.length <= 2048) fixed.video_url = fixture
-  if (Array.isArray(models) && models.length > 0 && models.every((id: unknown) => Number.isInteger(id) && (id as number) >= 1)) fixed.ml_models = [34]
+  if (Array.isArray(models) && models.length > 0 &&
+    models.every((id: unknown) => Number.isInteger(id) && (id as number) >= 1)) fixed.ml_models = [34]
   return fixed
 }
 

@@ -91,7 +91,9 @@ async function script (c: Client, sim: TestSimulator, videos: VideoServer): Prom
   await sim.control('POST', '/clock/advance', { ms: 1500 })
   await record('get upload (ready)', c.get(`/api/videos/${id(upload)}/`))
   const uploadJob = await record('create on upload', c.post('/api/jobs/', {
-    json: { input_video: id(upload), ml_models: [34], start_frame: null, end_frame: null, target_fps: null, preview: false }
+    json: {
+      input_video: id(upload), ml_models: [34], start_frame: null, end_frame: null, target_fps: null, preview: false
+    }
   }))
   await record('create on missing upload', c.post('/api/jobs/', { json: { input_video: 999999, ml_models: [34] } }))
   await record('delete upload in use', c.delete(`/api/videos/${id(upload)}/`))

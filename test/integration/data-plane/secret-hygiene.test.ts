@@ -13,7 +13,8 @@ t.test('no secret in logs, answers or records', async t => {
   const admin = await makeKey(bed.gw.db, { scopes: ['admin'] })
   const secrets = [SIM_TOKEN, bed.key.key, admin.key]
   const answers: string[] = []
-  const keep = (body: unknown, headers?: Headers) => answers.push(JSON.stringify(body), JSON.stringify([...headers?.entries() ?? []]))
+  const keep = (body: unknown, headers?: Headers) =>
+    answers.push(JSON.stringify(body), JSON.stringify([...headers?.entries() ?? []]))
 
   const created = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
   keep(created.body, created.headers)
@@ -50,7 +51,8 @@ t.test('no secret in logs, answers or records', async t => {
 
   const db = bed.gw.db
   const records = JSON.stringify([
-    await db.auditEvent.findMany(), await db.job.findMany(), await db.ledgerEntry.findMany(), await db.mediaObject.findMany()
+    await db.auditEvent.findMany(), await db.job.findMany(),
+    await db.ledgerEntry.findMany(), await db.mediaObject.findMany()
   ], (_k, v) => typeof v === 'bigint' ? String(v) : v)
   // the one answer allowed to carry a secret is the one that hands it out (key create / rotate)
   const handedOut = new Set([made.text, rotated.text])

@@ -60,7 +60,9 @@ t.test('team B cannot reach, list or use team A\'s objects', async t => {
   t.equal((await a.get(`/api/restored-videos/${String(output)}/`)).status, 200, 'A\'s output was not deleted')
 
   // lists: B sees only its own
-  const aIds = new Set([finished.body.id, queued.body.id, video.body.id, finished.body.input_video, queued.body.input_video, output])
+  const aIds = new Set([
+    finished.body.id, queued.body.id, video.body.id, finished.body.input_video, queued.body.input_video, output
+  ])
   for (const path of ['/api/jobs/', '/api/jobs/history/', '/api/videos/', '/api/restored-videos/']) {
     const list = await b.get(path)
     t.equal(list.status, 200, `${path}: 200`)

@@ -15,7 +15,11 @@ async function untouched (t: Test, bed: Bed, run: () => Promise<void>) {
 }
 
 /** A raw GET with headers of any size (fetch refuses some of what we need to send). */
-function rawGet (origin: string, path: string, headers: Record<string, string>): Promise<{ status: number, body: string }> {
+function rawGet (
+  origin: string,
+  path: string,
+  headers: Record<string, string>
+): Promise<{ status: number, body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${origin}${path}`, { headers }, res => {
       let body = ''

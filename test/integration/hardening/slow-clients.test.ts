@@ -10,8 +10,14 @@ import { fixtureBytes, multipartBody } from '../../helpers/video-server.ts'
 const DEADLINE_MS = 1500
 const env = { HEADERS_TIMEOUT_MS: String(DEADLINE_MS), BODY_TIMEOUT_MS: String(DEADLINE_MS), KEEP_ALIVE_TIMEOUT_MS: '1000' }
 
-/** Opens a connection, sends `head` at once and then `trickle` one byte per second; resolves when the server hangs up. */
-function slowClient (origin: string, head: string, trickle: string): Promise<{ closedAfterMs: number, answer: string }> {
+/**
+ * Opens a connection, sends `head` at once and then `trickle` one byte per second; resolves when the server hangs up.
+ */
+function slowClient (
+  origin: string,
+  head: string,
+  trickle: string
+): Promise<{ closedAfterMs: number, answer: string }> {
   const { port } = new URL(origin)
   return new Promise(resolve => {
     const started = performance.now()
@@ -20,7 +26,11 @@ function slowClient (origin: string, head: string, trickle: string): Promise<{ c
     const socket: Socket = connect(Number(port), '127.0.0.1', () => {
       socket.write(head)
       let i = 0
-      if (trickle) timer = setInterval(() => { if (!socket.destroyed) socket.write(trickle[i++ % trickle.length] as string) }, 1000)
+      if (trickle) {
+        timer = setInterval(() => {
+          if (!socket.destroyed) socket.write(trickle[i++ % trickle.length] as string)
+        }, 1000)
+      }
     })
     socket.on('data', chunk => { answer += String(chunk) })
     socket.on('error', () => {})

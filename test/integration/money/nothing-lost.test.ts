@@ -117,13 +117,18 @@ t.test(`${CREATES} creates with faults and a SIGKILL: every upstream job has one
 
   // every upstream job has exactly one gateway job, and every gateway job with an upstream id exists upstream
   const upstreamJobs = await sim.allJobs()
-  const gatewayJobs = await db.job.findMany({ select: { id: true, teamId: true, upstreamId: true, state: true, error: true } })
+  const gatewayJobs = await db.job.findMany({
+    select: { id: true, teamId: true, upstreamId: true, state: true, error: true }
+  })
   const byUpstream = new Map<number, number>()
-  for (const j of gatewayJobs) if (j.upstreamId !== null) byUpstream.set(j.upstreamId, (byUpstream.get(j.upstreamId) ?? 0) + 1)
+  for (const j of gatewayJobs) {
+    if (j.upstreamId !== null) byUpstream.set(j.upstreamId, (byUpstream.get(j.upstreamId) ?? 0) + 1)
+  }
   const orphans = upstreamJobs.filter(u => byUpstream.get(u.id) === undefined).map(u => u.id)
   const doubled = upstreamJobs.filter(u => (byUpstream.get(u.id) ?? 0) > 1).map(u => u.id)
   const upstreamIds = new Set(upstreamJobs.map(u => u.id))
-  const phantom = gatewayJobs.filter(j => j.upstreamId !== null && !upstreamIds.has(j.upstreamId)).map(j => j.upstreamId)
+  const phantom = gatewayJobs.filter(j => j.upstreamId !== null && !upstreamIds.has(j.upstreamId))
+    .map(j => j.upstreamId)
   t.comment(`upstream jobs: ${upstreamJobs.length}; gateway jobs: ${gatewayJobs.length} (${gatewayJobs.filter(j => j.state === 'rejected').length} rejected)`)
   t.same(orphans, [], 'every upstream job has a gateway job')
   t.same(doubled, [], 'no upstream job has two gateway jobs')
@@ -181,7 +186,8 @@ t.test('a lost create whose upstream job already ended is reconciled with its te
   }
   await sim.clearFaults()
   const upstream = await sim.allJobs()
-  const idOf = (tag: string) => upstream.find(u => (u.input_video as { external_url?: string }).external_url === clip.url(tag))?.id
+  const idOf = (tag: string) =>
+    upstream.find(u => (u.input_video as { external_url?: string }).external_url === clip.url(tag))?.id
   const failsId = idOf('fails') as number
   const finishesId = idOf('finishes') as number
   t.ok(failsId && finishesId, 'both jobs exist upstream')

@@ -49,7 +49,8 @@ t.test('a team limit applies across two keys', async t => {
   const { gw, origin } = await listening(t)
   const team = await makeTeam(gw.db, { requestsPerMinute: 4 })
   const keys = [
-    await makeKey(gw.db, { teamId: team.id, scopes: JOB_SCOPES }), await makeKey(gw.db, { teamId: team.id, scopes: JOB_SCOPES })
+    await makeKey(gw.db, { teamId: team.id, scopes: JOB_SCOPES }),
+    await makeKey(gw.db, { teamId: team.id, scopes: JOB_SCOPES })
   ]
   const replies: Answer[] = []
   for (let i = 0; i < 6; i++) replies.push(await client(origin, keys[i % 2]?.key ?? '').get('/api/jobs/'))
@@ -133,7 +134,8 @@ t.test('quota maxJobsPerDay = 3: the fourth job of the day is 429 naming the quo
   const last = replies[3] as Answer
   t.match(last.body.detail, /maxJobsPerDay/, '429 names the quota')
   const now = new Date()
-  const untilMidnight = Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime()) / 1000)
+  const untilMidnight =
+    Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime()) / 1000)
   const retry = Number(last.headers.get('retry-after'))
   t.ok(retry > 0 && Math.abs(retry - untilMidnight) <= 5, `Retry-After ${retry} s ≈ seconds until midnight UTC (${untilMidnight})`)
   await assertBooks(t, gw.db) // the refused create holds nothing

@@ -7,7 +7,8 @@ t.test('report requests', async t => {
   const bed = await adminBed(t)
   const now = new Date()
   const firstOfMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10)
-  const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)).toISOString().slice(0, 10)
+  const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1))
+    .toISOString().slice(0, 10)
 
   await t.test('defaults: this month so far, by team; an empty ledger answers zeros', async t => {
     const res = await bed.call('GET', '/admin/v1/reports/spend', { key: bed.finance.key })

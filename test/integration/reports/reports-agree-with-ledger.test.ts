@@ -50,7 +50,9 @@ t.test('spend, budgets and reconciliation agree with the ledger', async t => {
       const s = sums.get(key(r)) ?? { charged: new Decimal(0), refunded: new Decimal(0) }
       sums.set(key(r), { charged: s.charged.plus(r.charged), refunded: s.refunded.plus(r.refunded) })
     }
-    return new Map([...sums].map(([k, s]) => [k, { charged: s.charged.toFixed(4), refunded: s.refunded.toFixed(4), net: s.charged.minus(s.refunded).toFixed(4) }]))
+    return new Map([...sums].map(([k, s]) => [k, {
+      charged: s.charged.toFixed(4), refunded: s.refunded.toFixed(4), net: s.charged.minus(s.refunded).toFixed(4)
+    }]))
   }
   const money = (row: Row) => ({ charged: row.charged, refunded: row.refunded, net: row.net })
   const slug = (teamId: string) => teams.get(teamId)?.slug ?? '?'
@@ -63,7 +65,8 @@ t.test('spend, budgets and reconciliation agree with the ledger', async t => {
     const expected = sumBy(r => slug(r.team_id))
     for (const row of rows) t.same(money(row), expected.get(String(row.team)), `${row.team}: the ledger's charged, refunded, net`)
     const jobs = await db.job.groupBy({ by: ['teamId', 'state'], _count: { _all: true } })
-    const count = (team: string, states: string[]) => jobs.filter(j => slug(j.teamId) === team && states.includes(j.state)).reduce((n, j) => n + j._count._all, 0)
+    const count = (team: string, states: string[]) =>
+      jobs.filter(j => slug(j.teamId) === team && states.includes(j.state)).reduce((n, j) => n + j._count._all, 0)
     for (const row of rows) {
       const team = String(row.team)
       t.same([row.jobsCreated, row.jobsFinished, row.jobsFailed, row.jobsCancelled], [
@@ -91,7 +94,10 @@ t.test('spend, budgets and reconciliation agree with the ledger', async t => {
       t.match(row.keyPrefix, /^tgw_/)
     }
     const byMonth = await bed.get(`/admin/v1/reports/spend?${range}&group_by=month`)
-    t.same((byMonth.body.rows as Row[]).map(r => r.net).reduce((s, n) => s.plus(String(n)), new Decimal(0)).toFixed(4), (byMonth.body.totals as Row).net)
+    t.same(
+      (byMonth.body.rows as Row[]).map(r => r.net).reduce((s, n) => s.plus(String(n)), new Decimal(0)).toFixed(4),
+      (byMonth.body.totals as Row).net
+    )
   })
 
   await t.test('by model: each movement split by cost weight, the rows add up to the total', async t => {
@@ -107,7 +113,9 @@ t.test('spend, budgets and reconciliation agree with the ledger', async t => {
       t.ok(job.upstreamId === null || job.costWeights !== null, 'accepted jobs record their cost weights')
       for (const entry of job.ledger.filter(e => e.kind === 'charge' || e.kind === 'refund')) {
         const sign = entry.kind === 'charge' ? 1 : -1
-        for (const share of splitAmount(new Decimal(entry.amount.toString()), modelWeights(job.mlModels, job.costWeights))) {
+        for (const share of splitAmount(
+          new Decimal(entry.amount.toString()), modelWeights(job.mlModels, job.costWeights)
+        )) {
           expected.set(share.modelId, (expected.get(share.modelId) ?? new Decimal(0)).plus(share.amount.times(sign)))
         }
       }

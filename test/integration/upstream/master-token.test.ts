@@ -5,12 +5,16 @@ import t, { type Test } from 'tap'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { UpstreamClient } from '../../../src/upstream/client.ts'
+import { upstreamOptions } from '../../helpers/upstream.ts'
 import { buildTestGateway, TEST_MASTER_TOKEN } from '../../helpers/gateway.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
 
 interface Seen { url: string, headers: IncomingHttpHeaders }
 
-async function server (t: Test, answer: (url: string, elsewhere: string) => { status: number, headers?: Record<string, string>, body?: unknown }) {
+async function server (
+  t: Test,
+  answer: (url: string, elsewhere: string) => { status: number, headers?: Record<string, string>, body?: unknown }
+) {
   const seen: Seen[] = []
   let elsewhere = ''
   const s = createServer((req, res) => {
@@ -23,7 +27,7 @@ async function server (t: Test, answer: (url: string, elsewhere: string) => { st
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen, pointAt: (url: string) => { elsewhere = url } }
 }
 
-const OPTIONS = { connections: 2, maxConcurrent: 4, perSecond: 0, maxQueueWaitMs: 1000, connectTimeoutMs: 1000, headersTimeoutMs: 2000, bodyTimeoutMs: 2000 }
+const OPTIONS = upstreamOptions({ headersTimeoutMs: 2000, bodyTimeoutMs: 2000 })
 
 t.test('redirects, absolute URLs and origin-like paths never take the token elsewhere', async t => {
   const other = await server(t, () => ({ status: 200, body: { stolen: true } }))
@@ -48,7 +52,9 @@ t.test('the gateway rewrites upstream links without following them', async t => 
   const other = await server(t, () => ({ status: 200, body: { stolen: true } }))
   const upstream = await server(t, (_url, elsewhere) => ({ status: 200, body: { count: 2, next: `${elsewhere}/api/ml-models/?page=2`, previous: null, results: [] } }))
   upstream.pointAt(other.url)
-  const gw = await buildTestGateway(t, { upstream: { baseUrl: upstream.url, token: TEST_MASTER_TOKEN, simulated: false } })
+  const gw = await buildTestGateway(t, {
+    upstream: { baseUrl: upstream.url, token: TEST_MASTER_TOKEN, simulated: false }
+  })
   const team = await makeTeam(gw.db)
   const key = await makeKey(gw.db, { teamId: team.id, scopes: ['jobs:read'] })
   const res = await gw.app.inject({ method: 'GET', url: '/api/ml-models/', headers: { authorization: `Token ${key.key}`, host: 'gateway.internal' } })

@@ -2,21 +2,15 @@
 // endpoint's success status, and a success body has the shape its type promises.
 import t, { type Test } from 'tap'
 import { Readable } from 'node:stream'
-import { UpstreamClient } from '../../../src/upstream/client.ts'
-import { TensorpixApi } from '../../../src/upstream/tensorpix.ts'
 import { startTestSimulator } from '../../helpers/simulator.ts'
+import { tensorpixClient } from '../../helpers/upstream.ts'
 import { fixtureBytes, startVideoServer } from '../../helpers/video-server.ts'
 
-const OPTIONS = {
-  connections: 2, maxConcurrent: 4, perSecond: 0, maxQueueWaitMs: 1000, connectTimeoutMs: 1000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000
-}
 const caller = { requestId: 'client-test' }
 
 async function clientFor (t: Test) {
   const sim = await startTestSimulator(t)
-  const api = new TensorpixApi(new UpstreamClient({ baseUrl: sim.url, token: sim.token, simulated: true }, OPTIONS))
-  t.teardown(() => api.close())
-  return { sim, api }
+  return { sim, api: tensorpixClient(t, sim) }
 }
 
 function multipart (name: string, bytes: Buffer) {
@@ -62,7 +56,9 @@ t.test('jobs: create, read, list, history and cancel', async t => {
 t.test('media: upload, read and delete a video', async t => {
   const { api } = await clientFor(t)
   const upload = multipart('clip.mp4', fixtureBytes('clip-320x180-24fps-48f.mp4'))
-  const uploaded = await api.uploadVideo(upload.stream, { contentType: upload.contentType, contentLength: upload.contentLength }, caller)
+  const uploaded = await api.uploadVideo(
+    upload.stream, { contentType: upload.contentType, contentLength: upload.contentLength }, caller
+  )
   t.equal(uploaded.status, 201)
   if (!uploaded.ok) throw new Error('the upload was refused')
   const read = await api.getMedia('video', uploaded.body.id, caller)

@@ -19,7 +19,11 @@ const LOOPBACK: OutboundPolicy = { allowLoopback: true, allowPrivate: false }
 /** A resolver that answers from a table, standing in for DNS (and for a rebinding one). */
 function fakeDns (table: Record<string, string[]>) {
   const calls: string[] = []
-  const resolve = (hostname: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => {
+  const resolve = (
+    hostname: string,
+    _options: unknown,
+    callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void
+  ) => {
     calls.push(hostname)
     const addresses = table[hostname]
     if (!addresses) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), [])

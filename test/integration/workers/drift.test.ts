@@ -47,7 +47,8 @@ t.test('one event per drifting settled job, never repeated; agreeing and running
   t.equal(await checkDrift(deps, 7), 1, 'the team is told once')
   const deliveries = await db.webhookDelivery.findMany({ where: { eventType: 'reconciliation.drift' } })
   t.equal(deliveries.length, 1)
-  const data = (deliveries[0]?.payload as { data: { drift: string, jobs: Array<{ jobId: string, drift: string }> } }).data
+  const data =
+    (deliveries[0]?.payload as { data: { drift: string, jobs: Array<{ jobId: string, drift: string }> } }).data
   t.same(data.jobs.map(j => j.jobId), [driftingJobId], 'only the settled job is named; the running one may still move')
   t.equal(data.jobs[0]?.drift, '-0.0001', 'ledger net minus TensorPix\'s cost')
 

@@ -35,14 +35,19 @@ t.test('deletes exactly the expired enhanced videos of teams with a retention se
   await bed.sim.control('POST', '/clock/advance', { ms: 5 * DAY_MS })
   jobs.recent = await create(bed, bed.api)
   await bed.sim.complete(jobs.recent)
-  const owner = { old: bed.api, recent: bed.api, goneUpstream: bed.api, failed: bed.api, keeper: keeper.api, monthly: monthly.api }
+  const owner = {
+    old: bed.api, recent: bed.api, goneUpstream: bed.api, failed: bed.api, keeper: keeper.api, monthly: monthly.api
+  }
   // reading a job through the gateway records its terminal status and finish time
   for (const [name, api] of Object.entries(owner)) {
     t.ok([2, -1].includes((await api.get(`/api/jobs/${jobs[name as keyof typeof jobs]}/`)).body.status as number), `${name} ended`)
   }
 
-  const output = async (name: keyof typeof jobs) => (await db.job.findFirstOrThrow({ where: { upstreamId: jobs[name] } })).outputVideoId
-  const outputs = Object.fromEntries(await Promise.all(Object.keys(jobs).map(async name => [name, await output(name as keyof typeof jobs)])))
+  const output = async (name: keyof typeof jobs) =>
+    (await db.job.findFirstOrThrow({ where: { upstreamId: jobs[name] } })).outputVideoId
+  const outputs = Object.fromEntries(await Promise.all(
+    Object.keys(jobs).map(async name => [name, await output(name as keyof typeof jobs)])
+  ))
   t.equal(outputs.failed, null, 'a failed job has no output')
   t.equal((await bed.upstream.delete(`/api/restored-videos/${outputs.goneUpstream}/`)).status, 204, 'deleted upstream behind the gateway')
 
@@ -57,7 +62,10 @@ t.test('deletes exactly the expired enhanced videos of teams with a retention se
   t.same(await upstreamVideos(), [outputs.recent, outputs.keeper, outputs.monthly].sort(), 'exactly the expired video was deleted')
   t.equal((await bed.upstream.get(`/api/restored-videos/${outputs.old}/`)).status, 404)
   t.equal((await bed.sim.account()).videos, videosBefore, 'input videos are not touched')
-  const deleted = await db.job.findMany({ where: { retentionDeletedAt: { not: null } }, select: { upstreamId: true, retentionDeletedAt: true } })
+  const deleted = await db.job.findMany({
+    where: { retentionDeletedAt: { not: null } },
+    select: { upstreamId: true, retentionDeletedAt: true }
+  })
   t.same(deleted.map(j => j.upstreamId).sort(), [jobs.old, jobs.goneUpstream].sort())
   t.ok(deleted.every(j => j.retentionDeletedAt?.getTime() === now.getTime()), 'recorded on the job')
   const media = await db.mediaObject.findMany({ where: { kind: 'restored_video', deletedAt: { not: null } }, select: { upstreamId: true } })

@@ -10,7 +10,13 @@ t.test('create fills in the defaults', async t => {
   t.same(created, {
     name: 'A',
     budget: { credits: '10.5', period: 'week', mode: 'soft', overdraft: '0', alertThresholds: [50, 80, 100], maxJobCost: null },
-    limits: { requestsPerMinute: null, keyRequestsPerMinute: null, maxConcurrentJobs: null, maxJobsPerDay: null, maxUploadBytes: null },
+    limits: {
+      requestsPerMinute: null,
+      keyRequestsPerMinute: null,
+      maxConcurrentJobs: null,
+      maxJobsPerDay: null,
+      maxUploadBytes: null
+    },
     optionPolicy: {},
     urlPolicy: {},
     retentionDays: null

@@ -1,6 +1,7 @@
 import t from 'tap'
 import {
-  addDays, creditUnits, dayText, decimalUnits, daysBetween, firstOfMonth, formatCredits, groupCredits, isoToLocalInput, localInputToIso, localText, monthText, utcText
+  addDays, creditUnits, dayText, decimalUnits, daysBetween, firstOfMonth, formatCredits, groupCredits,
+  isoToLocalInput, localInputToIso, localText, monthText, utcText
 } from '../../../src/dashboard/client/format.ts'
 
 t.test('credits keep all their decimals, get grouped digits and their unit', async t => {

@@ -2,7 +2,9 @@ import { Decimal } from 'decimal.js'
 import t from 'tap'
 import { formatCredits, remainingCredits, type BudgetState } from '../../../src/ledger/balance.ts'
 
-const state = (s: Partial<BudgetState>): BudgetState => ({ credits: 0, overdraft: 0, charged: 0, held: 0, adjusted: 0, ...s })
+const state = (s: Partial<BudgetState>): BudgetState => ({
+  credits: 0, overdraft: 0, charged: 0, held: 0, adjusted: 0, ...s
+})
 
 t.test('remaining = credits + adjusted - charged - held', async t => {
   const s = state({ credits: '100', adjusted: '5.5', charged: '20.25', held: '10.0001', overdraft: '50' })

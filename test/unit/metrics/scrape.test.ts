@@ -16,7 +16,9 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   const db = {
     $queryRaw: () => down ? Promise.reject(new Error('connection refused')) : Promise.resolve(rows[call++ % 3])
   } as unknown as Db
-  const scraper = createScraper({ db, keyCache: { hits: 7, misses: 2 }, stalePendingMs: 120_000, log: { warn: (_d, m) => { warnings.push(m) } } })
+  const scraper = createScraper({
+    db, keyCache: { hits: 7, misses: 2 }, stalePendingMs: 120_000, log: { warn: (_d, m) => { warnings.push(m) } }
+  })
 
   const up = parseMetrics(await scraper.scrape())
   t.equal(metricValue(up, 'tpx_metrics_database_up'), 1)

@@ -5,7 +5,8 @@ import { checkOptions, type JobOptions, type OptionPolicy } from '../../../src/p
 const TASKS = new Map([[34, 1], [35, 10], [36, 4]])
 const taskOf = (model: number) => TASKS.get(model)
 
-const check = (options: Partial<JobOptions>, policy: OptionPolicy) => checkOptions({ ml_models: [34], ...options }, policy, taskOf)
+const check = (options: Partial<JobOptions>, policy: OptionPolicy) =>
+  checkOptions({ ml_models: [34], ...options }, policy, taskOf)
 
 // [name, options, policy, rule that refuses (null: allowed), field]
 type Case = [string, Partial<JobOptions>, OptionPolicy, string | null, string?]

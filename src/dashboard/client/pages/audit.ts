@@ -16,7 +16,8 @@ const change = (event: AuditEventView) => h('details', {},
 
 /** The target by its name where the recorded view has one (a team's slug, a key's name and prefix). */
 function target (event: AuditEventView) {
-  const view = (event.after ?? event.before ?? {}) as { slug?: unknown, name?: unknown, prefix?: unknown, team?: unknown }
+  const view = (event.after ?? event.before ?? {}) as
+    { slug?: unknown, name?: unknown, prefix?: unknown, team?: unknown }
   const name = event.targetType === 'key' && typeof view.name === 'string'
     ? `${view.name}${typeof view.prefix === 'string' ? ` (${view.prefix})` : ''}`
     : [view.slug, view.team].find(v => typeof v === 'string') as string | undefined

@@ -36,7 +36,8 @@ function budgetsPanel (context: PageContext, budgets: BudgetsReport) {
   if (budgets.teams.length === 0) return section('Budgets this period', empty('No teams yet.'))
   const rows = budgets.teams
   // percent of each team's own budget, so a small team's spend is as visible as a large one's
-  const share = (part: string, r: TeamBudget) => creditUnits(r.budget) > 0 ? creditUnits(part) / creditUnits(r.budget) * 100 : 0
+  const share = (part: string, r: TeamBudget) =>
+    creditUnits(r.budget) > 0 ? creditUnits(part) / creditUnits(r.budget) * 100 : 0
   const chart = barChart({
     label: 'Charged and held per team, in percent of its budget',
     labels: rows.map(r => r.teamName),
@@ -112,7 +113,12 @@ export async function overviewPage (context: PageContext) {
       api.all<TeamView>('/admin/v1/teams')
     ])
     if (!context.isCurrent()) return
-    replace(body, tiles(month), alertsPanel(budgets, teams), budgetsPanel(context, budgets), dailyPanel(context, daily), topKeysPanel(keys))
+    replace(body,
+      tiles(month),
+      alertsPanel(budgets, teams),
+      budgetsPanel(context, budgets),
+      dailyPanel(context, daily),
+      topKeysPanel(keys))
   } catch (err) {
     if (context.isCurrent()) replace(body, errorBox('load the overview', err))
   }

@@ -154,7 +154,9 @@ function policyPanel (team: TeamView) {
   ]
   const rules = (doc: object, none: string) => {
     const entries = Object.entries(doc)
-    return entries.length === 0 ? empty(none) : definitionList(entries.map(([rule, value]) => [words(rule), describe(value)]))
+    return entries.length === 0
+      ? empty(none)
+      : definitionList(entries.map(([rule, value]) => [words(rule), describe(value)]))
   }
   return section('Policy',
     definitionList(limits),
