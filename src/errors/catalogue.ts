@@ -77,6 +77,16 @@ export const CATALOGUE = {
     message: () => 'TensorPix created the job but the gateway could not record it yet; it will be reconciled shortly. ' +
       'Do not retry without an Idempotency-Key, or a second job is created.'
   },
+  create_upstream_failed: {
+    status: 502,
+    message: (status: number) => `TensorPix failed to answer the request (HTTP ${status}); the job may have been ` +
+      'created. The gateway will reconcile it.'
+  },
+  create_answer_unreadable: {
+    status: 502,
+    message: (status: number) => `TensorPix answered HTTP ${status} without a readable job; the job may have been ` +
+      'created. The gateway will reconcile it.'
+  },
   create_outcome_unknown: {
     status: 504,
     message: () => 'TensorPix did not answer in time; the job may have been created. The gateway will reconcile it.'

@@ -8,7 +8,8 @@ import type { Db, Prisma } from '../db/client.ts'
 import type { Team } from '../generated/prisma/client.ts'
 import type { Principal } from '../auth/principal.ts'
 import { UpstreamFailure } from '../upstream/client.ts'
-import type { TensorpixApi } from '../upstream/tensorpix.ts'
+import type { Answer, TensorpixApi } from '../upstream/tensorpix.ts'
+import type { CreatedJob } from '../tensorpix/jobs.ts'
 import type { ModelCatalog } from '../upstream/model-catalog.ts'
 import { budgetRule, placeHold, type UsageAfter } from '../ledger/money.ts'
 import { formatCredits, remainingCredits } from '../ledger/balance.ts'
@@ -145,12 +146,30 @@ async function holdAndRecord (
   }
 }
 
-async function markUnknown (db: Db, held: Held, failure: UpstreamFailure, now: Date) {
+async function markUnknown (db: Db, held: Held, reason: string, now: Date) {
   // only while still pending: reconciliation may already have settled a create that outlived STALE_PENDING_MS
   await db.job.updateMany({
     where: { id: held.job.id, state: 'pending' },
-    data: { state: 'unknown', error: failure.message, submittedAt: now, nextSyncAt: now }
+    data: { state: 'unknown', error: reason, submittedAt: now, nextSyncAt: now }
   })
+}
+
+/**
+ * An answer that may come after TensorPix saved the job, but does not say which job: a 5xx (TensorPix, or a proxy
+ * in front of it, may answer one after committing) or a success without a job id. Like a lost answer, it keeps its
+ * hold and its Idempotency-Key, and reconciliation decides from TensorPix's job list (docs/architecture.md).
+ */
+function ambiguityOf (res: Answer<CreatedJob>): { reason: string, answer: GatewayError } | null {
+  if (!res.ok) {
+    if (res.status < 500) return null
+    return { reason: `TensorPix answered HTTP ${res.status}`, answer: new GatewayError('create_upstream_failed', res.status) }
+  }
+  const id = (res.body as { id?: unknown } | null)?.id
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return null
+  return {
+    reason: `TensorPix answered HTTP ${res.status} without a job id`,
+    answer: new GatewayError('create_answer_unreadable', res.status)
+  }
 }
 
 // TensorPix created the job, so a database error now must not read as "nothing was done, retry": the job stays
@@ -179,18 +198,22 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err
     if (err.maybeProcessed) {
-      await markUnknown(deps.db, held, err, now)
+      await markUnknown(deps.db, held, err.message, now)
       throw new GatewayError('create_outcome_unknown').with({ extra: { gateway_job_id: held.job.id } })
     }
     const answer = answerForFailure(err)
     await reject(deps.db, held, answer, false)
     throw answer
   }
+  const ambiguous = ambiguityOf(res)
+  if (ambiguous) {
+    await markUnknown(deps.db, held, ambiguous.reason, now)
+    throw ambiguous.answer.with({ extra: { gateway_job_id: held.job.id } })
+  }
   if (!res.ok) {
     const answer = answerFor(res)
-    await reject(
-      deps.db, held, answer, res.status < 500 && res.status !== 429 && res.status !== 401 && res.status !== 403
-    )
+    // a refusal TensorPix would repeat is replayed under its key; throttling and our own credentials are not
+    await reject(deps.db, held, answer, res.status !== 429 && res.status !== 401 && res.status !== 403)
     throw answer
   }
   const created = res.body

@@ -1,11 +1,39 @@
 // Carries out fault plans on real connections: answers in place of the route, delays, hangs, resets, or lets the
-// route run (job created and charged) and then destroys the connection instead of answering.
+// route run (job created and charged) and then destroys the connection, answers an error, or answers its success
+// with a body nobody can read, instead of the route's answer.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { readCredentials } from './auth.ts'
 import { requestPath, type SimApp, type SimulatorContext } from './context.ts'
+import type { TerminalFault } from './faults.ts'
 
-const lostResponses = new WeakSet<FastifyRequest>()
+// faults that let the route run, then change what it answers
+type AfterRoute = Extract<TerminalFault, { kind: 'lost_response' | 'commit_then_error' | 'malformed_success' }>
+const afterRoute = new WeakMap<FastifyRequest, AfterRoute>()
+
+const proxyPage = (status: number, detail: string) =>
+  `<html><head><title>${status} ${detail}</title></head><body><h1>${status} ${detail}</h1></body></html>`
+
+/** The answer that replaces the route's: undefined leaves it as it is. */
+function replacement (fault: AfterRoute, reply: FastifyReply, payload: unknown): unknown {
+  switch (fault.kind) {
+    case 'lost_response':
+      reply.raw.destroy()
+      return payload
+    case 'commit_then_error':
+      reply.code(fault.status)
+      if (!fault.html) return JSON.stringify({ detail: fault.detail })
+      reply.type('text/html')
+      return proxyPage(fault.status, fault.detail)
+    case 'malformed_success':
+      if (fault.body === 'html') {
+        reply.type('text/html')
+        return proxyPage(reply.statusCode, 'OK')
+      }
+      if (fault.body === 'truncated') return String(payload).slice(0, Math.max(1, Math.floor(String(payload).length / 2)))
+      return JSON.stringify({ status: 0 })
+  }
+}
 
 function hang (reply: FastifyReply, closeAfterMs: number | null) {
   reply.hijack()
@@ -38,12 +66,14 @@ export function installFaultHooks (app: SimApp, ctx: SimulatorContext) {
         reply.raw.destroy()
         return reply
       case 'lost_response':
-        lostResponses.add(request)
+      case 'commit_then_error':
+      case 'malformed_success':
+        afterRoute.set(request, fault)
     }
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (lostResponses.has(request)) reply.raw.destroy()
-    return payload
+    const fault = afterRoute.get(request)
+    return fault ? replacement(fault, reply, payload) : payload
   })
 }

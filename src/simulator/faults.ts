@@ -10,7 +10,11 @@ const Delay = Type.Union([
   Type.Object({ mean: Type.Number({ minimum: 0 }) }, { additionalProperties: false, description: 'exponential with this mean, capped at 10× the mean' })
 ])
 
-export const FAULT_KINDS = ['error', 'rate_limit', 'latency', 'hang', 'reset', 'lost_response'] as const
+export const FAULT_KINDS = [
+  'error', 'rate_limit', 'latency', 'hang', 'reset', 'lost_response', 'commit_then_error', 'malformed_success'
+] as const
+// what a malformed success carries instead of the route's body
+export const MALFORMED_BODIES = ['no_id', 'html', 'truncated'] as const
 
 export const FaultRuleSchema = Type.Object({
   kind: Type.Enum([...FAULT_KINDS]),
@@ -21,6 +25,8 @@ export const FaultRuleSchema = Type.Object({
   times: Type.Optional(Type.Integer({ minimum: 1, description: 'fire at most this many times' })),
   status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'error: status to answer (default 503)' })),
   detail: Type.Optional(Type.String()),
+  html: Type.Optional(Type.Boolean({ description: 'commit_then_error: answer a proxy\'s HTML page instead of {detail}' })),
+  body: Type.Optional(Type.Enum([...MALFORMED_BODIES], { description: 'malformed_success: what replaces the body' })),
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0, description: 'rate_limit: Retry-After (default 1)' })),
   delayMs: Type.Optional(Delay)
 }, { additionalProperties: false })
@@ -33,6 +39,8 @@ export type TerminalFault =
   | { kind: 'hang', closeAfterMs: number | null }
   | { kind: 'reset' }
   | { kind: 'lost_response' }
+  | { kind: 'commit_then_error', status: number, detail: string, html: boolean }
+  | { kind: 'malformed_success', body: typeof MALFORMED_BODIES[number] }
 
 export interface FaultPlan {
   delayMs: number
@@ -90,6 +98,12 @@ function terminalFor (rule: FaultRule, random: Random): TerminalFault | null {
     case 'hang': return { kind: 'hang', closeAfterMs: rule.delayMs === undefined ? null : drawDelay(rule.delayMs, random) }
     case 'reset': return { kind: 'reset' }
     case 'lost_response': return { kind: 'lost_response' }
+    case 'commit_then_error': {
+      const status = rule.status ?? 500
+      const detail = rule.detail ?? STATUS_DETAILS[status] ?? 'Simulated failure.'
+      return { kind: 'commit_then_error', status, detail, html: rule.html ?? false }
+    }
+    case 'malformed_success': return { kind: 'malformed_success', body: rule.body ?? 'no_id' }
     case 'latency': return null
   }
 }

@@ -96,3 +96,30 @@ t.test('reset, hang, latency and error faults', async t => {
   t.equal(invalid.status, 400)
   t.match(await invalid.json(), { detail: String })
 })
+
+t.test('committed, then answered with an error or an unreadable success: the job exists and is charged', async t => {
+  const src = await sourceServer(t)
+  const route = 'POST /api/jobs/from-url/'
+  const sim = await liveSimulator(t, {
+    faults: [
+      { kind: 'commit_then_error', route, status: 500, times: 1 },
+      { kind: 'commit_then_error', route, status: 502, html: true, skip: 1, times: 1 },
+      { kind: 'malformed_success', route, body: 'truncated', skip: 2, times: 1 }
+    ]
+  })
+  const post = () => fetch(`${sim.url}/api/jobs/from-url/`, {
+    method: 'POST', headers, body: JSON.stringify({ video_url: src.url('/clip.mov'), ml_models: [34] })
+  })
+  const json500 = await post()
+  t.equal(json500.status, 500)
+  t.same(await json500.json(), { detail: 'A server error occurred.' }, "TensorPix's own 500")
+  const html502 = await post()
+  t.equal(html502.status, 502)
+  t.match(html502.headers.get('content-type'), /^text\/html/, "a proxy's page")
+  t.match(await html502.text(), /<h1>502 Bad Gateway<\/h1>/)
+  const truncated = await post()
+  t.equal(truncated.status, 201, 'the success status is kept')
+  const text = await truncated.text()
+  t.throws(() => JSON.parse(text) as unknown, 'but its JSON is cut off')
+  t.match(await state(sim), { jobs_created: 3 }, 'every one of the three was created')
+})

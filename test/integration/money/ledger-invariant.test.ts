@@ -50,9 +50,10 @@ t.test('after a mixed workload every usage row equals its re-summed ledger', asy
   const previewJob = await db.job.findFirstOrThrow({ where: { upstreamId: preview } })
   t.equal(await db.ledgerEntry.count({ where: { jobId: previewJob.id } }), 0, 'a preview writes no ledger row')
 
-  // refused upstream: a 5xx (hold released, retryable) and a 400 (hold released, kept for replay)
-  await sim.fault({ kind: 'error', route: 'POST /api/jobs/from-url/', status: 500, times: 1 })
-  t.equal((await create(mainKey.key)).status, 502, 'an upstream 500 answers 502')
+  // refused upstream: throttled (hold released, retryable) and a 400 (hold released, kept for replay); a 5xx is
+  // not a refusal (it may follow a saved job: test/integration/money/ambiguous-create-answers.test.ts)
+  await sim.fault({ kind: 'rate_limit', route: 'POST /api/jobs/from-url/', retryAfterSeconds: 1, times: 1 })
+  t.equal((await create(mainKey.key)).status, 429, 'a throttled create answers 429')
   const bad = await create(mainKey.key, { video_url: clip.url().replace('.mp4', '.missing.mp4') })
   t.equal(bad.status, 400, 'an upstream 400 is passed on')
   t.equal(await db.job.count({ where: { teamId: main.id, state: 'rejected' } }), 2, 'both are rejected jobs')
