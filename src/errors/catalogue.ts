@@ -80,12 +80,12 @@ export const CATALOGUE = {
   create_upstream_failed: {
     status: 502,
     message: (status: number) => `TensorPix failed to answer the request (HTTP ${status}); the job may have been ` +
-      'created. The gateway will reconcile it.'
+      'created. The gateway will reconcile it. Retry only with the same Idempotency-Key, or a second job is created.'
   },
   create_answer_unreadable: {
     status: 502,
     message: (status: number) => `TensorPix answered HTTP ${status} without a readable job; the job may have been ` +
-      'created. The gateway will reconcile it.'
+      'created. The gateway will reconcile it. Retry only with the same Idempotency-Key, or a second job is created.'
   },
   create_outcome_unknown: {
     status: 504,

@@ -157,7 +157,7 @@ async function markUnknown (db: Db, held: Held, reason: string, now: Date) {
 /**
  * An answer that may come after TensorPix saved the job, but does not say which job: a 5xx (TensorPix, or a proxy
  * in front of it, may answer one after committing) or a success without a job id. Like a lost answer, it keeps its
- * hold and its Idempotency-Key, and reconciliation decides from TensorPix's job list (docs/architecture.md).
+ * hold and its Idempotency-Key, and reconciliation decides from TensorPix's job list (README, the money path).
  */
 function ambiguityOf (res: Answer<CreatedJob>): { reason: string, answer: GatewayError } | null {
   if (!res.ok) {

@@ -14,8 +14,12 @@ const afterRoute = new WeakMap<FastifyRequest, AfterRoute>()
 const proxyPage = (status: number, detail: string) =>
   `<html><head><title>${status} ${detail}</title></head><body><h1>${status} ${detail}</h1></body></html>`
 
-/** The answer that replaces the route's: undefined leaves it as it is. */
+/**
+ * The answer that replaces the route's. Only a route that succeeded committed anything: its refusals (400, 402,
+ * the simulator's own 429) are answered as they are.
+ */
 function replacement (fault: AfterRoute, reply: FastifyReply, payload: unknown): unknown {
+  if (fault.kind !== 'lost_response' && reply.statusCode >= 300) return payload
   switch (fault.kind) {
     case 'lost_response':
       reply.raw.destroy()

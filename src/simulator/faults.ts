@@ -23,7 +23,7 @@ export const FaultRuleSchema = Type.Object({
   probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   skip: Type.Optional(Type.Integer({ minimum: 0, description: 'let this many matching requests through first' })),
   times: Type.Optional(Type.Integer({ minimum: 1, description: 'fire at most this many times' })),
-  status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'error: status to answer (default 503)' })),
+  status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'error: status to answer (default 503); commit_then_error: the same (default 500)' })),
   detail: Type.Optional(Type.String()),
   html: Type.Optional(Type.Boolean({ description: 'commit_then_error: answer a proxy\'s HTML page instead of {detail}' })),
   body: Type.Optional(Type.Enum([...MALFORMED_BODIES], { description: 'malformed_success: what replaces the body' })),
@@ -68,7 +68,8 @@ const STATUS_DETAILS: Record<number, string> = {
   500: 'A server error occurred.',
   502: 'Bad Gateway',
   503: 'Service temporarily unavailable, try again later.',
-  504: 'Gateway Timeout'
+  504: 'Gateway Timeout',
+  524: 'A Timeout Occurred'
 }
 
 function routeMatches (pattern: string | undefined, request: FaultRequest): boolean {

@@ -19,7 +19,7 @@ interface Case {
   rule: Rule
   status: number
   detail?: RegExp | string
-  /** the request may have reached TensorPix: 504 naming the gateway job, job `unknown`, hold kept */
+  /** the request may have reached TensorPix: an answer naming the gateway job, job `unknown`, hold kept */
   unknown?: boolean
   /** the upstream answer is replayed verbatim */
   passthrough?: boolean
