@@ -213,7 +213,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   if (!res.ok) {
     const answer = answerFor(res)
     // a refusal TensorPix would repeat is replayed under its key; throttling and our own credentials are not
-    await reject(deps.db, held, answer, res.status !== 429 && res.status !== 401 && res.status !== 403)
+    await reject(deps.db, held, answer, answer.code === 'upstream_refused')
     throw answer
   }
   const created = res.body

@@ -34,7 +34,10 @@ function replacement (fault: AfterRoute, reply: FastifyReply, payload: unknown):
         reply.type('text/html')
         return proxyPage(reply.statusCode, 'OK')
       }
-      if (fault.body === 'truncated') return String(payload).slice(0, Math.max(1, Math.floor(String(payload).length / 2)))
+      if (fault.body === 'truncated') {
+        const text = String(payload)
+        return text.slice(0, Math.max(1, Math.floor(text.length / 2)))
+      }
       return JSON.stringify({ status: 0 })
   }
 }

@@ -30,8 +30,8 @@ export class TensorpixApi {
   constructor (private readonly transport: UpstreamClient) {}
 
   createJob ({ source, body }: CreateRequest, caller: Caller): Promise<Answer<CreatedJob>> {
-    const request = { method: 'POST', path: CREATE_PATHS[source], body: JSON.stringify(body), contentType: 'application/json' } as const
-    return this.call({ ...request, ...caller }, is2xx)
+    const path = CREATE_PATHS[source]
+    return this.call({ method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json', ...caller }, is2xx)
   }
 
   getJob (id: number, caller: Caller): Promise<Answer<TensorpixJob>> {

@@ -41,7 +41,7 @@ export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'pr
   const input = listed.input_video
   const sameInput = job.source === 'from-url'
     ? typeof input === 'object' && input !== null && input.external_url === job.videoUrl
-    : (typeof input === 'object' && input !== null ? input.id : input) === request.input_video
+    : input !== undefined && mediaId(input) === request.input_video
   return sameInput &&
     sameModels(job.mlModels, listed.ml_models) &&
     (listed.preview ?? false) === job.preview &&
