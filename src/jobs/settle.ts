@@ -14,7 +14,8 @@ import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
-import { applySnapshot, nextSyncDelay } from './snapshot.ts'
+import { nextSyncDelay } from './snapshot.ts'
+import { cancelRequested, tryCancel } from './over-budget.ts'
 
 function settledState (status: number) {
   const state = stateForStatus(status)
@@ -99,7 +100,9 @@ export async function settle (
         submittedAt: now,
         nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
         responseStatus: withinBudget ? answer.status : 402,
-        responseBody: answer.body as Prisma.InputJsonValue
+        responseBody: answer.body as Prisma.InputJsonValue,
+        // committed with the over-budget charge, so a crash before the cancel is tried cannot lose it
+        ...(withinBudget ? {} : cancelRequested(now))
       }
     })
     const input = typeof created.input_video === 'number' ? created.input_video : null
@@ -110,25 +113,20 @@ export async function settle (
   })
 }
 
+/**
+ * The answer to a create whose actual cost broke a hard budget, after one try of its cancel (settle recorded the
+ * cancel; the cancel worker retries it until TensorPix confirms or the job ends). It says whether TensorPix
+ * confirmed the cancel or it is still pending.
+ */
 export async function cancelOverBudget (
   deps: SettleDeps,
   held: Held,
   created: CreatedJob,
   requestId: string
 ): Promise<GatewayError> {
-  const cancel = await deps.upstream.cancelJob(created.id, { requestId }).catch(() => null)
-  const cancelled = cancel?.ok === true
-  if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
+  const cancelled = await tryCancel(deps, { id: held.job.id, upstreamId: created.id, attempts: 0 }, requestId)
   const error = new GatewayError('job_over_budget', formatCredits(created.cost_usd ?? 0), cancelled)
   const responseBody = tensorpixAnswer(error).body as Prisma.InputJsonValue
   await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody, error: error.message } })
   return error
-}
-
-/** Reads the job back from TensorPix and records it (the cancellation's refund comes from here). */
-async function refreshJob (deps: SettleDeps, jobId: string, upstreamId: number, requestId: string) {
-  const res = await deps.upstream.getJob(upstreamId, { requestId })
-  if (!res.ok) return
-  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } })
-  await applySnapshot(deps.db, job, res.body, deps.now())
 }
