@@ -11,7 +11,7 @@ import { applySnapshot } from './snapshot.ts'
 
 // a try in progress holds the cancel this long: a worker that died mid-try is replaced when it runs out
 export const CANCEL_LEASE_MS = 60_000
-const FIRST_RETRY_MS = 2_000
+const FIRST_RETRY_MS = 1_000
 // the overspend a pending cancel risks is bounded by the job's cost, whatever the wait; a minute keeps it short
 const MAX_RETRY_MS = 60_000
 // TensorPix's 429 without a Retry-After: the transport pauses this long too (client.ts)
