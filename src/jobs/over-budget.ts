@@ -2,11 +2,14 @@
 // created the job, so the team is charged too (settle); only stopping the job gets money back. The cancel is
 // recorded with that charge (settle), tried once by the request path and then by the cancel worker with backoff,
 // until TensorPix confirms it (DELETE 2xx, or 409: already cancelled) or the job ends (overspend.ts).
-import type { Db } from '../db/client.ts'
+import type { Db, Prisma } from '../db/client.ts'
 import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import type { UpstreamResponse } from '../upstream/client.ts'
 import { UpstreamFailure } from '../upstream/client.ts'
 import { SchedulerSaturated } from '../upstream/fair-scheduler.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { formatCredits } from '../ledger/balance.ts'
+import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { applySnapshot } from './snapshot.ts'
 
 // a try in progress holds the cancel this long: a worker that died mid-try is replaced when it runs out
@@ -50,9 +53,19 @@ export function cancelRequested (now: Date): { overBudgetCancel: 'pending', canc
   return { overBudgetCancel: 'pending', cancelNextAt: new Date(now.getTime() + CANCEL_LEASE_MS) }
 }
 
+/**
+ * The 402 of an over-budget create, and the job columns that keep it for a replay under its Idempotency-Key
+ * (rewritten when a later try is confirmed, so a replay says so too).
+ */
+export function overBudgetAnswer (cost: string, cancelled: boolean) {
+  const error = new GatewayError('job_over_budget', formatCredits(cost), cancelled)
+  return { error, record: { responseBody: tensorpixAnswer(error).body as Prisma.InputJsonValue, error: error.message } }
+}
+
 export interface CancelDeps { db: Db, upstream: TensorpixApi, now: () => Date }
 
-export interface PendingCancel { id: string, upstreamId: number, attempts: number }
+/** `cost`: what the create answer said the job costs (its 402 names it). */
+export interface PendingCancel { id: string, upstreamId: number, attempts: number, cost: string }
 
 /** One try of a pending cancel. Returns whether TensorPix confirmed it. */
 export async function tryCancel (deps: CancelDeps, cancel: PendingCancel, requestId: string): Promise<boolean> {
@@ -71,7 +84,14 @@ export async function tryCancel (deps: CancelDeps, cancel: PendingCancel, reques
     // the status sync looks at once, in case the refresh below cannot
     await deps.db.job.updateMany({
       where,
-      data: { overBudgetCancel: 'confirmed', cancelAttempts: attempts, cancelNextAt: null, cancelError: null, nextSyncAt: now }
+      data: {
+        overBudgetCancel: 'confirmed',
+        cancelAttempts: attempts,
+        cancelNextAt: null,
+        cancelError: null,
+        nextSyncAt: now,
+        ...overBudgetAnswer(cancel.cost, true).record
+      }
     })
   } else {
     const next = new Date(now.getTime() + cancelRetryDelayMs(attempts, outcome.retryAfterMs))

@@ -8,14 +8,13 @@ import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import type { CreatedJob } from '../tensorpix/jobs.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
-import { formatCredits } from '../ledger/balance.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { nextSyncDelay } from './snapshot.ts'
-import { cancelRequested, tryCancel } from './over-budget.ts'
+import { cancelRequested, overBudgetAnswer, tryCancel } from './over-budget.ts'
 
 function settledState (status: number) {
   const state = stateForStatus(status)
@@ -124,9 +123,11 @@ export async function cancelOverBudget (
   created: CreatedJob,
   requestId: string
 ): Promise<GatewayError> {
-  const cancelled = await tryCancel(deps, { id: held.job.id, upstreamId: created.id, attempts: 0 }, requestId)
-  const error = new GatewayError('job_over_budget', formatCredits(created.cost_usd ?? 0), cancelled)
-  const responseBody = tensorpixAnswer(error).body as Prisma.InputJsonValue
-  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody, error: error.message } })
+  const cost = created.cost_usd ?? '0'
+  const cancelled = await tryCancel(deps, { id: held.job.id, upstreamId: created.id, attempts: 0, cost }, requestId)
+  const { error, record } = overBudgetAnswer(cost, cancelled)
+  // a later try may have been confirmed meanwhile and recorded its answer: a "pending" one must not replace it
+  const where = cancelled ? { id: held.job.id } : { id: held.job.id, overBudgetCancel: { not: 'confirmed' as const } }
+  await deps.db.job.updateMany({ where, data: record })
   return error
 }

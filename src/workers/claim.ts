@@ -30,5 +30,5 @@ export async function claimDueCancels (db: Db, limit: number, leaseMs: number): 
       ORDER BY cancel_next_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
-    RETURNING id::text, upstream_id AS "upstreamId", cancel_attempts AS attempts`
+    RETURNING id::text, upstream_id AS "upstreamId", cancel_attempts AS attempts, COALESCE(actual_cost::text, '0') AS cost`
 }
