@@ -64,7 +64,7 @@ export function overBudgetAnswer (cost: string, cancelled: boolean) {
 
 export interface CancelDeps { db: Db, upstream: TensorpixApi, now: () => Date }
 
-/** `cost`: what the create answer said the job costs (its 402 names it). */
+/** `cost`: what the job was charged at its create (TensorPix's `cost_usd`), which its 402 names. */
 export interface PendingCancel { id: string, upstreamId: number, attempts: number, cost: string }
 
 /** One try of a pending cancel. Returns whether TensorPix confirmed it. */
