@@ -58,7 +58,9 @@ export const CATALOGUE = {
     status: 402,
     message: (cost: string, cancelled: boolean) =>
       `Budget exhausted: the job costs ${cost} credits, more than the team has left; ` +
-      (cancelled ? 'it was cancelled at TensorPix and will be refunded.' : 'cancelling it at TensorPix failed; the job is charged.')
+      (cancelled
+        ? 'it was cancelled at TensorPix and will be refunded.'
+        : 'its cancellation at TensorPix is pending and is retried; what TensorPix keeps of it is charged.')
   },
   concurrent_jobs_quota: {
     status: 429,

@@ -8,13 +8,13 @@ import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import type { CreatedJob } from '../tensorpix/jobs.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
-import { formatCredits } from '../ledger/balance.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
-import { applySnapshot, nextSyncDelay } from './snapshot.ts'
+import { nextSyncDelay } from './snapshot.ts'
+import { cancelRequested, overBudgetAnswer, tryCancel } from './over-budget.ts'
 
 function settledState (status: number) {
   const state = stateForStatus(status)
@@ -99,7 +99,9 @@ export async function settle (
         submittedAt: now,
         nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
         responseStatus: withinBudget ? answer.status : 402,
-        responseBody: answer.body as Prisma.InputJsonValue
+        responseBody: answer.body as Prisma.InputJsonValue,
+        // committed with the over-budget charge, so a crash before the cancel is tried cannot lose it
+        ...(withinBudget ? {} : cancelRequested(now))
       }
     })
     const input = typeof created.input_video === 'number' ? created.input_video : null
@@ -110,25 +112,22 @@ export async function settle (
   })
 }
 
+/**
+ * The answer to a create whose actual cost broke a hard budget, after one try of its cancel (settle recorded the
+ * cancel; the cancel worker retries it until TensorPix confirms or the job ends). It says whether TensorPix
+ * confirmed the cancel or it is still pending.
+ */
 export async function cancelOverBudget (
   deps: SettleDeps,
   held: Held,
   created: CreatedJob,
   requestId: string
 ): Promise<GatewayError> {
-  const cancel = await deps.upstream.cancelJob(created.id, { requestId }).catch(() => null)
-  const cancelled = cancel?.ok === true
-  if (cancelled) await refreshJob(deps, held.job.id, created.id, requestId).catch(() => {})
-  const error = new GatewayError('job_over_budget', formatCredits(created.cost_usd ?? 0), cancelled)
-  const responseBody = tensorpixAnswer(error).body as Prisma.InputJsonValue
-  await deps.db.job.update({ where: { id: held.job.id }, data: { responseBody, error: error.message } })
+  const cost = created.cost_usd ?? '0'
+  const cancelled = await tryCancel(deps, { id: held.job.id, upstreamId: created.id, attempts: 0, cost }, requestId)
+  const { error, record } = overBudgetAnswer(cost, cancelled)
+  // a later try may have been confirmed meanwhile and recorded its answer: a "pending" one must not replace it
+  const where = cancelled ? { id: held.job.id } : { id: held.job.id, overBudgetCancel: { not: 'confirmed' as const } }
+  await deps.db.job.updateMany({ where, data: record })
   return error
-}
-
-/** Reads the job back from TensorPix and records it (the cancellation's refund comes from here). */
-async function refreshJob (deps: SettleDeps, jobId: string, upstreamId: number, requestId: string) {
-  const res = await deps.upstream.getJob(upstreamId, { requestId })
-  if (!res.ok) return
-  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } })
-  await applySnapshot(deps.db, job, res.body, deps.now())
 }

@@ -9,6 +9,7 @@ import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
 import { announceJobEnd } from '../webhooks/job-events.ts'
+import { recordOverBudgetEnd } from './overspend.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 
 // While a job runs, poll it again after this long; the backoff grows with each unchanged answer (see nextSyncAt).
@@ -130,6 +131,6 @@ export async function applySnapshot<T extends JobView> (
       data: { actualCost: actual.toFixed(4), refundedCost: refunded.toFixed(4) }
     })
     await announceJobEnd(tx, ended, settlement?.kind === 'charge')
-    return ended
+    return await recordOverBudgetEnd(tx, ended)
   })
 }

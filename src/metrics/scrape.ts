@@ -1,5 +1,6 @@
 // One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key cache's tallies
-// and, from the database, every team's budget in its current period, the active jobs and the worker lag. The
+// and, from the database, every team's budget in its current period, the active jobs, the worker lag and the
+// over-budget cancels (pending, and what TensorPix kept of over-budget jobs). The
 // database figures describe the shared database, so every replica reports the same values (aggregate with max()).
 import { Gauge, Registry } from 'prom-client'
 import type { Db } from '../db/client.ts'
@@ -36,6 +37,15 @@ function readActiveJobs (db: Db) {
     WHERE state = ANY(${[...ACTIVE_STATES]}::"JobState"[]) GROUP BY state`
 }
 
+// over-budget cancels by state, and what TensorPix kept of over-budget jobs, per team (all time)
+function readOverBudget (db: Db) {
+  return db.$queryRaw<Array<{ team: string, state: string, count: number, overspent: number }>>`
+    SELECT t.slug AS team, j.over_budget_cancel::text AS state, count(*)::int AS count,
+      COALESCE(sum(j.overspent_credits), 0)::float8 AS overspent
+    FROM jobs j JOIN teams t ON t.id = j.team_id
+    WHERE j.over_budget_cancel IS NOT NULL GROUP BY t.slug, j.over_budget_cancel`
+}
+
 // how long the most overdue job has waited past the moment a worker should have picked it up: a running or
 // unknown job past its next_sync_at, or a pending create past the stale age (its process died mid-create)
 async function readWorkerLag (db: Db, stalePendingMs: number): Promise<number> {
@@ -57,18 +67,20 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const held = new Gauge({ name: 'tpx_team_budget_held_credits', help: 'Credits held by creates in flight in the team\'s current period', labelNames: team, registers })
   const active = new Gauge({ name: 'tpx_jobs_active', help: 'Jobs not yet in a terminal state, by state', labelNames: ['state'] as const, registers })
   const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
+  const cancels = new Gauge({ name: 'tpx_over_budget_cancels', help: 'Jobs whose actual cost broke a hard budget, by the state of their cancel at TensorPix (pending = retried until confirmed)', labelNames: ['team', 'state'] as const, registers })
+  const overspent = new Gauge({ name: 'tpx_over_budget_overspent_credits', help: 'Credits TensorPix kept of over-budget jobs (finished before the cancel landed, or cancelled while processing), all time', labelNames: team, registers })
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
     help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
     labelNames: ['result']
   }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
-  const fromDatabase = [budget, charged, held, active, lag]
+  const fromDatabase = [budget, charged, held, active, lag, cancels, overspent]
 
   async function refresh () {
     try {
-      const [teams, states, lagSeconds] =
-        await Promise.all([readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs)])
+      const [teams, states, lagSeconds, overBudget] = await Promise.all(
+        [readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs), readOverBudget(db)])
       for (const gauge of fromDatabase) gauge.reset()
       for (const row of teams) {
         budget.set({ team: row.team }, row.budget)
@@ -78,6 +90,10 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       const counts = new Map(states.map(s => [s.state, s.count]))
       for (const state of ACTIVE_STATES) active.set({ state }, counts.get(state) ?? 0)
       lag.set(lagSeconds)
+      for (const row of overBudget) {
+        cancels.set({ team: row.team, state: row.state }, row.count)
+        overspent.inc({ team: row.team }, row.overspent)
+      }
       databaseUp.set(1)
     } catch (err) {
       log.warn({ err }, 'metrics: the database figures could not be read')

@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'job.cancelled',
   'budget.threshold',
   'budget.exhausted',
+  'budget.overspent',
   'reconciliation.drift'
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]

@@ -1,6 +1,6 @@
-// Background workers: status sync, reconciliation of lost creates, webhook delivery, retention and drift checks.
-// Each is a loop that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the
-// pass in progress.
+// Background workers: status sync, reconciliation of lost creates, over-budget cancels, webhook delivery, retention
+// and drift checks. Each is a loop that runs a pass, waits, and runs again; a pass never overlaps itself, and stop()
+// waits for the pass in progress.
 import type { Db } from '../db/client.ts'
 import type { WorkerLog } from './deps.ts'
 import type { TensorpixApi } from '../upstream/tensorpix.ts'
@@ -8,6 +8,7 @@ import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
 import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
 import { checkDrift } from './drift.ts'
+import { retryOverBudgetCancels } from './over-budget-cancels.ts'
 import { enforceRetention } from './retention.ts'
 import { syncDueJobs } from './status-sync.ts'
 
@@ -50,6 +51,7 @@ export function startWorkers (
   const stops = [
     startLoop({ name: 'status-sync', run: () => syncDueJobs(workerDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'reconcile', run: () => reconcileLostCreates(workerDeps, options) }, options.everyMs, deps.log),
+    startLoop({ name: 'over-budget-cancels', run: () => retryOverBudgetCancels(workerDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'webhooks', run: () => deliverDueWebhooks(deliveryDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log),
     startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log)

@@ -1,11 +1,19 @@
 // The pieces the money-path tests (test/integration/money/, replicas, reports) build their beds from: the simulator
 // with a second account to price jobs on, a loopback server for the one video clip, and the in-process gateway in
-// front of them. Gateway processes are in processes.ts, the worker passes in workers.ts, the invariants in ledger.ts.
+// front of them; and the over-budget bed (a gateway process whose team's hard budget a job's actual cost breaks).
+// Gateway processes are in processes.ts, the worker passes in workers.ts, the invariants in ledger.ts.
+import pino from 'pino'
 import type { Test } from 'tap'
-import type { SimulatorOptions } from '../../src/simulator/index.ts'
+import { createScraper } from '../../src/metrics/scrape.ts'
+import type { FaultRule, SimulatorOptions } from '../../src/simulator/index.ts'
+import { makeTeamWithKey } from './factories.ts'
 import { buildTestGateway, listen, type TestGateway, type TestGatewayOptions } from './gateway.ts'
+import { client } from './http.ts'
+import { spawnGateway } from './processes.ts'
+import { parseMetrics } from './prometheus.ts'
 import { startTestSimulator, type TestSimulator } from './simulator.ts'
 import type { Teardown } from './teardown.ts'
+import { databaseForTest } from './test-database.ts'
 import { startVideoServer } from './video-server.ts'
 
 export const MONEY_CLIP = 'clip-320x180-24fps-48f.mp4'
@@ -54,4 +62,47 @@ export async function listeningGateway (t: Test, sim: TestSimulator,
   options: Omit<TestGatewayOptions, 'upstream'> = {}): Promise<{ gw: TestGateway, origin: string }> {
   const gw = await buildTestGateway(t, { ...options, upstream: sim.target })
   return { gw, origin: await listen(gw) }
+}
+
+/** The 402 of an over-budget create whose cancel TensorPix has not confirmed (yet). */
+export const CANCEL_PENDING = /more than the team has left; its cancellation at TensorPix is pending/
+
+/**
+ * A gateway process with its workers on a short interval, one team whose hold (maxJobCost, half the clip's cost)
+ * fits its hard budget (0.6 of the cost) while the actual cost does not, and a webhook endpoint for its events.
+ */
+export async function overBudgetBed (t: Test) {
+  const database = await databaseForTest(t)
+  const db = database.db
+  const sim = await startMoneySim(t)
+  const clip = await startClipServer(t)
+  const cost = await sim.priceOf(clip.body())
+  const budget = cost.times(0.6).toDecimalPlaces(4)
+  const { team, key } = await makeTeamWithKey(db, {
+    budgetCredits: budget.toFixed(4),
+    maxJobCost: cost.dividedBy(2).toDecimalPlaces(4).toFixed(4),
+    urlPolicy: { httpsOnly: false }
+  })
+  // never reached: the events are read from the outbox
+  await db.webhookEndpoint.create({ data: { teamId: team.id, url: 'https://hooks.example.test/tpx', secret: 'whsec_over', events: [] } })
+  const gateway = await spawnGateway(t, {
+    DATABASE_URL: database.url, TENSORPIX_BASE_URL: sim.url, TENSORPIX_TOKEN: sim.token, WORKER_INTERVAL_MS: '200'
+  })
+  const api = client(gateway.url, key.key)
+  const create = (idempotencyKey?: string) =>
+    api.post('/api/jobs/from-url/', { json: clip.body() }, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {})
+  /** An over-budget create with the given faults on TensorPix: its 402 and the gateway's job. */
+  const overBudgetCreate = async (faults: FaultRule[], idempotencyKey?: string) => {
+    for (const fault of faults) await sim.fault(fault)
+    const res = await create(idempotencyKey)
+    t.equal(res.status, 402, 'the actual cost breaks the hard budget')
+    return { res, job: await db.job.findFirstOrThrow({ where: { teamId: team.id } }) }
+  }
+  const jobOf = (id: string) => db.job.findUniqueOrThrow({ where: { id } })
+  const overspentEvents = async () => (await db.webhookDelivery.findMany({ where: { teamId: team.id, eventType: 'budget.overspent' } }))
+    .map(d => (d.payload as { data: Record<string, unknown> }).data)
+  const scrape = async () => parseMetrics(await createScraper({
+    db, keyCache: { hits: 0, misses: 0 }, stalePendingMs: 60_000, log: pino({ level: 'silent' })
+  }).scrape())
+  return { db, sim, team, cost, budget, gateway, create, overBudgetCreate, jobOf, overspentEvents, scrape }
 }

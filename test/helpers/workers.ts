@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pino from 'pino'
 import type { Db } from '../../src/db/client.ts'
 import type { WorkerDeps } from '../../src/workers/deps.ts'
+import { retryOverBudgetCancels } from '../../src/workers/over-budget-cancels.ts'
 import { reconcileLostCreates } from '../../src/workers/reconcile.ts'
 import { syncDueJobs } from '../../src/workers/status-sync.ts'
 import type { Teardown } from './teardown.ts'
@@ -29,14 +30,18 @@ export interface SettleOptions { graceMs: number, stalePendingMs: number, timeou
 
 /**
  * Runs worker passes until no job is pending, unknown, queued or processing (or the deadline passes): every pass
- * first makes the open jobs due, so the test does not wait out backoffs and leases. Returns the open jobs left.
+ * first makes the open jobs and pending over-budget cancels due, so the test does not wait out backoffs and leases.
+ * Returns the open jobs left.
  */
 export async function settleAll (deps: WorkerDeps, options: SettleOptions): Promise<number> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000)
   for (;;) {
     await deps.db.$executeRaw`UPDATE jobs SET next_sync_at = now() - interval '1 second'
       WHERE state IN ('unknown', 'queued', 'processing')`
+    await deps.db.$executeRaw`UPDATE jobs SET cancel_next_at = now() - interval '1 second'
+      WHERE over_budget_cancel = 'pending'`
     await reconcileLostCreates(deps, options)
+    await retryOverBudgetCancels(deps)
     // claims are disjoint (FOR UPDATE SKIP LOCKED + lease), so several passes can run side by side
     await Promise.all(Array.from({ length: options.width ?? 8 }, () => syncDueJobs(deps)))
     const open = await deps.db.job.count({ where: { state: { in: [...OPEN_STATES] } } })

@@ -30,7 +30,17 @@ export const JobSchema = Type.Object({
   createdAt: Timestamp,
   submittedAt: NullableTimestamp,
   lastSyncedAt: NullableTimestamp,
-  finishedAt: NullableTimestamp
+  finishedAt: NullableTimestamp,
+  overBudgetCancel: Type.Union([Type.Object({
+    state: Type.Enum(['pending', 'confirmed', 'overtaken'], {
+      description: 'pending: retried until TensorPix confirms; confirmed: TensorPix stopped the job; ' +
+        'overtaken: the job finished or failed before a cancel landed'
+    }),
+    attempts: Type.Integer({ description: 'DELETEs tried so far' }),
+    nextAttemptAt: NullableTimestamp,
+    lastError: Type.Union([Type.String(), Type.Null()], { description: 'why the last try was not confirmed' }),
+    overspent: Type.Union([Credits('what TensorPix kept of the job once it ended: the hard budget\'s overspend'), Type.Null()])
+  }), Type.Null()], { description: 'the cancel of a job whose actual cost broke a hard budget; null for any other job' })
 })
 export type JobView = Static<typeof JobSchema>
 

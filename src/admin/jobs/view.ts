@@ -34,7 +34,16 @@ export function jobView (row: JobRow): JobView {
     createdAt: row.createdAt.toISOString(),
     submittedAt: iso(row.submittedAt),
     lastSyncedAt: iso(row.lastSyncedAt),
-    finishedAt: iso(row.finishedAt)
+    finishedAt: iso(row.finishedAt),
+    overBudgetCancel: row.overBudgetCancel === null
+      ? null
+      : {
+          state: row.overBudgetCancel,
+          attempts: row.cancelAttempts,
+          nextAttemptAt: iso(row.cancelNextAt),
+          lastError: row.cancelError,
+          overspent: row.overspentCredits === null ? null : creditsOut(row.overspentCredits)
+        }
   }
 }
 

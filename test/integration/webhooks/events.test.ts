@@ -78,6 +78,9 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
   t.equal((await bed.api.get(`/api/jobs/${third}/`)).body.status, -2)
   const drift = { from: '2026-11-01', to: '2026-12-01', ledgerNet: '1.0000', upstreamCost: '1.2500', drift: '0.2500', jobs: [] }
   await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.drift', drift))
+  // raised by a hard budget's over-budget job (test/integration/money/over-budget-cancel.test.ts); here its delivery
+  const overspent = { jobId: 'j', upstreamId: 7, state: 'finished', cancel: 'overtaken', overspent: '0.0100' }
+  await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'budget.overspent', overspent))
   await deliverAll(deps)
 
   const toAll = receiver.received.filter(r => r.path === '/all')
@@ -108,9 +111,10 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
     { threshold: 50, budget: '10.0000', charged: '0.0000', held: '10.0000', used: '10.0000', mode: 'soft', percentUsed: '100.00', period: 'month' })
   t.match(toAll.find(r => r.headers['x-tpx-event-type'] === 'budget.exhausted')?.json.data, { budget: '10.0000', remaining: '0.0000' })
   t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'reconciliation.drift')?.json.data, drift)
+  t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'budget.overspent')?.json.data, overspent)
 
   const delivered = await all.call('GET', `/admin/v1/teams/${bed.team.slug}/webhooks/${all.id}/deliveries`)
-  t.equal(delivered.body.items?.length, 6)
+  t.equal(delivered.body.items?.length, WEBHOOK_EVENT_TYPES.length, 'one delivery per event')
   t.ok(delivered.body.items?.every(d => d.state === 'delivered' && d.lastStatus === 200 && d.deliveredAt), 'all delivered')
   t.match(delivered.body.items?.find(d => d.eventType === 'budget.threshold'), { attempts: 2, lastError: null })
 })

@@ -38,6 +38,11 @@ function job (extra: Partial<JobRow> = {}): JobRow {
     finishedAt: null,
     retentionDeletedAt: null,
     costWeights: null,
+    overBudgetCancel: null,
+    cancelAttempts: 0,
+    cancelNextAt: null,
+    cancelError: null,
+    overspentCredits: null,
     team: { slug: 'red', name: 'Red' },
     apiKey: { name: 'worker', publicId: 'abcdefghijkl' },
     ...extra
@@ -91,6 +96,15 @@ t.test('the view shows money as 4-place strings and the net cost', async t => {
     estimatedCost: '10.0000', actualCost: '2.5000', refundedCost: '0.5000', netCost: '2.0000', keyPrefix: 'tgw_abcdefghijkl', teamSlug: 'red'
   })
   t.equal(jobView(job({ actualCost: null })).actualCost, null)
+})
+
+t.test('the view shows the cancel of an over-budget job, and null for any other', async t => {
+  t.equal(jobView(job()).overBudgetCancel, null)
+  const pending = { overBudgetCancel: 'pending', cancelAttempts: 2, cancelNextAt: at(30), cancelError: 'TensorPix answered HTTP 429' } as const
+  t.same(jobView(job(pending)).overBudgetCancel,
+    { state: 'pending', attempts: 2, nextAttemptAt: at(30).toISOString(), lastError: 'TensorPix answered HTTP 429', overspent: null })
+  const overtaken = { overBudgetCancel: 'overtaken', overspentCredits: new Decimal('2.5') as JobRow['refundedCost'] } as const
+  t.match(jobView(job({ state: 'finished', ...overtaken })).overBudgetCancel, { state: 'overtaken', overspent: '2.5000' })
 })
 
 t.test('sort keys round-trip; anything else is a 400 on query.cursor', async t => {
