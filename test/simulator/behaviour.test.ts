@@ -120,3 +120,26 @@ t.test('the normalised source URL is the WHATWG serialisation without the fragme
     ['https://example.com/v.mp4?X-Amz-Signature=abc', 'https://example.com/v.mp4?X-Amz-Signature=abc']
   ] as const) t.equal(normalisedSourceUrl(new URL(given)), stored, given)
 })
+
+t.test('outputVideoAfterPolls: a finished job shows its output only after that many GETs of it', async t => {
+  const app = await simulator(t, { behaviour: { outputVideoAfterPolls: 3 } })
+  const src = await sourceServer(t)
+  const { id } = await fromUrl(app, src)
+  const other = await fromUrl(app, src)
+  t.equal((await get(app, `/api/jobs/${id}/`)).output_video, null, 'GETs before it finished do not count')
+  const settled = (await control(app, 'POST', `/jobs/${id}/complete`)).json()
+  t.match(settled, { status: 2, output_video: null }, 'nor does the control API')
+  const shown = (job: { output_video: unknown }) => job.output_video !== null
+  t.same([
+    shown(await get(app, `/api/jobs/${id}/`)),
+    shown((await get(app, '/api/jobs/')).results.find((job: { id: number }) => job.id === id)),
+    shown(await get(app, `/api/jobs/history/${id}/`)),
+    shown(await get(app, `/api/jobs/${id}/`)),
+    shown((await get(app, '/api/jobs/')).results.find((job: { id: number }) => job.id === id))
+  ], [false, false, false, true, true], 'detail, list and history GETs all count')
+  t.match((await get(app, `/api/jobs/${id}/`)).output_video, { id: 9001, job_id: id })
+  t.equal((await get(app, '/api/restored-videos/')).count, 1, 'the restored video itself is listed at once')
+  await control(app, 'POST', `/jobs/${other.id}/complete`)
+  await control(app, 'PUT', '/behaviour', { outputVideoAfterPolls: 0 })
+  t.match(await get(app, `/api/jobs/${other.id}/`), { status: 2, output_video: { id: 9002 } }, '0: the first GET shows it')
+})
