@@ -4,6 +4,7 @@
 // runtime (PUT /__sim/behaviour).
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { PROCESSING_CANCEL_REFUND } from './pricing.ts'
 
 /** A share of a job's cost, '0' .. '1', as a decimal string with at most four places. */
 const Fraction = Type.String({ pattern: '^(0(\\.\\d{1,4})?|1(\\.0{1,4})?)$', description: "'0' .. '1'" })
@@ -50,7 +51,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze({
   echo: 'verbatim',
   outputVideoAfterPolls: 0,
   cancelCostReport: 'net',
-  cancelRefund: Object.freeze({ queued: '1', processing: '0.8' }),
+  cancelRefund: Object.freeze({ queued: '1', processing: PROCESSING_CANCEL_REFUND.toFixed() }),
   failureRefund: '1',
   failureCostReport: 'net'
 })

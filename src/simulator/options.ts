@@ -22,7 +22,7 @@ export interface SimulatorOptions {
   processingMs?: number
   /** Time until an upload's `file` becomes available. Default 1000 ms. */
   uploadReadyMs?: number
-  /** Share of jobs (0..1) that end in status -1 (failed, fully refunded). Default 0. */
+  /** Share of jobs (0..1) that end in status -1 (failed, refunded per behaviour failureRefund). Default 0. */
   failureRate?: number
   /** Requests per minute per token before 429; 0 or absent means unlimited. */
   requestsPerMinute?: number

@@ -8,7 +8,7 @@ import type { Clock } from './clock.ts'
 import { conflict, invalid, detailError, nonFieldError } from './errors.ts'
 import type { JobPlan } from './job-plan.ts'
 import { credits, Decimal, ZERO, type Amount } from './money.ts'
-import { cancelRefund } from './pricing.ts'
+import { cancelRefund, refundShare } from './pricing.ts'
 import { seededRandom, type Random } from './prng.ts'
 import type { Account, JobParams, JobRecord, RestoredRecord, VideoRecord } from './records.ts'
 import type { VideoFacts } from './video-probe.ts'
@@ -118,6 +118,17 @@ export class Simulation {
     if (job.status === 2) job.finishedPolls++
   }
 
+  /**
+   * A job's `cost_usd` in job answers: what the account still pays for it (net of a refund) or, as the behaviour for
+   * cancelled and failed jobs may say, the cost it was created with (gross).
+   */
+  reportedCost (job: JobRecord): Amount {
+    const report = job.status === -2
+      ? this.behaviour.cancelCostReport
+      : job.status === -1 ? this.behaviour.failureCostReport : 'net'
+    return report === 'gross' ? job.cost : job.cost.minus(job.refunded)
+  }
+
   storageUsed (account: Account): number {
     let used = 0
     for (const video of this.videos.values()) {
@@ -216,7 +227,7 @@ export class Simulation {
     if (outcome === 'fail') {
       job.stoppedProgress = this.progress(job).progress
       job.status = -1
-      this.refund(job, job.cost.minus(job.refunded))
+      this.refund(job, refundShare(job.cost, this.behaviour.failureRefund))
       return
     }
     job.status = 2
@@ -226,13 +237,13 @@ export class Simulation {
     this.restored.set(restored.id, restored)
   }
 
-  /** DELETE /api/jobs/{id}/: queued jobs get everything back, processing ones PROCESSING_CANCEL_REFUND. */
+  /** DELETE /api/jobs/{id}/: refunds the behaviour's share for the phase the job was in (all of it, 80% by default). */
   cancel (job: JobRecord) {
     this.sync(job)
     if (job.status === -2) throw conflict('Job is already canceled.')
     if (!isActive(job)) throw conflict(`Job has already ${job.status === 2 ? 'finished' : 'failed'} and cannot be canceled.`)
     job.stoppedProgress = this.progress(job).progress
-    this.refund(job, cancelRefund(job.cost, job.status === 0 ? 'queued' : 'processing'))
+    this.refund(job, cancelRefund(job.cost, job.status === 0 ? 'queued' : 'processing', this.behaviour.cancelRefund))
     job.status = -2
     job.finishedAt = this.now()
   }
@@ -305,6 +316,14 @@ export class Simulation {
         storage_used: this.storageUsed(account),
         storage_quota: account.storageQuotaBytes,
         jobs: { queued: count(0), processing: count(1), finished: count(2), failed: count(-1), canceled: count(-2) },
+        // what each job really cost the account, whatever its answers report: the oracle for money tests
+        job_charges: jobs.map(job => ({
+          id: job.id,
+          status: job.status,
+          charged: credits(job.cost),
+          refunded: credits(job.refunded),
+          net: credits(job.cost.minus(job.refunded))
+        })),
         videos: [...this.videos.values()].filter(v => v.owner === account && v.deletedAt === null).length,
         restored_videos: [...this.restored.values()].filter(r => r.owner === account && r.deletedAt === null).length
       }

@@ -112,8 +112,8 @@ export function jobView (ctx: ViewContext, job: JobRecord): Job {
     finished: isoOrNull(job.finishedAt),
     preview: params.preview,
     description: job.models.map(model => model.name).join(', '),
-    // after a refund (cancel, failure) the job reports what it still costs: the account was charged the difference
-    cost_usd: credits(job.cost.minus(job.refunded)),
+    // after a refund (cancel, failure) the job reports what it still costs, or its gross cost (behaviour)
+    cost_usd: credits(ctx.sim.reportedCost(job)),
     status: job.status,
     eta_s: etaSeconds,
     processing_progress: progress,

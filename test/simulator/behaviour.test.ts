@@ -143,3 +143,72 @@ t.test('outputVideoAfterPolls: a finished job shows its output only after that m
   await control(app, 'PUT', '/behaviour', { outputVideoAfterPolls: 0 })
   t.match(await get(app, `/api/jobs/${other.id}/`), { status: 2, output_video: { id: 9002 } }, '0: the first GET shows it')
 })
+
+interface JobCharge { id: number, status: number, charged: string, refunded: string, net: string }
+interface Money { balance: string, credits_charged: string, credits_refunded: string, job_charges: JobCharge[] }
+const money = async (app: SimApp): Promise<Money> => Object.values((await control(app, 'GET', '/state')).json().accounts)[0] as Money
+const cancel = async (app: SimApp, id: number) => {
+  const res = await app.inject({ method: 'DELETE', url: `/api/jobs/${id}/`, headers: auth() })
+  if (res.statusCode !== 204) throw new Error(res.body)
+}
+
+t.test('cancel refunds and what a cancelled job reports: net (default) or gross', async t => {
+  const app = await simulator(t)
+  const src = await sourceServer(t)
+  // each job costs 0.0625 (25 frames of 1280×720 through 200% upscale)
+  const queued = await fromUrl(app, src)
+  const processing = await fromUrl(app, src)
+  await control(app, 'POST', `/jobs/${processing.id}/advance`)
+  await cancel(app, queued.id)
+  await cancel(app, processing.id)
+  t.equal((await get(app, `/api/jobs/${queued.id}/`)).cost_usd, '0.0000', 'default: all back while queued, net')
+  t.equal((await get(app, `/api/jobs/${processing.id}/`)).cost_usd, '0.0125', 'default: 80% back while processing')
+
+  await control(app, 'PUT', '/behaviour', { cancelRefund: { queued: '0.5', processing: '0' }, cancelCostReport: 'gross' })
+  const half = await fromUrl(app, src)
+  const none = await fromUrl(app, src)
+  await control(app, 'POST', `/jobs/${none.id}/advance`)
+  await cancel(app, half.id)
+  await cancel(app, none.id)
+  for (const { id } of [queued, processing, half, none]) {
+    t.equal((await get(app, `/api/jobs/${id}/`)).cost_usd, '0.0625', `gross: job ${id} still reports its cost`)
+  }
+  t.equal((await get(app, '/api/jobs/')).results[0].cost_usd, '0.0625', 'the list too')
+  const state = await money(app)
+  t.same(state.job_charges, [
+    { id: queued.id, status: -2, charged: '0.0625', refunded: '0.0625', net: '0.0000' },
+    { id: processing.id, status: -2, charged: '0.0625', refunded: '0.0500', net: '0.0125' },
+    { id: half.id, status: -2, charged: '0.0625', refunded: '0.0313', net: '0.0312' },
+    { id: none.id, status: -2, charged: '0.0625', refunded: '0.0000', net: '0.0625' }
+  ], 'the state says what each job really cost; 0.03125 rounds half up to 0.0313')
+  t.match(state, { balance: '999.8938', credits_charged: '0.2500', credits_refunded: '0.1438' }, 'and the account agrees')
+})
+
+t.test('failure refunds and what a failed job reports: net (default) or gross', async t => {
+  const app = await simulator(t)
+  const src = await sourceServer(t)
+  const full = await fromUrl(app, src)
+  await control(app, 'POST', `/jobs/${full.id}/fail`)
+  t.match(await get(app, `/api/jobs/${full.id}/`), { status: -1, cost_usd: '0.0000' }, 'default: all back, net')
+
+  await control(app, 'PUT', '/behaviour', { failureRefund: '0.3' })
+  const part = await fromUrl(app, src)
+  await control(app, 'POST', `/jobs/${part.id}/fail`)
+  t.equal((await get(app, `/api/jobs/${part.id}/`)).cost_usd, '0.0437', 'net: 0.0625 - 0.0188 (0.01875 rounded half up)')
+  await control(app, 'PUT', '/behaviour', { failureRefund: '0', failureCostReport: 'gross' })
+  const kept = await fromUrl(app, src)
+  await control(app, 'POST', `/jobs/${kept.id}/advance`)
+  t.match((await control(app, 'POST', `/jobs/${kept.id}/fail`)).json(), { status: -1, cost_usd: '0.0625' }, 'nothing back')
+  const failedByTime = await simulator(t, { failureRate: 1, behaviour: { failureRefund: '0.5', failureCostReport: 'gross' } })
+  const timed = await fromUrl(failedByTime, src)
+  await control(failedByTime, 'POST', '/clock/advance', { ms: 10_000 })
+  t.match(await get(failedByTime, `/api/jobs/${timed.id}/`), { status: -1, cost_usd: '0.0625' }, 'failures drawn by failureRate too')
+  t.match(await money(failedByTime), { balance: '999.9688', credits_refunded: '0.0313' })
+
+  for (const { id } of [full, part]) t.equal((await get(app, `/api/jobs/${id}/`)).cost_usd, '0.0625', 'gross reports the cost')
+  const state = await money(app)
+  t.same(state.job_charges.map(job => [job.id, job.refunded, job.net]), [
+    [full.id, '0.0625', '0.0000'], [part.id, '0.0188', '0.0437'], [kept.id, '0.0000', '0.0625']
+  ])
+  t.match(state, { balance: '999.8938', credits_charged: '0.1875', credits_refunded: '0.0813' })
+})
