@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { charge, refund, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
+import { readCredits } from '../ledger/balance.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
 import { announceJobEnd } from '../webhooks/job-events.ts'
@@ -31,6 +32,15 @@ export function netCharged (job: {
   refundedCost: Decimal.Value | { toString(): string }
 }): Decimal {
   return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
+}
+
+/**
+ * The cost TensorPix reports for an ended job (none reported: nothing), or null when it reports one that cannot be
+ * read, a negative one included: that keeps what the team was charged, for an operator to look at, and never
+ * credits the team.
+ */
+export function reportedCost (snapshot: Pick<TensorpixJob, 'cost_usd'>): Decimal | null {
+  return snapshot.cost_usd === undefined || snapshot.cost_usd === null ? new Decimal(0) : readCredits(snapshot.cost_usd)
 }
 
 /** What a job in a terminal state costs the team, given TensorPix's reported cost: nothing for a failure. */
@@ -108,8 +118,8 @@ export async function applySnapshot<T extends JobView> (
     const terminal = state as 'finished' | 'failed' | 'cancelled'
     // the money columns as the row has them (locked by the update above), not as the caller's view remembers them
     const row = await tx.job.findUniqueOrThrow({ where: { id: job.id } })
-    const settlement = terminalSettlement(terminal, netCharged(row),
-      new Decimal(snapshot.cost_usd ?? 0))
+    const cost = reportedCost(snapshot)
+    const settlement = terminalSettlement(terminal, netCharged(row), cost ?? netCharged(row))
     let actual = new Decimal(row.actualCost?.toString() ?? 0)
     let refunded = new Decimal(row.refundedCost.toString())
     if (settlement?.kind === 'charge') {
@@ -127,7 +137,12 @@ export async function applySnapshot<T extends JobView> (
     }
     const ended = await tx.job.update({
       where: { id: job.id },
-      data: { actualCost: actual.toFixed(4), refundedCost: refunded.toFixed(4) }
+      data: {
+        actualCost: actual.toFixed(4),
+        refundedCost: refunded.toFixed(4),
+        // shown to operators in the admin job views
+        ...(cost === null ? { error: `TensorPix reported an unreadable cost (${snapshot.cost_usd}), not used` } : {})
+      }
     })
     await announceJobEnd(tx, ended, settlement?.kind === 'charge')
     return ended
