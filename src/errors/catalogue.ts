@@ -103,6 +103,11 @@ export const CATALOGUE = {
     status: 502,
     message: () => 'The gateway could not authenticate with TensorPix; the operators have been alerted.'
   },
+  upstream_out_of_credits: {
+    status: 503,
+    message: () => "The gateway's TensorPix account cannot pay for this job right now; nothing was charged to the " +
+      'team and the operators need to top the account up. Retry later.'
+  },
   upstream_throttled: { status: 429, message: () => 'TensorPix is throttling requests; retry later.' },
   upstream_failed: {
     status: 502,

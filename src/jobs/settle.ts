@@ -8,6 +8,7 @@ import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import type { CreatedJob } from '../tensorpix/jobs.ts'
 import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
+import { formatCredits, readCredits } from '../ledger/balance.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { recordOwnership } from './media.ts'
@@ -69,8 +70,6 @@ export async function reject (db: Db, held: Held, answer: GatewayError, keepForR
 }
 
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
-const CREDITS = /^-?\d{0,6}(?:\.\d{0,4})?$/
-
 export async function settle (
   db: Db,
   held: Held,
@@ -79,7 +78,7 @@ export async function settle (
   now: Date
 ): Promise<boolean> {
   // an unreadable cost must not strand the hold: charge the hold, and the terminal status settles the difference
-  const actual = CREDITS.test(created.cost_usd ?? '') && created.cost_usd ? new Decimal(created.cost_usd) : held.hold.amount
+  const actual = readCredits(created.cost_usd) ?? held.hold.amount
   return db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return true
     await releaseHold(tx, { ...held.hold, reason: 'create settled' })

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { charge, refund, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
+import { readCredits } from '../ledger/balance.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
 import { announceJobEnd } from '../webhooks/job-events.ts'
@@ -32,6 +33,15 @@ export function netCharged (job: {
   refundedCost: Decimal.Value | { toString(): string }
 }): Decimal {
   return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
+}
+
+/**
+ * The cost TensorPix reports for an ended job (none reported: nothing), or null when it reports one that cannot be
+ * read, a negative one included: that keeps what the team was charged, for an operator to look at, and never
+ * credits the team.
+ */
+export function reportedCost (snapshot: Pick<TensorpixJob, 'cost_usd'>): Decimal | null {
+  return snapshot.cost_usd === undefined || snapshot.cost_usd === null ? new Decimal(0) : readCredits(snapshot.cost_usd)
 }
 
 /** What a job in a terminal state costs the team, given TensorPix's reported cost: nothing for a failure. */
@@ -61,14 +71,56 @@ export const SNAPSHOT_REFRESH_MS = 5_000
  */
 export type JobView = Pick<Job, 'id' | 'teamId' | 'upstreamId' | 'state' | 'snapshot' | 'lastSyncedAt'>
 
-// the states of a created job that is still running: the only ones a terminal status may end
-const RUNNING: Job['state'][] = ['queued', 'processing']
+// the states of a created job that is still running (or set aside, src/jobs/vanished.ts): the only ones a terminal
+// status may end
+const RUNNING: Job['state'][] = ['queued', 'processing', 'vanished']
+
+// TensorPix may report a finished job's output_video a poll or more after status 2. The status sync keeps asking
+// for it this many times (about 75 minutes with the backoff), then gives up; any later snapshot that shows it
+// (a client GET) still records it.
+export const OUTPUT_WAIT_POLLS = 20
+
+/** When the sync asks a just-finished job again: soon while its output has not appeared, else never. */
+function outputPollAt (snapshot: TensorpixJob, now: Date): Date | null {
+  return mediaId(snapshot.output_video) === null ? new Date(now.getTime() + nextSyncDelay(0)) : null
+}
+
+/** Whether the gateway's record of a job is worth reading afresh from TensorPix before it is shown. */
+export function needsRefresh (job: Pick<Job, 'state' | 'snapshot' | 'lastSyncedAt' | 'outputVideoId' | 'nextSyncAt'>,
+  now: Date): boolean {
+  // a vanished job's TensorPix answer is a 404: its record is what there is to show
+  if (job.state === 'vanished') return false
+  if (!job.snapshot) return true
+  const stale = now.getTime() - (job.lastSyncedAt?.getTime() ?? 0) > SNAPSHOT_REFRESH_MS
+  const awaitsOutput = job.state === 'finished' && job.outputVideoId === null && job.nextSyncAt !== null
+  return stale && (!isTerminal(job.state) || awaitsOutput)
+}
 
 // the clock first: comparing the snapshots is the costly part, and within the interval it is moot
 function worthStoring (job: JobView, snapshot: TensorpixJob, state: Job['state'], now: Date): boolean {
   if (state !== job.state) return true
   if (job.lastSyncedAt && now.getTime() - job.lastSyncedAt.getTime() < SNAPSHOT_REFRESH_MS) return false
   return JSON.stringify(job.snapshot) !== JSON.stringify(snapshot)
+}
+
+/**
+ * A finished job's output, whenever TensorPix first reports it: the team owns it from then on (data-plane reads
+ * and deletes, lists, retention), whichever snapshot shows it. The same object when there is nothing new.
+ */
+async function recordLateOutput<T extends JobView> (db: Db, job: T, snapshot: TensorpixJob, now: Date):
+Promise<T | Job> {
+  const output = mediaId(snapshot.output_video)
+  if (output === null || mediaId((job.snapshot as TensorpixJob | null)?.output_video) === output) return job
+  return db.$transaction(async tx => {
+    const stored = await tx.job.updateMany({
+      where: { id: job.id, state: 'finished', outputVideoId: null },
+      data: { snapshot: snapshot as object, outputVideoId: output, lastSyncedAt: now, nextSyncAt: null }
+    })
+    if (stored.count === 1) {
+      await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })
+    }
+    return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
+  })
 }
 
 /**
@@ -86,8 +138,12 @@ export async function applySnapshot<T extends JobView> (
     snapshot: snapshot as object,
     progress: snapshot.processing_progress ?? null,
     outputVideoId: mediaId(snapshot.output_video),
-    lastSyncedAt: now
+    lastSyncedAt: now,
+    // TensorPix has the job: a count of 404s for it starts afresh (src/jobs/vanished.ts)
+    notFoundPolls: 0,
+    notFoundSince: null
   }
+  if (job.state === 'finished') return recordLateOutput(db, job, snapshot, now)
   if (isTerminal(job.state) || (!isTerminal(state) && !worthStoring(job, snapshot, state, now))) {
     return job
   }
@@ -103,14 +159,20 @@ export async function applySnapshot<T extends JobView> (
   return db.$transaction(async tx => {
     const won = await tx.job.updateMany({
       where: { id: job.id, state: { in: RUNNING } },
-      data: { ...common, state, finishedAt: snapshot.finished ? new Date(snapshot.finished) : now, nextSyncAt: null }
+      data: {
+        ...common,
+        state,
+        finishedAt: snapshot.finished ? new Date(snapshot.finished) : now,
+        syncAttempts: 0,
+        nextSyncAt: state === 'finished' ? outputPollAt(snapshot, now) : null
+      }
     })
     if (won.count === 0) return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
     const terminal = state as 'finished' | 'failed' | 'cancelled'
     // the money columns as the row has them (locked by the update above), not as the caller's view remembers them
     const row = await tx.job.findUniqueOrThrow({ where: { id: job.id } })
-    const settlement = terminalSettlement(terminal, netCharged(row),
-      new Decimal(snapshot.cost_usd ?? 0))
+    const cost = reportedCost(snapshot)
+    const settlement = terminalSettlement(terminal, netCharged(row), cost ?? netCharged(row))
     let actual = new Decimal(row.actualCost?.toString() ?? 0)
     let refunded = new Decimal(row.refundedCost.toString())
     if (settlement?.kind === 'charge') {
@@ -128,7 +190,12 @@ export async function applySnapshot<T extends JobView> (
     }
     const ended = await tx.job.update({
       where: { id: job.id },
-      data: { actualCost: actual.toFixed(4), refundedCost: refunded.toFixed(4) }
+      data: {
+        actualCost: actual.toFixed(4),
+        refundedCost: refunded.toFixed(4),
+        // shown to operators in the admin job views
+        ...(cost === null ? { error: `TensorPix reported an unreadable cost (${snapshot.cost_usd}), not used` } : {})
+      }
     })
     await announceJobEnd(tx, ended, settlement?.kind === 'charge')
     return await recordOverBudgetEnd(tx, ended)

@@ -1,6 +1,7 @@
 import type { JobState } from '../generated/prisma/enums.ts'
 
 export const TERMINAL_STATES: readonly JobState[] = ['finished', 'failed', 'cancelled', 'rejected']
+// `vanished` (src/jobs/vanished.ts) is neither: it holds no concurrency slot, and a terminal status still ends it
 export const ACTIVE_STATES: readonly JobState[] = ['pending', 'unknown', 'queued', 'processing']
 
 /** TensorPix's integer job status → our state. */

@@ -20,3 +20,14 @@ export function formatCredits (value: Decimal.Value): string {
   // -0.00001 rounds to zero, which has no sign in a statement
   return (rounded.isZero() ? new Decimal(0) : rounded).toFixed(4)
 }
+
+// TensorPix's decimal strings: at most 6 integer digits and 4 places, never negative
+const REPORTED_CREDITS = /^\d{1,6}(?:\.\d{0,4})?$/
+
+/**
+ * A cost as TensorPix reports it, or null when it cannot be read. A negative cost is unreadable too: charging it
+ * would credit the team with money TensorPix never paid back.
+ */
+export function readCredits (value: unknown): Decimal | null {
+  return typeof value === 'string' && REPORTED_CREDITS.test(value) ? new Decimal(value) : null
+}

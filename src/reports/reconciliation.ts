@@ -26,8 +26,8 @@ function costIn (body: unknown): Decimal | null {
 
 /**
  * What TensorPix's figures imply a job costs the team: a terminal job its settled cost (finished and cancelled:
- * the reported cost_usd; failed: nothing); a running job the latest cost TensorPix reported (its last snapshot,
- * else the create answer); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
+ * the reported cost_usd; failed: nothing); a running or vanished job the latest cost TensorPix reported (its last
+ * snapshot, else the create answer); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
  */
 export function impliedCost (job: { state: JobState, snapshot: unknown, responseBody: unknown }): Decimal {
   switch (job.state) {
@@ -37,6 +37,7 @@ export function impliedCost (job: { state: JobState, snapshot: unknown, response
       return settledCost(job.state, costIn(job.snapshot) ?? ZERO)
     case 'queued':
     case 'processing':
+    case 'vanished':
       return costIn(job.snapshot) ?? costIn(job.responseBody) ?? ZERO
     default:
       return ZERO

@@ -15,8 +15,26 @@ function refusal (res: UpstreamResponse): GatewayError {
   return new GatewayError('upstream_refused', res.status, detail).with({ upstreamBody: body })
 }
 
+// TensorPix says the one master account every team shares cannot pay: 402, or (as its docs describe it) a 400 whose
+// account-level message (detail or non_field_errors, never a field's error) speaks of credits or the balance. It is
+// no refusal of the team's request, and its wording shows the shared account's balance, so it is never passed on.
+const CREDITS_WORDING = /\bcredits?\b|\bbalance\b/i
+
+function accountMessages (body: unknown): string[] {
+  if (!body || typeof body !== 'object') return []
+  const { detail, non_field_errors: nonField } = body as { detail?: unknown, non_field_errors?: unknown }
+  return [detail, ...(Array.isArray(nonField) ? nonField : [])].filter((m): m is string => typeof m === 'string')
+}
+
+/** Whether an answer says the shared TensorPix account is out of credits. Pure; exported for unit tests. */
+export function isAccountOutOfCredits (res: Pick<UpstreamResponse, 'status' | 'body'>): boolean {
+  if (res.status === 402) return true
+  return res.status === 400 && accountMessages(res.body).some(m => CREDITS_WORDING.test(m))
+}
+
 export function answerFor (res: UpstreamResponse): GatewayError {
   if (res.status === 401 || res.status === 403) return new GatewayError('upstream_auth_failed')
+  if (isAccountOutOfCredits(res)) return new GatewayError('upstream_out_of_credits')
   if (res.status === 429) {
     const retryAfter = String(res.headers['retry-after'] ?? DEFAULT_RETRY_AFTER_S)
     return new GatewayError('upstream_throttled').with({ headers: { 'retry-after': retryAfter } })

@@ -4,8 +4,9 @@
 // one is ever touched. Idempotent: a video already gone (404, or deleted by the team through the data plane) counts
 // as deleted, and a job is done once retention_deleted_at is set.
 //
-// A finished job's next_sync_at is otherwise unused (the status sync only claims running jobs), so it serves as
-// this worker's lease: replicas never delete the same job's videos at once.
+// A finished job's next_sync_at serves as this worker's lease: replicas never delete the same job's videos at once.
+// The status sync uses it only while a just-finished job's output has not appeared (OUTPUT_WAIT_POLLS, about 75
+// minutes), long before retention (at least a day) takes the job.
 import type { WorkerDeps } from './deps.ts'
 
 const BATCH = 20

@@ -1,34 +1,61 @@
 // Status sync: polls TensorPix for every job that is still running, with backoff while nothing changes, so that
-// terminal statuses are recorded and settled even when no client ever asks again.
-import { applySnapshot, nextSyncDelay } from '../jobs/snapshot.ts'
-import { claimDueJobs } from './claim.ts'
+// terminal statuses are recorded and settled even when no client ever asks again. It also asks after a finished
+// job whose output has not appeared yet (OUTPUT_WAIT_POLLS times), and after a job TensorPix answers 404 for
+// (src/jobs/vanished.ts).
+import type { Job } from '../generated/prisma/client.ts'
+import { applySnapshot, nextSyncDelay, OUTPUT_WAIT_POLLS } from '../jobs/snapshot.ts'
+import { countNotFound, vanishedNote } from '../jobs/vanished.ts'
+import { claimDueSyncs } from './claim.ts'
 import type { WorkerDeps } from './deps.ts'
 
 const BATCH = 50
+
+/** The next poll after one that told nothing new: later each time; for a finished job, a bounded number of them. */
+function backoff (job: Job, now: Date) {
+  const syncAttempts = job.syncAttempts + 1
+  const givenUp = job.state === 'finished' && syncAttempts >= OUTPUT_WAIT_POLLS
+  return { syncAttempts, nextSyncAt: givenUp ? null : new Date(now.getTime() + nextSyncDelay(syncAttempts)) }
+}
+
+/** A 404 for a created job that has not ended: counted, and after enough of them the job is set aside. */
+async function notFound (deps: WorkerDeps, job: Job, now: Date): Promise<void> {
+  const count = countNotFound(job, now)
+  const counted = { notFoundPolls: count.notFoundPolls, notFoundSince: count.notFoundSince }
+  const next = job.state === 'vanished' || count.vanishes ? { nextSyncAt: count.vanishedPollAt } : backoff(job, now)
+  const setAside = count.vanishes ? { state: 'vanished' as const, error: vanishedNote(count) } : {}
+  const stored = await deps.db.job.updateMany({
+    where: { id: job.id, state: job.state }, data: { ...counted, ...next, ...setAside }
+  })
+  if (count.vanishes && stored.count === 1) {
+    const { id: jobId, teamId, upstreamId } = job
+    deps.log.error({ jobId, teamId, upstreamId, charged: job.actualCost?.toString() },
+      'status sync: TensorPix no longer finds the job; set aside as vanished, its charge kept for an operator')
+  }
+}
 
 async function syncOne (deps: WorkerDeps, id: string): Promise<void> {
   const job = await deps.db.job.findUniqueOrThrow({ where: { id } })
   if (job.upstreamId === null) return
   const res = await deps.upstream.getJob(job.upstreamId, { requestId: `sync-${id}` })
   const now = deps.now()
-  // an unanswered or unchanged poll waits longer before the next one
-  const backoff = {
-    syncAttempts: job.syncAttempts + 1, nextSyncAt: new Date(now.getTime() + nextSyncDelay(job.syncAttempts + 1))
-  }
+  if (res.status === 404 && job.state !== 'finished') return await notFound(deps, job, now)
   if (!res.ok) {
     deps.log.warn({ jobId: id, status: res.status }, 'status sync: TensorPix did not return the job')
-    await deps.db.job.updateMany({ where: { id, state: job.state }, data: backoff })
+    await deps.db.job.updateMany({ where: { id, state: job.state }, data: backoff(job, now) })
     return
   }
   const after = await applySnapshot(deps.db, job, res.body, now)
   if (after === job) {
-    await deps.db.job.updateMany({ where: { id, state: job.state }, data: { ...backoff, lastSyncedAt: now } })
+    await deps.db.job.updateMany({
+      where: { id, state: job.state },
+      data: { ...backoff(job, now), lastSyncedAt: now, notFoundPolls: 0, notFoundSince: null }
+    })
   }
 }
 
-/** One pass: claims due running jobs and syncs them. Returns how many were claimed. */
+/** One pass: claims the due jobs and syncs them. Returns how many were claimed. */
 export async function syncDueJobs (deps: WorkerDeps): Promise<number> {
-  const ids = await claimDueJobs(deps.db, ['queued', 'processing'], BATCH)
+  const ids = await claimDueSyncs(deps.db, BATCH)
   for (const id of ids) {
     await syncOne(deps, id).catch(err => deps.log.warn({ err, jobId: id }, 'status sync failed; retrying after the lease'))
   }

@@ -3,7 +3,9 @@
 import { Type, type Static } from 'typebox'
 import { SLUG_PATTERN } from '../teams/schemas.ts'
 
-export const JOB_STATES = ['pending', 'unknown', 'queued', 'processing', 'finished', 'failed', 'cancelled', 'rejected'] as const
+export const JOB_STATES = [
+  'pending', 'unknown', 'queued', 'processing', 'vanished', 'finished', 'failed', 'cancelled', 'rejected'
+] as const
 
 const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])

@@ -50,7 +50,8 @@ export function jobView (row: JobRow): JobView {
 const RUNNING: Partial<Record<Job['state'], string>> = {
   unknown: 'TensorPix did not answer the create; reconciliation looks the job up and settles it',
   queued: 'Last seen queued at TensorPix',
-  processing: 'Last seen processing at TensorPix'
+  processing: 'Last seen processing at TensorPix',
+  vanished: 'TensorPix answers 404 for the job: no longer counted as active, its charge kept for an operator to check'
 }
 
 /** `settledAt`: when the create's settlement was done (or the create's own time without one). */

@@ -4,9 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { Type } from 'typebox'
-import type { Job } from '../../generated/prisma/client.ts'
 import { createJob, type ClientAnswer } from '../../jobs/create.ts'
-import { applySnapshot, SNAPSHOT_REFRESH_MS, type JobView } from '../../jobs/snapshot.ts'
+import { applySnapshot, needsRefresh, type JobView } from '../../jobs/snapshot.ts'
 import type { KnownJobs } from '../../jobs/known-jobs.ts'
 import type { Answer } from '../../upstream/tensorpix.ts'
 import type { TensorpixJob } from '../../tensorpix/jobs.ts'
@@ -113,14 +112,14 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
     }
   }, async (request) => {
     const where = { teamId: teamOf(request).teamId, upstreamId: { not: null } }
-    const stale = (job: Job) => !job.snapshot ||
-      (!isTerminal(job.state) && Date.now() - (job.lastSyncedAt?.getTime() ?? 0) > SNAPSHOT_REFRESH_MS)
     return listFromRecords(request, request.query, {
       count: () => db.job.count({ where }),
       rows: ({ limit, offset }) => db.job.findMany({
         where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
       }),
-      read: async job => stale(job) ? (await refresh(request, job)).body : job.snapshot
+      // a job TensorPix no longer finds shows as it was last seen (or as its create was answered)
+      read: async job =>
+        needsRefresh(job, new Date()) ? (await refresh(request, job)).body : job.snapshot ?? job.responseBody
     })
   })
 

@@ -34,7 +34,8 @@ t.test('each upstream failure of a create maps to its documented answer', async 
   const bed = await dataPlaneBed(t, { env: { UPSTREAM_HEADERS_TIMEOUT_MS: '500', UPSTREAM_BODY_TIMEOUT_MS: '500' } })
   const cases: Case[] = [
     { name: 'upstream 400', rule: { kind: 'error', status: 400, detail: 'Upstream says no.' }, status: 400, detail: 'Upstream says no.', passthrough: true },
-    { name: 'upstream 402', rule: { kind: 'error', status: 402, detail: 'Insufficient credits.' }, status: 402, detail: 'Insufficient credits.', passthrough: true },
+    // the shared master account cannot pay: no refusal of the team's request (shared-account-out-of-credits.test.ts)
+    { name: 'upstream 402', rule: { kind: 'error', status: 402, detail: 'Insufficient credits.' }, status: 503, detail: /TensorPix account cannot pay/ },
     { name: 'upstream 401', rule: { kind: 'error', status: 401, detail: UPSTREAM_SECRET }, status: 502, detail: /authenticate with TensorPix/ },
     { name: 'upstream 403', rule: { kind: 'error', status: 403, detail: UPSTREAM_SECRET }, status: 502, detail: /authenticate with TensorPix/ },
     // a 5xx may follow a saved job: like a lost answer, the create is left to reconciliation
@@ -90,11 +91,12 @@ t.test('each upstream failure of a create maps to its documented answer', async 
     t.equal((await latestJob(bed)).state, 'rejected')
   })
 
-  await t.test('insufficient credits at TensorPix pass through', async t => {
+  await t.test('insufficient credits at TensorPix: the gateway\'s words, not the shared balance', async t => {
     await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: '0.0001' })
     const res = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
-    t.equal(res.status, 400)
-    t.match(res.body, { errors: {}, non_field_errors: [/^Insufficient credits/], request_id: String })
+    t.equal(res.status, 503)
+    t.match(res.body, { detail: /TensorPix account cannot pay/, request_id: String })
+    t.notMatch(res.text, /balance is/)
     await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: '1000' })
   })
 

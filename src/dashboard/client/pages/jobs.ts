@@ -9,7 +9,9 @@ import { href, jobHref, teamHref } from '../router.ts'
 import type { JobView, KeyView, Page, TeamView } from '../types.ts'
 import { badge, credits, pagedTable, table, time } from '../ui.ts'
 
-export const JOB_STATES = ['pending', 'unknown', 'queued', 'processing', 'finished', 'failed', 'cancelled', 'rejected'] as const
+export const JOB_STATES = [
+  'pending', 'unknown', 'queued', 'processing', 'vanished', 'finished', 'failed', 'cancelled', 'rejected'
+] as const
 
 export function jobsTable (jobs: JobView[], withTeam = true) {
   return table<JobView>('Jobs, newest first', [

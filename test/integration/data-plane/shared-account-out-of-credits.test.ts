@@ -1,0 +1,32 @@
+// The one master account every team shares running out of credits is no refusal of a team's request: the client
+// gets the gateway's own words (never the shared balance), the hold is released, and the answer is not replayed
+// under its Idempotency-Key, so the same request goes through once the operators have topped the account up.
+import t from 'tap'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
+import { recordSecret } from '../../helpers/secret-scan.ts'
+
+// the simulator's wording of the shared balance: no answer, log line or record of the run may carry it
+recordSecret('and the balance is')
+
+for (const status of [400, 402] as const) {
+  t.test(`TensorPix answering ${status} "insufficient credits"`, async t => {
+    const bed = await dataPlaneBed(t, { sim: { initialBalance: '0.0000', insufficientCreditsStatus: status } })
+    const headers = { 'idempotency-key': `order-${status}` }
+    const refused = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) }, headers)
+    t.equal(refused.status, 503)
+    t.match(refused.body, { detail: /TensorPix account cannot pay/, request_id: String })
+    t.notMatch(refused.text, /balance is|Insufficient|0\.0000/, 'the shared balance is not shown')
+    t.same((await bed.usage()).held, '0.0000', 'the hold is released')
+    t.same((await bed.usage()).charged, '0.0000')
+    const job = await bed.gw.db.job.findFirstOrThrow()
+    t.match(job, { state: 'rejected', responseStatus: null, responseBody: null, idempotencyKey: null },
+      'nothing kept for replay')
+    t.notMatch(job.error ?? '', /balance is/, 'nor recorded on the job')
+
+    await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: '1000.0000' })
+    const retried = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) }, headers)
+    t.equal(retried.status, 201, 'the same key goes through once the account can pay')
+    t.equal(retried.headers.get('idempotent-replayed'), null, 'not a replay')
+    t.equal((await bed.sim.account()).jobs_created, 1)
+  })
+}
