@@ -14,7 +14,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'job.cancelled',
   'budget.threshold',
   'budget.exhausted',
-  'reconciliation.drift'
+  'reconciliation.drift',
+  'reconciliation.ambiguous'
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]
 
