@@ -1,6 +1,8 @@
 // The simulated TensorPix backend: accounts, media, jobs and their lifecycle, with every credit movement in one
 // place. Time-driven transitions are applied lazily (sync) whenever an account is touched, so the state read is
 // always the state "now" on the simulator's clock, whichever clock that is.
+import type { Behaviour, BehaviourChange } from './behaviour.ts'
+import { applyBehaviour } from './behaviour.ts'
 import type { MLModel } from './catalogue.ts'
 import type { Clock } from './clock.ts'
 import { conflict, invalid, detailError, nonFieldError } from './errors.ts'
@@ -32,12 +34,20 @@ export class Simulation {
   readonly restored = new Map<number, RestoredRecord>()
   private ids = { ...FIRST_IDS }
   private outcomes!: Random
+  /** What the simulator does where TensorPix is undocumented; changed at runtime through /__sim/behaviour. */
+  behaviour!: Behaviour
 
   constructor (readonly options: ResolvedOptions, readonly clock: Clock) {
     this.reset(options.seed)
   }
 
+  setBehaviour (change: BehaviourChange) {
+    this.behaviour = applyBehaviour(this.behaviour, change)
+  }
+
+  /** Back to the start: the option's accounts, ids and behaviour, and outcome draws from `seed`. */
   reset (seed: number) {
+    this.behaviour = this.options.behaviour
     this.accounts.clear()
     this.jobs.clear()
     this.videos.clear()
@@ -91,6 +101,21 @@ export class Simulation {
     }
     if (job.status === 2) return { progress: 1, etaSeconds: 0 }
     return { progress: job.stoppedProgress, etaSeconds: 0 }
+  }
+
+  /** A job's `started`: its creation, or (startedMeaning 'processing') its processing start, null while queued. */
+  startedAt (job: JobRecord): number | null {
+    return this.behaviour.startedMeaning === 'created' ? job.createdAt : job.processingStartedAt
+  }
+
+  /** Whether answers show a finished job's output yet: only after outputVideoAfterPolls GETs of the job. */
+  outputShown (job: JobRecord): boolean {
+    return job.restored !== null && job.finishedPolls >= this.behaviour.outputVideoAfterPolls
+  }
+
+  /** Counts a GET (detail, list or history) that answered with the job, once it has finished. */
+  notePoll (job: JobRecord) {
+    if (job.status === 2) job.finishedPolls++
   }
 
   storageUsed (account: Account): number {
@@ -165,7 +190,8 @@ export class Simulation {
       finishedAt: null,
       stoppedProgress: 0,
       refunded: ZERO,
-      restored: null
+      restored: null,
+      finishedPolls: 0
     }
     this.jobs.set(job.id, job)
     return job
