@@ -20,10 +20,15 @@ export function sentAt (job: Pick<Job, 'submittedAt' | 'createdAt'>): number {
   return (job.submittedAt ?? job.createdAt).getTime()
 }
 
-/** A URL as WHATWG parses it (case of scheme and host, default port, escapes); the text itself if unparsable. */
+/**
+ * A URL as WHATWG serialises it (case of scheme and host, punycode, default port, dot segments, escapes), without
+ * the fragment (never sent to a server, so TensorPix may drop it); the text itself if unparsable.
+ */
 export function normalisedUrl (url: string): string {
   try {
-    return new URL(url.trim()).href
+    const parsed = new URL(url.trim())
+    parsed.hash = ''
+    return parsed.href
   } catch {
     return url.trim()
   }
@@ -33,11 +38,12 @@ type OptionValue = string | number | boolean | null | undefined
 
 // Every option we may send, with its documented default where there is one (API.md §4.4): an omitted option and an
 // echoed null then compare as that default. An option without a documented default is compared only when both
-// sides name it, because TensorPix may echo its own default for what we left out.
+// sides name it, because TensorPix may echo its own default for what we left out (an omitted end_frame may come
+// back as the video's last frame).
 const OPTION_DEFAULTS: Record<string, OptionValue> = {
   preview: false,
   start_frame: 0,
-  end_frame: null,
+  end_frame: undefined,
   grain: 0,
   comparison: false,
   stabilization_smoothing: 0,

@@ -36,7 +36,7 @@ t.test('a lost create matches the upstream job it made', async t => {
   t.notOk(matches(record, echo({ input_video: { id: 5001, external_url: 'https://cdn.example.com/b.mp4' } })), 'another video')
   t.notOk(matches(record, echo({ ml_models: [{ id: 34 }] })), 'other models')
   t.notOk(matches(record, echo({ preview: true })), 'a preview')
-  t.notOk(matches(record, echo({ end_frame: 10 })), 'another segment')
+  t.notOk(matches(record, echo({ start_frame: 10 })), 'another segment')
   t.notOk(matches(record, echo({ started: '2026-11-24T11:50:00Z' })), 'started long before the submit')
   const upload = { ...record, source: 'upload', videoUrl: null, request: { input_video: 5001, ml_models: [34, 35] } }
   t.ok(matches(upload, listed), 'an upload create matches on the input video id')
@@ -62,7 +62,13 @@ t.test('inputs compare in a normalised form', async t => {
   t.ok(matches(record, echo({ start_frame: 0 })), 'start_frame: omitted ≡ 0')
   t.ok(matches({ ...record, request: { ...record.request, start_frame: 0 } }, echo({ start_frame: null })), '0 ≡ null')
   t.notOk(matches(record, echo({ start_frame: 24 })), 'another start')
+  t.equal(normalisedUrl('http://cdn.example.com/a/../b c.mp4#t=5'), 'http://cdn.example.com/b%20c.mp4',
+    'dot segments, escapes, no fragment')
   t.ok(matches(record, echo({ end_frame: 0 })), 'end_frame: an echoed 0 is no end (it is at least 1)')
+  t.ok(matches(record, echo({ end_frame: 48 })), 'an omitted end_frame echoed as the video\'s last frame')
+  const segment = { ...record, request: { ...record.request, start_frame: 10, end_frame: 40 } }
+  t.ok(matches(segment, echo({ start_frame: 10, end_frame: 40 })), 'a segment as sent')
+  t.notOk(matches(segment, echo({ start_frame: 10, end_frame: 48 })), 'another end')
   const preview = { ...record, preview: true, request: { ...record.request, preview: true, end_frame: 90 } }
   t.ok(matches(preview, echo({ preview: true, end_frame: null })), 'end_frame is ignored on a preview')
 })
