@@ -195,14 +195,15 @@ async function answerSettledElsewhere (deps: CreateDeps, held: Held, created: Cr
   }
   const elsewhere = settlement.outcome === 'settled_with_another'
     ? `reconciliation had settled it with TensorPix job ${settlement.job.upstreamId}`
-    : `TensorPix job ${created.id} is recorded on gateway job ${settlement.ownerId}`
+    : 'reconciliation had given that job to another create'
   const reason = `TensorPix answered job ${created.id} for this create, but ${elsewhere}`
   if (settlement.outcome === 'upstream_taken') {
     // still pending with its hold: reconciliation keeps it, as flagged, instead of releasing it after the grace
     await markUnknown(deps.db, held, reason, deps.now())
   }
   await holdForOperator(deps.db, held.job, reason, { upstreamId: created.id })
-  deps.log?.warn({ jobId: held.job.id, upstreamId: created.id }, `create held for an operator: ${reason}`)
+  const owner = settlement.outcome === 'upstream_taken' ? settlement.ownerId : held.job.id
+  deps.log?.warn({ jobId: held.job.id, upstreamId: created.id, owner }, `create held for an operator: ${reason}`)
   throw new GatewayError('create_held_for_operator', created.id).with({ extra: { gateway_job_id: held.job.id } })
 }
 

@@ -90,7 +90,7 @@ export type Settlement =
   // reconciliation settled the create with another upstream job: the same request cannot own both
   | { outcome: 'settled_with_another', job: Job }
   // another create already holds this upstream job (reconciliation matched it there)
-  | { outcome: 'upstream_taken', ownerId: string | null }
+  | { outcome: 'upstream_taken', ownerId: string }
 
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
 export async function settle (
@@ -106,7 +106,8 @@ export async function settle (
     // the unique upstream id: the job is already another create's; nothing of this transaction was kept
     if (!isUniqueViolation(err)) throw err
     const owner = await db.job.findUnique({ where: { upstreamId: created.id }, select: { id: true } })
-    return { outcome: 'upstream_taken', ownerId: owner?.id ?? null }
+    if (!owner) throw err
+    return { outcome: 'upstream_taken', ownerId: owner.id }
   }
 }
 

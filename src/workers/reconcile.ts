@@ -78,6 +78,8 @@ async function upstreamJobsSince (deps: WorkerDeps, since: number): Promise<List
   }
   // oldest first: the newest jobs are at the end; read the tail to its end, then step back towards the start
   const tail = Math.max(0, page.count - PAGE)
+  // the first page's old jobs are not contiguous with the tail: they prove nothing about what lies between
+  reached = false
   for (let offset = tail; !last(page = await read(offset));) {
     if (pages >= MAX_PAGES) return listing(false)
     offset += page.results.length

@@ -26,8 +26,9 @@ const STALE_PENDING_MS = 3000
 const HEADERS_TIMEOUT_MS = 800
 // the processes' own STALE_PENDING_MS must exceed their longest create in flight (src/config.ts): short upstream
 // timeouts plus the database's share; the test's own passes, with nothing in flight, use STALE_PENDING_MS
-const UPSTREAM_TIMEOUTS = { UPSTREAM_QUEUE_WAIT_MS: '500', UPSTREAM_CONNECT_TIMEOUT_MS: '500', UPSTREAM_BODY_TIMEOUT_MS: '800' }
-const PROCESS_STALE_PENDING_MS = 500 + 500 + HEADERS_TIMEOUT_MS + 800 + CREATE_DATABASE_ALLOWANCE_MS + 1
+// (the queue wait stays at its default: a 429 pauses every call for a second)
+const UPSTREAM_TIMEOUTS = { UPSTREAM_QUEUE_WAIT_MS: '2000', UPSTREAM_CONNECT_TIMEOUT_MS: '500', UPSTREAM_BODY_TIMEOUT_MS: '800' }
+const PROCESS_STALE_PENDING_MS = 2000 + 500 + HEADERS_TIMEOUT_MS + 800 + CREATE_DATABASE_ALLOWANCE_MS + 1
 
 const ROUTE = 'POST /api/jobs/from-url/'
 // about 10 % of creates meet a fault: the first terminal rule that fires wins, latency adds up

@@ -22,11 +22,11 @@ async function loseCreate (t: Test, bed: Bed, body: Doc): Promise<string> {
   return String(lost.body.gateway_job_id)
 }
 
-/** Jobs of the shared account made straight at TensorPix. */
-async function otherJobs (bed: Bed, count: number): Promise<void> {
+/** Jobs of the shared account made straight at TensorPix (previews, or `extra`). */
+async function otherJobs (bed: Bed, count: number, extra: Doc = {}): Promise<void> {
   for (let i = 0; i < count; i += 25) {
-    await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, j) =>
-      bed.upstream.post('/api/jobs/from-url/', { json: fromUrl(bed, { preview: (i + j) % 2 === 0 }) })))
+    await Promise.all(Array.from({ length: Math.min(25, count - i) }, () =>
+      bed.upstream.post('/api/jobs/from-url/', { json: fromUrl(bed, { preview: true, ...extra }) })))
   }
 }
 
@@ -48,14 +48,16 @@ async function assertCharged (t: Test, bed: Bed, jobId: string): Promise<void> {
 const bedWith = (t: Test, behaviour: BehaviourChange, queueMs?: number) =>
   dataPlaneBed(t, { sim: { behaviour, ...(queueMs === undefined ? {} : { queueMs, processingMs: 10 * HOUR }) } })
 
-t.test('an oldest-first list: the lost create is on the last page, after jobs older than it', async t => {
+t.test('an oldest-first list: the lost create is pages deep between older and newer jobs', async t => {
   const bed = await bedWith(t, { jobListOrder: 'oldest' })
-  await otherJobs(bed, 250)
+  await otherJobs(bed, 250, { preview: false })
   // an hour later, on both clocks: the first page holds only jobs from long before the lost create
   await bed.sim.control('POST', '/clock/advance', { ms: HOUR })
   const jobId = await loseCreate(t, bed, fromUrl(bed))
   await bed.gw.db.$executeRaw`UPDATE jobs SET created_at = created_at + interval '1 hour',
     submitted_at = submitted_at + interval '1 hour' WHERE id = ${jobId}::uuid`
+  // and 250 newer ones: the lost create is neither on the first page nor on the last
+  await otherJobs(bed, 250)
   await reconcile(bed, HOUR)
   await assertCharged(t, bed, jobId)
 })
