@@ -78,6 +78,8 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
   t.equal((await bed.api.get(`/api/jobs/${third}/`)).body.status, -2)
   const drift = { from: '2026-11-01', to: '2026-12-01', ledgerNet: '1.0000', upstreamCost: '1.2500', drift: '0.2500', jobs: [] }
   await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.drift', drift))
+  const ambiguous = { jobId: '00000000-0000-4000-8000-000000000001', reason: 'TensorPix jobs 7, 8 match lost creates of 2 teams' }
+  await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.ambiguous', ambiguous))
   await deliverAll(deps)
 
   const toAll = receiver.received.filter(r => r.path === '/all')
@@ -108,9 +110,10 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
     { threshold: 50, budget: '10.0000', charged: '0.0000', held: '10.0000', used: '10.0000', mode: 'soft', percentUsed: '100.00', period: 'month' })
   t.match(toAll.find(r => r.headers['x-tpx-event-type'] === 'budget.exhausted')?.json.data, { budget: '10.0000', remaining: '0.0000' })
   t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'reconciliation.drift')?.json.data, drift)
+  t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'reconciliation.ambiguous')?.json.data, ambiguous)
 
   const delivered = await all.call('GET', `/admin/v1/teams/${bed.team.slug}/webhooks/${all.id}/deliveries`)
-  t.equal(delivered.body.items?.length, 6)
+  t.equal(delivered.body.items?.length, 7)
   t.ok(delivered.body.items?.every(d => d.state === 'delivered' && d.lastStatus === 200 && d.deliveredAt), 'all delivered')
   t.match(delivered.body.items?.find(d => d.eventType === 'budget.threshold'), { attempts: 2, lastError: null })
 })
