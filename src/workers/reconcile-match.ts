@@ -233,7 +233,9 @@ function decideGroup (group: Linked[], decisions: Map<string, Assignment>): void
     const jobs = candidates.map(c => c.id).join(', ')
     const reason = teams.size > 1
       ? `TensorPix jobs ${jobs} match lost creates of ${teams.size} teams`
-      : `TensorPix jobs ${jobs} match ${group.length} lost creates that differ, or differ in cost or status`
+      : group.length === 1
+        ? `TensorPix jobs ${jobs} all match it and differ in cost or status`
+        : `TensorPix jobs ${jobs} match ${group.length} lost creates of the team in ways that change the money`
     for (const { record } of group) decisions.set(record.id, { kind: 'ambiguous', reason })
     return
   }
