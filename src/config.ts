@@ -58,7 +58,8 @@ export const ConfigSchema = Type.Object({
   WORKERS: Type.Boolean({ default: true, description: 'run the background workers in this process: true or false' }),
   WORKER_INTERVAL_MS: Millis('pause between worker passes in ms', 2000),
   RECONCILE_GRACE_MS: Millis('how long a lost create is looked for at TensorPix before its hold is released, in ms', 10 * 60_000),
-  STALE_PENDING_MS: Millis('age in ms after which a create with no upstream answer is reconciled', 2 * 60_000),
+  STALE_PENDING_MS: Millis('age in ms after which a create with no upstream answer is reconciled; more than the ' +
+    'upstream timeouts, UPSTREAM_QUEUE_WAIT_MS and 25 s for the database together', 2 * 60_000),
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64, description: 'upstream pool size' }),
   UPSTREAM_MAX_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'concurrent TensorPix calls per replica, shared fairly between teams' }),
   UPSTREAM_MAX_RPS: Type.Integer({ minimum: 0, default: 0, description: 'TensorPix calls per second per replica (0 = no cap); set just under TensorPix\'s limit ÷ replicas' }),
@@ -93,6 +94,32 @@ function describe (schema: TSchema): string {
   return (schema as { description?: string }).description ?? 'invalid value'
 }
 
+// The database's share of a create's time in flight (src/db/client.ts TRANSACTIONS): the rest of the hold's
+// transaction after the row is written (its timeout, 15 s) and the settlement's wait for a connection (10 s)
+export const CREATE_DATABASE_ALLOWANCE_MS = 25_000
+
+/**
+ * The longest a create can be in flight after its row is written: a slot in the upstream queue, the connection, the
+ * answer's headers and body, and the database's share. A pending create older than this has lost its request.
+ */
+export function longestCreateInFlightMs (config: Pick<Config, 'UPSTREAM_QUEUE_WAIT_MS' | 'UPSTREAM_CONNECT_TIMEOUT_MS' |
+'UPSTREAM_HEADERS_TIMEOUT_MS' | 'UPSTREAM_BODY_TIMEOUT_MS'>): number {
+  return config.UPSTREAM_QUEUE_WAIT_MS + config.UPSTREAM_CONNECT_TIMEOUT_MS + config.UPSTREAM_HEADERS_TIMEOUT_MS +
+    config.UPSTREAM_BODY_TIMEOUT_MS + CREATE_DATABASE_ALLOWANCE_MS
+}
+
+// reconciliation treats a pending create older than STALE_PENDING_MS as lost: one still waiting for TensorPix's
+// answer would be settled or released under its own request
+function stalePendingProblem (config: Config): string | null {
+  const longest = longestCreateInFlightMs(config)
+  if (config.STALE_PENDING_MS > longest) return null
+  return `STALE_PENDING_MS=${config.STALE_PENDING_MS} must exceed the longest a create can wait for TensorPix, ` +
+    `${longest} ms (UPSTREAM_QUEUE_WAIT_MS ${config.UPSTREAM_QUEUE_WAIT_MS} + UPSTREAM_CONNECT_TIMEOUT_MS ` +
+    `${config.UPSTREAM_CONNECT_TIMEOUT_MS} + UPSTREAM_HEADERS_TIMEOUT_MS ${config.UPSTREAM_HEADERS_TIMEOUT_MS} + ` +
+    `UPSTREAM_BODY_TIMEOUT_MS ${config.UPSTREAM_BODY_TIMEOUT_MS} + ${CREATE_DATABASE_ALLOWANCE_MS} for the database): ` +
+    'raise it or lower those'
+}
+
 /** Validates the environment and reports every bad value at once; empty strings count as unset. */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const input: Record<string, string> = {}
@@ -111,6 +138,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Conf
   if (parsed.METRICS_PORT !== undefined && parsed.METRICS_PORT !== 0 && parsed.METRICS_PORT === parsed.PORT) {
     throw new ConfigError([`METRICS_PORT=${parsed.METRICS_PORT} must differ from PORT: the metrics listener is a second one`])
   }
+  const stale = stalePendingProblem(parsed)
+  if (stale) throw new ConfigError([stale])
   if (parsed.NODE_ENV === 'production' && !parsed.TENSORPIX_TOKEN) {
     throw new ConfigError(['TENSORPIX_TOKEN is required when NODE_ENV=production (the simulator only runs outside production)'])
   }

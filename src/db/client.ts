@@ -10,7 +10,7 @@ export interface DbOptions { url: string, poolSize?: number }
 
 // Prisma's defaults (2 s to get a connection, 5 s per transaction) answer a burst of creates with 503s as soon as
 // the pool queues: every create runs two short transactions, so a burst of a few hundred waits for its turn instead.
-const TRANSACTIONS = { maxWait: 10_000, timeout: 15_000 }
+export const TRANSACTIONS = { maxWait: 10_000, timeout: 15_000 }
 
 export function createDb ({ url, poolSize = 10 }: DbOptions): Db {
   return withAfterCommit(new PrismaClient({

@@ -89,6 +89,12 @@ export const CATALOGUE = {
     message: (status: number) => `TensorPix answered HTTP ${status} without a readable job; the job may have been ` +
       'created. The gateway will reconcile it. Retry only with the same Idempotency-Key, or a second job is created.'
   },
+  create_held_for_operator: {
+    status: 502,
+    message: (upstreamId: number) => `TensorPix created job ${upstreamId} for this request, but the gateway had ` +
+      'already matched the request to another TensorPix job while waiting for the answer. It is held for an operator ' +
+      'to decide; do not retry, or a second job is created.'
+  },
   create_outcome_unknown: {
     status: 504,
     message: () => 'TensorPix did not answer in time; the job may have been created. The gateway will reconcile it.'

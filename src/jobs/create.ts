@@ -23,7 +23,8 @@ import type { CreateRequest } from '../tensorpix/requests.ts'
 import { checkQuotas } from './quotas.ts'
 import { databaseTrouble, isUniqueViolation } from '../db/errors.ts'
 import { findOwned } from './media.ts'
-import { cancelOverBudget, heldBy, reject, settle, type Held } from './settle.ts'
+import { cancelOverBudget, heldBy, reject, settle, type Held, type Settlement } from './settle.ts'
+import { holdForOperator } from './operator-hold.ts'
 import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
 
 export interface CreateDeps {
@@ -174,13 +175,36 @@ function ambiguityOf (res: Answer<CreatedJob>): { reason: string, answer: Gatewa
 
 // TensorPix created the job, so a database error now must not read as "nothing was done, retry": the job stays
 // `pending` with its hold, reconciliation settles it from TensorPix's job list, and the client learns which job it is.
-async function settleOrReconcile (...args: Parameters<typeof settle>): Promise<boolean> {
+async function settleOrReconcile (...args: Parameters<typeof settle>): Promise<Settlement> {
   try {
     return await settle(...args)
   } catch (err) {
     if (!databaseTrouble(err)) throw err
     throw new GatewayError('create_unrecorded').with({ extra: { gateway_job_id: args[1].job.id } })
   }
+}
+
+/**
+ * The answer for a create whose 201 came after reconciliation had ended its hold: what was recorded when both name
+ * the same job; held for an operator (never charged twice, never a plain 500) when they name different jobs.
+ */
+async function answerSettledElsewhere (deps: CreateDeps, held: Held, created: CreatedJob,
+  settlement: Exclude<Settlement, { outcome: 'settled' | 'over_budget' }>): Promise<ClientAnswer> {
+  if (settlement.outcome === 'settled_elsewhere') {
+    return { status: settlement.job.responseStatus ?? 201, body: settlement.job.responseBody, headers: {} }
+  }
+  const elsewhere = settlement.outcome === 'settled_with_another'
+    ? `reconciliation had settled it with TensorPix job ${settlement.job.upstreamId}`
+    : 'reconciliation had given that job to another create'
+  const reason = `TensorPix answered job ${created.id} for this create, but ${elsewhere}`
+  if (settlement.outcome === 'upstream_taken') {
+    // still pending with its hold: reconciliation keeps it, as flagged, instead of releasing it after the grace
+    await markUnknown(deps.db, held, reason, deps.now())
+  }
+  await holdForOperator(deps.db, held.job, reason, { upstreamId: created.id })
+  const owner = settlement.outcome === 'upstream_taken' ? settlement.ownerId : held.job.id
+  deps.log?.warn({ jobId: held.job.id, upstreamId: created.id, owner }, `create held for an operator: ${reason}`)
+  throw new GatewayError('create_held_for_operator', created.id).with({ extra: { gateway_job_id: held.job.id } })
 }
 
 export async function createJob (deps: CreateDeps, call: CreateCall): Promise<ClientAnswer> {
@@ -217,9 +241,10 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
     throw answer
   }
   const created = res.body
-  if (!await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, now)) {
-    throw await cancelOverBudget(deps, held, created, call.requestId)
-  }
+  const settlement = await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, now)
+  if (settlement.outcome === 'over_budget') throw await cancelOverBudget(deps, held, created, call.requestId)
+  if (settlement.outcome !== 'settled') return answerSettledElsewhere(deps, held, created, settlement)
+  if (settlement.late) deps.log?.warn({ jobId: held.job.id, upstreamId: created.id }, 'create settled after reconciliation released it')
   if (held.overSoftBudget) deps.log?.warn({ team: team.slug }, 'soft budget exceeded: job allowed')
   return { status: res.status, body: res.body, headers: held.overSoftBudget ? { 'x-budget-alert': 'soft budget exceeded' } : {} }
 }

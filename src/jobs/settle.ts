@@ -11,6 +11,7 @@ import { countJob, rollupTarget } from '../ledger/rollup.ts'
 import { readCredits } from '../ledger/balance.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { tensorpixAnswer } from '../tensorpix/errors.ts'
+import { isUniqueViolation } from '../db/errors.ts'
 import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
@@ -42,11 +43,18 @@ export function heldBy (job: Job, team: Team): Held {
 }
 
 // The request path and reconciliation may both try to end one create's hold (a create that outlived
-// STALE_PENDING_MS): the first to lock the row while it is still open wins, the other moves no money.
+// STALE_PENDING_MS): the row lock orders them, and the second sees what the first did.
+async function lockedJob (tx: Prisma.TransactionClient, jobId: string) {
+  const rows = await tx.$queryRaw<Array<{ state: Job['state'], upstream_id: number | null }>>`
+    SELECT state, upstream_id FROM jobs WHERE id = ${jobId}::uuid FOR UPDATE`
+  return rows[0] ?? null
+}
+
+const OPEN_STATES: ReadonlyArray<Job['state']> = ['pending', 'unknown']
+
 async function stillOpen (tx: Prisma.TransactionClient, jobId: string): Promise<boolean> {
-  const locked = await tx.$queryRaw<unknown[]>`
-    SELECT 1 FROM jobs WHERE id = ${jobId}::uuid AND state IN ('pending', 'unknown') FOR UPDATE`
-  return locked.length === 1
+  const locked = await lockedJob(tx, jobId)
+  return locked !== null && OPEN_STATES.includes(locked.state)
 }
 
 /** Ends a hold whose create never produced an upstream job. */
@@ -69,6 +77,20 @@ export async function reject (db: Db, held: Held, answer: GatewayError, keepForR
   })
 }
 
+/**
+ * What settling a created upstream job did. `late`: reconciliation had released the create as never made, and
+ * TensorPix's answer proves it was; the money follows TensorPix, so it is charged now.
+ */
+export type Settlement =
+  | { outcome: 'settled', late: boolean }
+  | { outcome: 'over_budget', late: boolean }
+  // the other path (request or reconciliation) settled the create with this same upstream job first
+  | { outcome: 'settled_elsewhere', job: Job }
+  // reconciliation settled the create with another upstream job: the same request cannot own both
+  | { outcome: 'settled_with_another', job: Job }
+  // another create already holds this upstream job (reconciliation matched it there)
+  | { outcome: 'upstream_taken', ownerId: string }
+
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
 export async function settle (
   db: Db,
@@ -76,39 +98,65 @@ export async function settle (
   created: CreatedJob,
   answer: { status: number, body: unknown },
   now: Date
-): Promise<boolean> {
+): Promise<Settlement> {
+  try {
+    return await db.$transaction(tx => settleLocked(tx, held, created, answer, now))
+  } catch (err) {
+    // the unique upstream id: the job is already another create's; nothing of this transaction was kept
+    if (!isUniqueViolation(err)) throw err
+    const owner = await db.job.findUnique({ where: { upstreamId: created.id }, select: { id: true } })
+    if (!owner) throw err
+    return { outcome: 'upstream_taken', ownerId: owner.id }
+  }
+}
+
+async function settleLocked (
+  tx: Prisma.TransactionClient,
+  held: Held,
+  created: CreatedJob,
+  answer: { status: number, body: unknown },
+  now: Date
+): Promise<Settlement> {
+  const locked = await lockedJob(tx, held.job.id)
+  const open = locked !== null && OPEN_STATES.includes(locked.state)
+  // released as never created (reconciliation), yet TensorPix answered with a job: it is charged after all
+  const late = locked?.state === 'rejected' && locked.upstream_id === null
+  if (!open && !late) {
+    const job = await tx.job.findUniqueOrThrow({ where: { id: held.job.id } })
+    return job.upstreamId === created.id
+      ? { outcome: 'settled_elsewhere', job }
+      : { outcome: 'settled_with_another', job }
+  }
   // an unreadable cost must not strand the hold: charge the hold, and the terminal status settles the difference
   const actual = readCredits(created.cost_usd) ?? held.hold.amount
-  return db.$transaction(async tx => {
-    if (!await stillOpen(tx, held.job.id)) return true
-    await releaseHold(tx, { ...held.hold, reason: 'create settled' })
-    const chargeRow = { ...held.hold, amount: actual, reason: 'job created', counts: 'created' as const }
-    const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
-    // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
-    if (!withinBudget) await charge(tx, chargeRow)
-    // the hold's alerts were checked when it was placed; a cost above the hold may cross another threshold
-    if (actual.gt(held.hold.amount)) await raiseBudgetAlertsFor(tx, held.team.id, held.hold.periodStart)
-    await tx.job.update({
-      where: { id: held.job.id },
-      data: {
-        upstreamId: created.id,
-        // a terminal status (only seen by reconciliation) is applied afterwards by applySnapshot, which settles it
-        state: settledState(created.status ?? 0),
-        actualCost: actual.toFixed(4),
-        submittedAt: now,
-        nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
-        responseStatus: withinBudget ? answer.status : 402,
-        responseBody: answer.body as Prisma.InputJsonValue,
-        // committed with the over-budget charge, so a crash before the cancel is tried cannot lose it
-        ...(withinBudget ? {} : cancelRequested(now))
-      }
-    })
-    const input = typeof created.input_video === 'number' ? created.input_video : null
-    if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
-    // TensorPix accepted it: counted with its charge, or alone when it costs nothing (a preview)
-    if (actual.isZero()) await countJob(tx, held.hold, 'created')
-    return withinBudget
+  if (open) await releaseHold(tx, { ...held.hold, reason: 'create settled' })
+  const chargeRow = { ...held.hold, amount: actual, reason: late ? 'job created (settled late)' : 'job created', counts: 'created' as const }
+  const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
+  // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
+  if (!withinBudget) await charge(tx, chargeRow)
+  // the hold's alerts were checked when it was placed; a cost above the hold (or a late charge) may cross another
+  if (late || actual.gt(held.hold.amount)) await raiseBudgetAlertsFor(tx, held.team.id, held.hold.periodStart)
+  await tx.job.update({
+    where: { id: held.job.id },
+    data: {
+      upstreamId: created.id,
+      // a terminal status (only seen by reconciliation) is applied afterwards by applySnapshot, which settles it
+      state: settledState(created.status ?? 0),
+      actualCost: actual.toFixed(4),
+      submittedAt: now,
+      nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
+      responseStatus: withinBudget ? answer.status : 402,
+      responseBody: answer.body as Prisma.InputJsonValue,
+      // committed with the over-budget charge, so a crash before the cancel is tried cannot lose it
+      ...(withinBudget ? {} : cancelRequested(now)),
+      ...(late ? { finishedAt: null, error: 'settled late: TensorPix created the job after reconciliation had released it' } : {})
+    }
   })
+  const input = typeof created.input_video === 'number' ? created.input_video : null
+  if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
+  // TensorPix accepted it: counted with its charge, or alone when it costs nothing (a preview)
+  if (actual.isZero()) await countJob(tx, held.hold, 'created')
+  return { outcome: withinBudget ? 'settled' : 'over_budget', late }
 }
 
 /**

@@ -15,7 +15,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'budget.threshold',
   'budget.exhausted',
   'budget.overspent',
-  'reconciliation.drift'
+  'reconciliation.drift',
+  'reconciliation.ambiguous'
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]
 

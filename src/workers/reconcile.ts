@@ -1,17 +1,22 @@
 // Reconciliation of creates whose outcome was lost: a timeout or reset after the request was sent (state
-// `unknown`), or a crash between the hold and the upstream answer (a `pending` row older than the grace period).
-// TensorPix has no idempotency key, so the job is looked for in TensorPix's recent jobs by what was asked (video,
-// models, preview, frames) and when; found → settled like a normal create; not found after the grace → released.
-// Never resubmitted.
+// `unknown`), or a crash between the hold and the upstream answer (a `pending` row older than STALE_PENDING_MS).
+// TensorPix has no idempotency key, so the job is looked for in TensorPix's job list by what was asked and when
+// (reconcile-match.ts decides, whatever the list's order and whatever `started` means); found → settled like a
+// normal create; provably not there after the grace → released; a doubt → held for an operator. Never resubmitted.
 import type { Prisma } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { heldBy, reject, settle, cancelOverBudget } from '../jobs/settle.ts'
 import { applySnapshot } from '../jobs/snapshot.ts'
-import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
+import { heldForOperator, holdForOperator } from '../jobs/operator-hold.ts'
+import { mediaId, type Page, type TensorpixJob } from '../tensorpix/jobs.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { claimDueJobs } from './claim.ts'
 import type { WorkerDeps } from './deps.ts'
+import {
+  assign, listOrder, MATCH_BEFORE_MS, sentAt, startedBefore, startedMeaning, type Assignment, type ListOrder,
+  type StartedMeaning
+} from './reconcile-match.ts'
 
 export interface ReconcileOptions {
   // how long after submission an unmatched job is given up (released)
@@ -23,88 +28,127 @@ export interface ReconcileOptions {
 const PAGE = 200
 const MAX_PAGES = 50
 const BATCH = 20
-// TensorPix's `started` may precede our submit time by clock skew, and follow it by queueing
-const MATCH_BEFORE_MS = 60_000
-const MATCH_AFTER_MS = 10 * 60_000
+const RETRY_MS = 10_000
+// a create held for an operator is looked at again now and then: a rival's settlement may resolve the doubt
+const OPERATOR_RECHECK_MS = 10 * 60_000
 
-function sameModels (asked: number[], listed: TensorpixJob['ml_models']): boolean {
-  const got = (listed ?? []).map(m => m.id).sort((a, b) => a - b)
-  return JSON.stringify(got) === JSON.stringify([...asked].sort((a, b) => a - b))
+/** TensorPix's jobs, and whether they provably include every job created since the time asked for. */
+interface Listing { jobs: TensorpixJob[], covered: boolean, meaning: StartedMeaning }
+
+async function readPage (deps: WorkerDeps, offset: number): Promise<Page<TensorpixJob>> {
+  const res = await deps.upstream.listJobs({ limit: PAGE, offset }, { requestId: 'reconcile' })
+  if (!res.ok) throw new Error(`GET /api/jobs/ answered ${res.status}`)
+  return res.body
 }
-
-/** Whether an upstream job is the one a lost create asked for. Pure; exported for unit tests. */
-export function matches (job: Pick<Job, 'source' | 'videoUrl' | 'mlModels' | 'preview' | 'request' | 'submittedAt' | 'createdAt'>, listed: TensorpixJob): boolean {
-  const request = job.request as { start_frame?: number | null, end_frame?: number | null, input_video?: number | null }
-  const sent = (job.submittedAt ?? job.createdAt).getTime()
-  const started = listed.started ? Date.parse(listed.started) : NaN
-  if (!(started >= sent - MATCH_BEFORE_MS && started <= sent + MATCH_AFTER_MS)) return false
-  const input = listed.input_video
-  const sameInput = job.source === 'from-url'
-    ? typeof input === 'object' && input !== null && input.external_url === job.videoUrl
-    : input !== undefined && mediaId(input) === request.input_video
-  return sameInput &&
-    sameModels(job.mlModels, listed.ml_models) &&
-    (listed.preview ?? false) === job.preview &&
-    (listed.start_frame ?? null) === (request.start_frame ?? null) &&
-    (listed.end_frame ?? null) === (request.end_frame ?? null)
-}
-
-interface Listing { jobs: TensorpixJob[], coversSince: number }
 
 /**
- * TensorPix's jobs, newest first, back to `since`: the whole master account shares the list, so a lost create can
- * sit many pages deep. `coversSince` says how far back the listing really reached.
+ * Pages through TensorPix's job list from its newest end back to `since`: the whole master account shares the list,
+ * so a lost create can sit many pages deep. The order is undocumented, so it is read from the ids a page shows; an
+ * oldest-first list is entered at its far end with DRF's `count`. The walk stops at a job started before `since`
+ * (created before it, whatever `started` means); a list whose order cannot be read is read to its end.
  */
 async function upstreamJobsSince (deps: WorkerDeps, since: number): Promise<Listing> {
-  const jobs: TensorpixJob[] = []
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await deps.upstream.listJobs({ limit: PAGE, offset: page * PAGE }, { requestId: 'reconcile' })
-    if (!res.ok) throw new Error(`GET /api/jobs/ answered ${res.status}`)
-    const { results, next } = res.body
-    jobs.push(...results)
-    const oldest = Date.parse(results.at(-1)?.started ?? '')
-    if (!next || results.length === 0) return { jobs, coversSince: 0 }
-    if (oldest < since) return { jobs, coversSince: oldest }
+  const seen = new Map<number, TensorpixJob>()
+  let pages = 0
+  // a job started before `since` was read, and every job newer than it was read too (the walk is contiguous)
+  let reached = false
+  const read = async (offset: number) => {
+    const page = await readPage(deps, offset)
+    pages++
+    for (const job of page.results) seen.set(job.id, job)
+    reached ||= page.results.some(job => startedBefore(job, since))
+    return page
   }
-  return { jobs, coversSince: Date.parse(jobs.at(-1)?.started ?? '') || Infinity }
+  const last = (page: Page<TensorpixJob>) => !page.next || page.results.length === 0
+  const listing = (covered: boolean): Listing => {
+    const jobs = [...seen.values()]
+    return { jobs, covered, meaning: startedMeaning(jobs) }
+  }
+  let page = await read(0)
+  if (last(page)) return listing(true)
+  const order: ListOrder = listOrder(page.results.map(j => j.id))
+  if (order !== 'oldest' || page.count === undefined) {
+    // from the start onwards: jobs created meanwhile push older ones later, so none is skipped
+    const done = () => last(page) || (order === 'newest' && reached)
+    for (let offset = 0; !done(); page = await read(offset)) {
+      if (pages >= MAX_PAGES) return listing(false)
+      offset += page.results.length
+    }
+    return listing(true)
+  }
+  // oldest first: the newest jobs are at the end; read the tail to its end, then step back towards the start
+  const tail = Math.max(0, page.count - PAGE)
+  // the first page's old jobs are not contiguous with the tail: they prove nothing about what lies between
+  reached = false
+  for (let offset = tail; !last(page = await read(offset));) {
+    if (pages >= MAX_PAGES) return listing(false)
+    offset += page.results.length
+  }
+  for (let offset = tail; offset > 0;) {
+    if (reached) break
+    if (pages >= MAX_PAGES) return listing(false)
+    offset = Math.max(0, offset - PAGE)
+    await read(offset)
+  }
+  return listing(true)
 }
 
-async function resolve (deps: WorkerDeps, job: Job, listing: Listing, options: ReconcileOptions): Promise<void> {
-  const candidates = listing.jobs
+async function retryLater (deps: WorkerDeps, job: Job, ms: number): Promise<void> {
+  await deps.db.job.update({ where: { id: job.id }, data: { nextSyncAt: new Date(deps.now().getTime() + ms) } })
+}
+
+async function claim (deps: WorkerDeps, job: Job, found: TensorpixJob): Promise<void> {
   const team = await deps.db.team.findUniqueOrThrow({ where: { id: job.teamId } })
-  const known = new Set((await deps.db.job.findMany({
-    where: { upstreamId: { in: candidates.map(c => c.id) } }, select: { upstreamId: true }
-  })).map(j => j.upstreamId))
-  const found = candidates.find(c => !known.has(c.id) && matches(job, c))
+  const body = { id: found.id, cost_usd: found.cost_usd, input_video: mediaId(found.input_video), status: found.status }
+  const held = heldBy(job, team)
   const now = deps.now()
-  if (found) {
-    const body = {
-      id: found.id, cost_usd: found.cost_usd, input_video: mediaId(found.input_video), status: found.status
-    }
-    const held = heldBy(job, team)
-    if (!await settle(deps.db, held, found, { status: 201, body }, now)) {
-      await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
-    } else if (isTerminal(stateForStatus(found.status))) {
-      // the job already ended at TensorPix: its final cost, refund or output comes from the listing
-      await applySnapshot(deps.db, await deps.db.job.findUniqueOrThrow({ where: { id: job.id } }), found, now)
-    }
-    deps.log.info({ jobId: job.id, upstreamId: found.id }, 'reconciled a lost create: found at TensorPix')
+  const settlement = await settle(deps.db, held, found, { status: 201, body }, now)
+  if (settlement.outcome === 'over_budget') {
+    await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
+  } else if (settlement.outcome === 'settled' && isTerminal(stateForStatus(found.status))) {
+    // the job already ended at TensorPix: its final cost, refund or output comes from the listing
+    await applySnapshot(deps.db, await deps.db.job.findUniqueOrThrow({ where: { id: job.id } }), found, now)
+  } else if (settlement.outcome !== 'settled') {
+    // the create's own answer or another pass got there first; the next pass sees what they did
+    deps.log.info({ jobId: job.id, upstreamId: found.id, outcome: settlement.outcome }, 'reconciliation: settled elsewhere')
     return
   }
-  const sent = (job.submittedAt ?? job.createdAt).getTime()
-  // release only when the grace is over and the listing reached back far enough to have seen the job
-  if (now.getTime() - sent < options.graceMs || listing.coversSince > sent - MATCH_BEFORE_MS) {
-    await deps.db.job.update({ where: { id: job.id }, data: { nextSyncAt: new Date(now.getTime() + 10_000) } })
-    return
+  deps.log.info({ jobId: job.id, upstreamId: found.id }, 'reconciled a lost create: found at TensorPix')
+}
+
+async function act (deps: WorkerDeps, job: Job, decision: Assignment, listing: Listing, options: ReconcileOptions) {
+  switch (decision.kind) {
+    case 'claim':
+      return claim(deps, job, decision.candidate)
+    case 'wait':
+      return retryLater(deps, job, RETRY_MS)
+    case 'ambiguous':
+      if (await holdForOperator(deps.db, job, decision.reason)) {
+        deps.log.warn({ jobId: job.id, reason: decision.reason }, 'reconciliation: lost create held for an operator')
+      }
+      return retryLater(deps, job, OPERATOR_RECHECK_MS)
+    case 'absent': {
+      // release only when the grace is over and the listing reached back far enough to have seen the job
+      const waited = deps.now().getTime() - sentAt(job)
+      if (heldForOperator(job)) return retryLater(deps, job, OPERATOR_RECHECK_MS)
+      if (waited < options.graceMs || !listing.covered) return retryLater(deps, job, RETRY_MS)
+      const team = await deps.db.team.findUniqueOrThrow({ where: { id: job.teamId } })
+      await reject(deps.db, heldBy(job, team), new GatewayError('upstream_never_created'), false)
+      deps.log.info({ jobId: job.id }, 'reconciled a lost create: not at TensorPix, hold released')
+    }
   }
-  await reject(deps.db, heldBy(job, team), new GatewayError('upstream_never_created'), false)
-  deps.log.info({ jobId: job.id }, 'reconciled a lost create: not at TensorPix, hold released')
 }
 
 async function promoteStalePending (deps: WorkerDeps, options: ReconcileOptions): Promise<void> {
   const before = new Date(deps.now().getTime() - options.stalePendingMs)
   const where: Prisma.JobWhereInput = { state: 'pending', createdAt: { lt: before } }
   await deps.db.job.updateMany({ where, data: { state: 'unknown', nextSyncAt: deps.now(), error: 'the gateway stopped before TensorPix answered' } })
+}
+
+/** Every open create of every team: each may own one of the listed jobs; a pending one is still in flight. */
+async function openCreates (deps: WorkerDeps) {
+  const open = await deps.db.job.findMany({ where: { state: { in: ['pending', 'unknown'] } } })
+  return open.map(job => ({ ...job, inFlight: job.state === 'pending' }))
 }
 
 /** One pass over lost creates. Returns how many were examined. */
@@ -114,10 +158,16 @@ export async function reconcileLostCreates (deps: WorkerDeps, options: Reconcile
   if (ids.length === 0) return 0
   const jobs = await deps.db.job.findMany({ where: { id: { in: ids }, state: 'unknown' } })
   if (jobs.length === 0) return ids.length
-  const oldest = Math.min(...jobs.map(j => (j.submittedAt ?? j.createdAt).getTime()))
-  const listing = await upstreamJobsSince(deps, oldest - MATCH_BEFORE_MS)
+  const since = Math.min(...jobs.map(sentAt)) - MATCH_BEFORE_MS
+  const listing = await upstreamJobsSince(deps, since)
+  const owned = new Set((await deps.db.job.findMany({
+    where: { upstreamId: { in: listing.jobs.map(c => c.id) } }, select: { upstreamId: true }
+  })).map(j => j.upstreamId))
+  const unowned = listing.jobs.filter(c => !owned.has(c.id))
+  const decisions = assign(await openCreates(deps), unowned, listing.meaning)
   for (const job of jobs) {
-    await resolve(deps, job, listing, options).catch(err => deps.log.warn({ err, jobId: job.id }, 'reconciliation failed; retrying after the lease'))
+    await act(deps, job, decisions.get(job.id) ?? { kind: 'absent' }, listing, options)
+      .catch(err => deps.log.warn({ err, jobId: job.id }, 'reconciliation failed; retrying after the lease'))
   }
   return ids.length
 }

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { ConfigError, loadConfig } from '../../src/config.ts'
+import { ConfigError, CREATE_DATABASE_ALLOWANCE_MS, loadConfig, longestCreateInFlightMs } from '../../src/config.ts'
+import { TRANSACTIONS } from '../../src/db/client.ts'
 
 t.test('defaults with nothing set', async t => {
   const config = loadConfig({})
@@ -64,4 +65,23 @@ t.test('hardening settings: proxies, CORS origins and limits', async t => {
   t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, 'true')
   const error = t.throws(() => loadConfig({ TRUST_PROXY: 'everyone', CORS_ORIGINS: '*', MAX_HEADER_BYTES: '10' })) as ConfigError
   t.same(error.problems.map(p => p.split('=')[0]), ['TRUST_PROXY', 'CORS_ORIGINS', 'MAX_HEADER_BYTES'])
+})
+
+// Regression (issue 15, 6): a STALE_PENDING_MS under the upstream timeouts let reconciliation release a create that
+// was still waiting for TensorPix's 201, and the 201 then came for a released record.
+t.test('STALE_PENDING_MS must exceed the longest a create can be in flight', async t => {
+  const defaults = loadConfig({})
+  t.ok(defaults.STALE_PENDING_MS > longestCreateInFlightMs(defaults), 'the defaults agree')
+  t.equal(longestCreateInFlightMs(defaults), 2000 + 5000 + 30000 + 30000 + 25000,
+    'queue wait, connect, headers and body timeouts, and the database\'s share')
+  t.equal(CREATE_DATABASE_ALLOWANCE_MS, TRANSACTIONS.maxWait + TRANSACTIONS.timeout, 'the share follows the database')
+  const error = t.throws(() => loadConfig({ STALE_PENDING_MS: '60000' })) as ConfigError
+  t.type(error, ConfigError)
+  t.match(error.message, /STALE_PENDING_MS=60000 must exceed .* 92000 ms/)
+  t.match(error.message, /UPSTREAM_HEADERS_TIMEOUT_MS 30000/, 'naming the settings behind the figure')
+  t.throws(() => loadConfig({ UPSTREAM_BODY_TIMEOUT_MS: '120000' }), /STALE_PENDING_MS/, 'a longer timeout counts too')
+  const short = { STALE_PENDING_MS: '3000', UPSTREAM_QUEUE_WAIT_MS: '100', UPSTREAM_CONNECT_TIMEOUT_MS: '100' }
+  t.throws(() => loadConfig({ ...short, UPSTREAM_HEADERS_TIMEOUT_MS: '100', UPSTREAM_BODY_TIMEOUT_MS: '100' }),
+    /STALE_PENDING_MS=3000/)
+  t.equal(loadConfig({ STALE_PENDING_MS: '93000' }).STALE_PENDING_MS, 93000, 'above it: accepted')
 })

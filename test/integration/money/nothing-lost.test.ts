@@ -5,6 +5,7 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Decimal } from 'decimal.js'
 import type { FaultRule } from '../../../src/simulator/index.ts'
+import { CREATE_DATABASE_ALLOWANCE_MS } from '../../../src/config.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 import { mapBounded } from '../../helpers/async.ts'
 import { makeTeamWithKey } from '../../helpers/factories.ts'
@@ -23,6 +24,11 @@ const KILL_AT = Math.floor(CREATES * 0.4)
 const GRACE_MS = 3000
 const STALE_PENDING_MS = 3000
 const HEADERS_TIMEOUT_MS = 800
+// the processes' own STALE_PENDING_MS must exceed their longest create in flight (src/config.ts): short upstream
+// timeouts plus the database's share; the test's own passes, with nothing in flight, use STALE_PENDING_MS
+// (the queue wait stays at its default: a 429 pauses every call for a second)
+const UPSTREAM_TIMEOUTS = { UPSTREAM_QUEUE_WAIT_MS: '2000', UPSTREAM_CONNECT_TIMEOUT_MS: '500', UPSTREAM_BODY_TIMEOUT_MS: '800' }
+const PROCESS_STALE_PENDING_MS = 2000 + 500 + HEADERS_TIMEOUT_MS + 800 + CREATE_DATABASE_ALLOWANCE_MS + 1
 
 const ROUTE = 'POST /api/jobs/from-url/'
 // about 10 % of creates meet a fault: the first terminal rule that fires wins, latency adds up
@@ -54,8 +60,9 @@ t.test(`${CREATES} creates with faults and a SIGKILL: every upstream job has one
     TENSORPIX_TOKEN: sim.token,
     WORKER_INTERVAL_MS: '500',
     RECONCILE_GRACE_MS: String(GRACE_MS),
-    STALE_PENDING_MS: String(STALE_PENDING_MS),
-    UPSTREAM_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS)
+    STALE_PENDING_MS: String(PROCESS_STALE_PENDING_MS),
+    UPSTREAM_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    ...UPSTREAM_TIMEOUTS
   }
   const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)]) as [GatewayProcess, GatewayProcess]
   await sim.control('PUT', '/faults', { faults: FAULTS })

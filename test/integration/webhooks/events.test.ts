@@ -81,6 +81,8 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
   // raised by a hard budget's over-budget job (test/integration/money/over-budget-cancel.test.ts); here its delivery
   const overspent = { jobId: 'j', upstreamId: 7, state: 'finished', cancel: 'overtaken', overspent: '0.0100' }
   await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'budget.overspent', overspent))
+  const ambiguous = { jobId: '00000000-0000-4000-8000-000000000001', reason: 'TensorPix jobs 7, 8 match lost creates of 2 teams' }
+  await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.ambiguous', ambiguous))
   await deliverAll(deps)
 
   const toAll = receiver.received.filter(r => r.path === '/all')
@@ -112,6 +114,7 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
   t.match(toAll.find(r => r.headers['x-tpx-event-type'] === 'budget.exhausted')?.json.data, { budget: '10.0000', remaining: '0.0000' })
   t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'reconciliation.drift')?.json.data, drift)
   t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'budget.overspent')?.json.data, overspent)
+  t.same(toAll.find(r => r.headers['x-tpx-event-type'] === 'reconciliation.ambiguous')?.json.data, ambiguous)
 
   const delivered = await all.call('GET', `/admin/v1/teams/${bed.team.slug}/webhooks/${all.id}/deliveries`)
   t.equal(delivered.body.items?.length, WEBHOOK_EVENT_TYPES.length, 'one delivery per event')

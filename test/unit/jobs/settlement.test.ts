@@ -1,7 +1,6 @@
 import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { nextSyncDelay, netCharged, terminalSettlement } from '../../../src/jobs/snapshot.ts'
-import { matches } from '../../../src/workers/reconcile.ts'
 
 const d = (v: string) => new Decimal(v)
 
@@ -30,38 +29,4 @@ t.test('sync backoff grows and is bounded', async t => {
   t.equal(nextSyncDelay(1), 10000)
   t.ok(nextSyncDelay(3) > nextSyncDelay(2))
   t.equal(nextSyncDelay(50), 300000)
-})
-
-t.test('reconciliation matches a lost create to the upstream job it made', async t => {
-  const submittedAt = new Date('2026-11-24T12:00:00Z')
-  const job = {
-    source: 'from-url',
-    videoUrl: 'https://cdn.example.com/a.mp4',
-    mlModels: [35, 34],
-    preview: false,
-    request: { start_frame: null, end_frame: null },
-    submittedAt,
-    createdAt: submittedAt
-  }
-  const listed = {
-    id: 1001,
-    status: 0,
-    started: '2026-11-24T12:00:01Z',
-    preview: false,
-    start_frame: null,
-    end_frame: null,
-    ml_models: [{ id: 34 }, { id: 35 }],
-    input_video: { id: 5001, external_url: 'https://cdn.example.com/a.mp4' }
-  }
-  t.ok(matches(job, listed), 'same video, models (any order), options, time')
-  t.notOk(matches(job, { ...listed, input_video: { id: 5001, external_url: 'https://cdn.example.com/b.mp4' } }), 'another video')
-  t.notOk(matches(job, { ...listed, ml_models: [{ id: 34 }] }), 'other models')
-  t.notOk(matches(job, { ...listed, preview: true }), 'a preview')
-  t.notOk(matches(job, { ...listed, end_frame: 10 }), 'another segment')
-  t.notOk(matches(job, { ...listed, started: '2026-11-24T11:50:00Z' }), 'started long before the submit')
-  t.notOk(matches(job, { ...listed, started: '2026-11-24T12:30:00Z' }), 'started long after the submit')
-  t.notOk(matches(job, { ...listed, started: undefined }), 'no start time')
-  const upload = { ...job, source: 'upload', videoUrl: null, request: { input_video: 5001 } }
-  t.ok(matches(upload, listed), 'an upload create matches on the input video id')
-  t.notOk(matches(upload, { ...listed, input_video: 5002 }), 'another upload')
 })
