@@ -147,11 +147,11 @@ async function holdAndRecord (
   }
 }
 
-async function markUnknown (db: Db, held: Held, reason: string, now: Date) {
+async function markUnknown (db: Db, held: Held, reason: string, sentAt: Date) {
   // only while still pending: reconciliation may already have settled a create that outlived STALE_PENDING_MS
   await db.job.updateMany({
     where: { id: held.job.id, state: 'pending' },
-    data: { state: 'unknown', error: reason, submittedAt: now, nextSyncAt: now }
+    data: { state: 'unknown', error: reason, submittedAt: sentAt, nextSyncAt: sentAt }
   })
 }
 
@@ -214,6 +214,8 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   await enforceInputOwnership(deps.db, team.id, call.request)
   const held = await holdAndRecord(deps, call, team, now)
   if (!('job' in held)) return held
+  // the hold may have waited on a busy database: reconciliation's window and grace count from the send itself
+  const sentAt = deps.now()
   let res
   try {
     res = await deps.upstream.createJob(call.request, {
@@ -222,7 +224,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err
     if (err.maybeProcessed) {
-      await markUnknown(deps.db, held, err.message, now)
+      await markUnknown(deps.db, held, err.message, sentAt)
       throw new GatewayError('create_outcome_unknown').with({ extra: { gateway_job_id: held.job.id } })
     }
     const answer = answerForFailure(err)
@@ -231,7 +233,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   }
   const ambiguous = ambiguityOf(res)
   if (ambiguous) {
-    await markUnknown(deps.db, held, ambiguous.reason, now)
+    await markUnknown(deps.db, held, ambiguous.reason, sentAt)
     throw ambiguous.answer.with({ extra: { gateway_job_id: held.job.id } })
   }
   if (!res.ok) {
@@ -241,7 +243,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
     throw answer
   }
   const created = res.body
-  const settlement = await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, now)
+  const settlement = await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, sentAt)
   if (settlement.outcome === 'over_budget') throw await cancelOverBudget(deps, held, created, call.requestId)
   if (settlement.outcome !== 'settled') return answerSettledElsewhere(deps, held, created, settlement)
   if (settlement.late) deps.log?.warn({ jobId: held.job.id, upstreamId: created.id }, 'create settled after reconciliation released it')
