@@ -10,22 +10,12 @@ import { formatCredits } from '../ledger/balance.ts'
 import { settledCost } from '../jobs/snapshot.ts'
 import type { Semantics } from '../account/semantics.ts'
 import { readSemantics } from '../account/beliefs.ts'
+import { reportedCost } from '../account/corrections.ts'
 import { isoDay, type DayRange } from './dates.ts'
 import type { DriftJob, ReconciliationReport } from './schemas.ts'
 
 const BATCH = 5000
 const ZERO = new Decimal(0)
-
-function costIn (body: unknown): Decimal | null {
-  const cost = body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined
-  if (typeof cost !== 'string' && typeof cost !== 'number') return null
-  try {
-    const value = new Decimal(cost)
-    return value.isFinite() ? value : null
-  } catch {
-    return null
-  }
-}
 
 /**
  * What TensorPix's figures imply a job costs the team: a terminal job its settled cost under the semantics
@@ -41,12 +31,12 @@ export function impliedCost (
   switch (job.state) {
     case 'finished':
     case 'failed':
-      return settledCost(job.state, costIn(job.snapshot) ?? ZERO, semantics)
+      return settledCost(job.state, reportedCost(job.snapshot) ?? ZERO, semantics)
     case 'cancelled':
-      return settledCost(job.state, costIn(job.snapshot) ?? ZERO, semantics).minus(attributedRefund)
+      return settledCost(job.state, reportedCost(job.snapshot) ?? ZERO, semantics).minus(attributedRefund)
     case 'queued':
     case 'processing':
-      return costIn(job.snapshot) ?? costIn(job.responseBody) ?? ZERO
+      return reportedCost(job.snapshot) ?? reportedCost(job.responseBody) ?? ZERO
     default:
       return ZERO
   }

@@ -28,7 +28,7 @@ CREATE TABLE "account_outside_jobs" (
     "attributed" DECIMAL(18,4) NOT NULL DEFAULT 0,
     "snapshot" JSONB NOT NULL,
     "first_seen_at" TIMESTAMPTZ(3) NOT NULL,
-    "last_seen_at" TIMESTAMPTZ(3) NOT NULL,
+    "changed_at" TIMESTAMPTZ(3) NOT NULL,
     "ended_at" TIMESTAMPTZ(3),
     "claimed_at" TIMESTAMPTZ(3),
 

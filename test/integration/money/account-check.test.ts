@@ -1,0 +1,97 @@
+// The account check against the simulator's master account: every change of the balance is explained by the
+// ledger, by jobs outside the gateway (created at the simulator with the master token) and by recorded top-ups;
+// anything else is announced once as `reconciliation.account_drift`.
+import t, { type Test } from 'tap'
+import { Decimal } from 'decimal.js'
+import { checkAccount, type CheckOutcome } from '../../../src/workers/account-check.ts'
+import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { workerDeps } from '../../helpers/workers.ts'
+
+const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
+
+async function create (bed: Bed, api = bed.api): Promise<number> {
+  const res = await api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
+  if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`)
+  return Number(res.body.id)
+}
+
+async function accountBed (t: Test) {
+  const bed = await dataPlaneBed(t)
+  const deps = workerDeps(t, bed.gw.db, bed.sim)
+  await bed.gw.db.webhookEndpoint.create({
+    data: { teamId: bed.team.id, url: 'https://ops.example.test/tpx', secret: 'whsec_ops', events: ACCOUNT_EVENTS }
+  })
+  const check = async (): Promise<CheckOutcome> => {
+    const outcome = await checkAccount(deps)
+    if (!outcome) throw new Error('the account check was skipped')
+    return outcome
+  }
+  const events = (type: string) => bed.gw.db.webhookDelivery.findMany({ where: { eventType: type } })
+  return { bed, db: bed.gw.db, check, events }
+}
+
+t.test('mixed creates, cancels and failures through the gateway leave no drift', async t => {
+  const { bed, check, events } = await accountBed(t)
+  t.equal((await check()).cumulativeDrift, '0.0000', 'the first check is the baseline')
+  const [finished, failed, cancelledQueued, cancelledProcessing, running] =
+    [await create(bed), await create(bed), await create(bed), await create(bed), await create(bed)]
+  await bed.sim.complete(finished)
+  await bed.sim.fail(failed)
+  t.equal((await bed.api.delete(`/api/jobs/${cancelledQueued}/`)).status, 204)
+  await bed.sim.advance(cancelledProcessing)
+  t.equal((await bed.api.delete(`/api/jobs/${cancelledProcessing}/`)).status, 204)
+  await bed.sim.advance(running)
+  const first = await check()
+  t.equal(first.intervalDrift, '0.0000', 'the ledger explains the balance; the listing settled what it had ended')
+  t.equal(first.cumulativeDrift, '0.0000')
+  const states = await bed.gw.db.job.findMany({ select: { upstreamId: true, state: true } })
+  t.equal(states.find(j => j.upstreamId === failed)?.state, 'failed', 'the failure was settled from the listing')
+  await bed.sim.complete(running)
+  t.equal((await check()).cumulativeDrift, '0.0000', 'still none once the last job finished')
+  t.equal((await events('reconciliation.account_drift')).length, 0)
+})
+
+t.test('a job created outside the gateway is explained as outside, its later cancel as its difference', async t => {
+  const { bed, db, check, events } = await accountBed(t)
+  await check()
+  const outside = Number((await bed.upstream.post('/api/jobs/from-url/', { json: fromUrl(bed) })).body.id)
+  const ours = await create(bed)
+  t.equal((await check()).cumulativeDrift, '0.0000')
+  const row = await db.accountOutsideJob.findUniqueOrThrow({ where: { upstreamId: outside } })
+  t.equal(row.counted.toFixed(4), row.costUsd.toFixed(4), 'counted at its cost')
+  t.notOk(await db.accountOutsideJob.findUnique({ where: { upstreamId: ours } }), 'our own job is not outside')
+  await bed.sim.advance(outside)
+  t.equal((await bed.upstream.delete(`/api/jobs/${outside}/`)).status, 204, 'cancelled in the "web app"')
+  const after = await check()
+  t.equal(after.cumulativeDrift, '0.0000', 'the refund is the difference of what was counted')
+  const cancelled = await db.accountOutsideJob.findUniqueOrThrow({ where: { upstreamId: outside } })
+  t.ok(new Decimal(cancelled.counted.toString()).lt(row.counted.toString()), 'it counts less now')
+  t.equal((await events('reconciliation.account_drift')).length, 0)
+})
+
+t.test('an unrecorded balance change raises account_drift once; a recorded top-up explains one', async t => {
+  const { bed, db, check, events } = await accountBed(t)
+  await check()
+  const before = new Decimal((await bed.sim.account()).balance)
+  await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: before.minus('1.5').toFixed(4) })
+  const first = await check()
+  t.equal(first.cumulativeDrift, '-1.5000', 'the account lost 1.5 that nothing explains')
+  t.notOk(first.alerted, 'one check could be transient: not yet announced')
+  const second = await check()
+  t.ok(second.alerted, 'announced when it persists')
+  t.notOk((await check()).alerted, 'once per episode')
+  const deliveries = await events('reconciliation.account_drift')
+  t.equal(deliveries.length, 1)
+  const data = (deliveries[0]?.payload as { data: Record<string, unknown> }).data
+  t.equal(data.cumulativeDrift, '-1.5000')
+
+  await db.accountTopUp.create({ data: { amount: '-1.5000', at: new Date(), note: 'a refund we sent back' } })
+  t.equal((await check()).cumulativeDrift, '0.0000', 'recorded, the change is explained and the episode ends')
+  const balance = new Decimal((await bed.sim.account()).balance)
+  await db.accountTopUp.create({ data: { amount: '25.0000', at: new Date(), note: 'invoice 42' } })
+  await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: balance.plus(25).toFixed(4) })
+  const topped = await check()
+  t.equal(topped.intervalDrift, '0.0000', 'a top-up explains a positive change')
+  t.equal(topped.cumulativeDrift, '0.0000')
+  t.equal((await events('reconciliation.account_drift')).length, 1, 'nothing new announced')
+})
