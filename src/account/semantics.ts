@@ -38,7 +38,12 @@ export interface EndedJob {
 /** One money movement of a plan: + charges the job (or counts more for an outside job), − refunds it. */
 export interface Change { key: string, amount: Decimal, apportioned: boolean, reason: string }
 
-export interface Plan { semantics: Semantics, changes: Change[] }
+export interface Plan {
+  semantics: Semantics
+  changes: Change[]
+  /** other semantics that explain the same drift exactly (the choice was not unique) */
+  alternatives: Semantics[]
+}
 
 const ZERO = new Decimal(0)
 
@@ -104,35 +109,48 @@ function grossRefunds (ended: EndedJob[], amount: Decimal): Change[] | null {
 
 const other = <T>(values: readonly T[], value: T): T => values.find(v => v !== value) as T
 
+/** The movements that bring `drift` to exactly 0 under `semantics`, or null. */
+function planUnder (drift: Decimal, ended: EndedJob[], belief: Semantics, semantics: Semantics): Change[] | null {
+  const changes = semantics.failed === belief.failed ? [] : failedChanges(ended, semantics.failed)
+  if (semantics.failed !== belief.failed && changes.length === 0) return null
+  const residual = changes.reduce((sum, change) => sum.plus(change.amount), drift)
+  // a switch to 'gross' needs refunds to show for it
+  if (residual.isZero()) return changes.length > 0 && semantics.cancelled === belief.cancelled ? changes : null
+  if (semantics.cancelled !== 'gross') return null
+  const refunds = grossRefunds(ended, residual)
+  return refunds ? [...changes, ...refunds] : null
+}
+
 /**
  * The semantics and money movements that explain a persistent drift exactly, or null. `drift` is the account's
  * unexplained change (balance change + ledger change + outside change − top-ups; > 0 = we charged more than the
- * account lost); `ended` the failed and cancelled jobs since the last check without drift. Tried in order: the
- * current belief (under 'gross' cancels the drift may be their refunds), then each alternative, then both; a
- * candidate explains when its movements bring the drift to exactly 0. Reverting 'gross' to 'as_reported' is not
- * inferred (a net report is indistinguishable from a refund of 0); an operator configures it.
+ * account lost); `ended` the failed and cancelled jobs since the last check without drift.
+ *
+ * A failure hypothesis is exact (the failed jobs' reported costs must add up to the drift, or to the drift less
+ * cancel refunds), while 'gross' absorbs any positive amount up to the cancels' cost; so when both kinds of job
+ * ended, several candidates can explain one drift. They are tried strongest evidence first: the other failure
+ * semantics (alone, then with 'gross' cancels), then the current belief (refunds of 'gross' cancels when that is
+ * already the belief), then 'gross' cancels alone. The first that explains wins; the others that also explain are
+ * returned as `alternatives`, so the evidence says when the choice was not unique. Reverting 'gross' to
+ * 'as_reported' is not inferred (a net report is indistinguishable from a refund of 0); an operator configures it.
  */
 export function explainDrift (drift: Decimal, ended: EndedJob[], belief: Semantics): Plan | null {
   if (drift.isZero()) return null
-  const candidates: Semantics[] = [
+  const otherFailed = other(FAILED_SEMANTICS, belief.failed)
+  const ordered: Semantics[] = [
+    { ...belief, failed: otherFailed },
+    { failed: otherFailed, cancelled: 'gross' },
     belief,
-    { ...belief, failed: other(FAILED_SEMANTICS, belief.failed) },
-    { ...belief, cancelled: 'gross' },
-    { failed: other(FAILED_SEMANTICS, belief.failed), cancelled: 'gross' }
+    { ...belief, cancelled: 'gross' }
   ]
-  const tried = new Set<string>()
-  for (const semantics of candidates) {
-    const id = `${semantics.failed}/${semantics.cancelled}`
-    if (tried.has(id)) continue
-    tried.add(id)
-    const changes = semantics.failed === belief.failed ? [] : failedChanges(ended, semantics.failed)
-    const residual = changes.reduce((sum, change) => sum.plus(change.amount), drift)
-    if (residual.isZero() && changes.length > 0) return { semantics, changes }
-    if (semantics.cancelled !== 'gross') continue
-    const refunds = grossRefunds(ended, residual)
-    if (refunds) return { semantics, changes: [...changes, ...refunds] }
-  }
-  return null
+  const same = (a: Semantics, b: Semantics) => a.failed === b.failed && a.cancelled === b.cancelled
+  const candidates = ordered.filter((c, i) => ordered.findIndex(x => same(x, c)) === i)
+  const explaining = candidates.flatMap(semantics => {
+    const changes = planUnder(drift, ended, belief, semantics)
+    return changes ? [{ semantics, changes }] : []
+  })
+  const [first, ...rest] = explaining
+  return first ? { ...first, alternatives: rest.map(r => r.semantics) } : null
 }
 
 /** The subjects whose value differs between two beliefs. */

@@ -239,7 +239,10 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
     const switched = explained && changedSubjects(explained.semantics, explained.plan.semantics).length > 0
     if (explained && switched) {
       const evidence = {
-        checkId: check.id.toString(), drift: formatCredits(explained.drift), jobs: describePlan(explained.plan)
+        checkId: check.id.toString(),
+        drift: formatCredits(explained.drift),
+        jobs: describePlan(explained.plan),
+        alternatives: explained.plan.alternatives
       }
       for (const subject of changedSubjects(explained.semantics, explained.plan.semantics)) {
         await observeSemantics(tx, subject, explained.plan.semantics[subject], evidence, now)
