@@ -12,6 +12,7 @@ import type { Semantics } from '../account/semantics.ts'
 import { readSemantics } from '../account/beliefs.ts'
 import { reportedCost } from '../account/corrections.ts'
 import { isoDay, type DayRange } from './dates.ts'
+import { accountSection } from './account.ts'
 import type { DriftJob, ReconciliationReport } from './schemas.ts'
 
 const BATCH = 5000
@@ -110,7 +111,8 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
     to: isoDay(range.to),
     teams: all.map(s => ({ team: s.team, ...figures(s.ledgerNet, s.upstreamCost), jobs: s.jobs })),
     totals: figures(total(s => s.ledgerNet), total(s => s.upstreamCost)),
-    driftJobs: all.reduce((n, s) => n + s.jobs.length, 0)
+    driftJobs: all.reduce((n, s) => n + s.jobs.length, 0),
+    account: await accountSection(db, range)
   }
 }
 

@@ -6,6 +6,9 @@ import { Decimal } from 'decimal.js'
 import { checkAccount, type CheckOutcome } from '../../../src/workers/account-check.ts'
 import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { workerDeps } from '../../helpers/workers.ts'
+import { makeKey } from '../../helpers/factories.ts'
+import { client } from '../../helpers/http.ts'
+import type { ReconciliationReport } from '../../../src/reports/schemas.ts'
 
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
@@ -94,4 +97,33 @@ t.test('an unrecorded balance change raises account_drift once; a recorded top-u
   t.equal(topped.intervalDrift, '0.0000', 'a top-up explains a positive change')
   t.equal(topped.cumulativeDrift, '0.0000')
   t.equal((await events('reconciliation.account_drift')).length, 1, 'nothing new announced')
+})
+
+t.test('a top-up recorded through the admin API is audited, explains the balance and shows in the report', async t => {
+  const { bed, db, check } = await accountBed(t)
+  const finance = await makeKey(db, { scopes: ['finance'], name: 'finance-ops' })
+  const admin = client(bed.origin, finance.key, 'Bearer')
+  await check()
+  const outside = Number((await bed.upstream.post('/api/jobs/from-url/', { json: fromUrl(bed) })).body.id)
+  const balance = new Decimal((await bed.sim.account()).balance)
+  await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: balance.plus('100').toFixed(4) })
+  t.equal((await admin.post('/admin/v1/account/top-ups', { json: { amount: '0', note: 'nothing' } })).status, 400,
+    'a zero top-up is refused')
+  const recorded = await admin.post('/admin/v1/account/top-ups', { json: { amount: '100', note: 'invoice 7' } })
+  t.equal(recorded.status, 201)
+  t.equal(recorded.body.amount, '100.0000')
+  t.equal(await db.auditEvent.count({ where: { action: 'account.top_up' } }), 1, 'audited')
+  t.equal((await check()).cumulativeDrift, '0.0000', 'the top-up and the outside job explain the change')
+
+  const report = await admin.get<ReconciliationReport>('/admin/v1/reports/reconciliation')
+  t.equal(report.status, 200)
+  const { account } = report.body
+  t.equal(account.latest?.cumulativeDrift, '0.0000')
+  t.equal(account.checks, 2)
+  t.same(account.outsideJobs.map(j => j.upstreamId), [outside], 'the outside job is listed')
+  t.same(account.topUps.map(u => [u.amount, u.note]), [['100.0000', 'invoice 7']])
+  t.same([account.semantics.failed.value, account.semantics.failed.source], ['refunded', 'assumed'])
+  t.equal(account.interval?.drift, '0.0000')
+  const listed = await admin.get<{ topUps: Array<{ note: string }> }>('/admin/v1/account/top-ups')
+  t.same(listed.body.topUps.map(u => u.note), ['invoice 7'])
 })
