@@ -1,12 +1,14 @@
 // The simulated TensorPix backend: accounts, media, jobs and their lifecycle, with every credit movement in one
 // place. Time-driven transitions are applied lazily (sync) whenever an account is touched, so the state read is
 // always the state "now" on the simulator's clock, whichever clock that is.
+import type { Behaviour, BehaviourChange } from './behaviour.ts'
+import { applyBehaviour } from './behaviour.ts'
 import type { MLModel } from './catalogue.ts'
 import type { Clock } from './clock.ts'
 import { conflict, invalid, detailError, nonFieldError } from './errors.ts'
 import type { JobPlan } from './job-plan.ts'
 import { credits, Decimal, ZERO, type Amount } from './money.ts'
-import { cancelRefund } from './pricing.ts'
+import { cancelRefund, refundShare } from './pricing.ts'
 import { seededRandom, type Random } from './prng.ts'
 import type { Account, JobParams, JobRecord, RestoredRecord, VideoRecord } from './records.ts'
 import type { VideoFacts } from './video-probe.ts'
@@ -22,6 +24,15 @@ export interface NewVideo {
 }
 
 const FIRST_IDS = { job: 1001, video: 5001, restored: 9001 }
+/** The next id of each kind. */
+export type IdCounters = typeof FIRST_IDS
+
+export interface SimulationRecords {
+  accounts: Account[]
+  videos: VideoRecord[]
+  jobs: JobRecord[]
+  restored: RestoredRecord[]
+}
 
 const isActive = (job: JobRecord) => job.status === 0 || job.status === 1
 
@@ -32,12 +43,20 @@ export class Simulation {
   readonly restored = new Map<number, RestoredRecord>()
   private ids = { ...FIRST_IDS }
   private outcomes!: Random
+  /** What the simulator does where TensorPix is undocumented; changed at runtime through /__sim/behaviour. */
+  behaviour!: Behaviour
 
   constructor (readonly options: ResolvedOptions, readonly clock: Clock) {
     this.reset(options.seed)
   }
 
+  setBehaviour (change: BehaviourChange) {
+    this.behaviour = applyBehaviour(this.behaviour, change)
+  }
+
+  /** Back to the start: the option's accounts, ids and behaviour, and outcome draws from `seed`. */
   reset (seed: number) {
+    this.behaviour = this.options.behaviour
     this.accounts.clear()
     this.jobs.clear()
     this.videos.clear()
@@ -58,6 +77,39 @@ export class Simulation {
 
   now () {
     return this.clock.now()
+  }
+
+  records (): SimulationRecords {
+    return {
+      accounts: [...this.accounts.values()],
+      videos: [...this.videos.values()],
+      jobs: [...this.jobs.values()],
+      restored: [...this.restored.values()]
+    }
+  }
+
+  idCounters (): IdCounters {
+    return { ...this.ids }
+  }
+
+  /** Takes over saved records (stateFile); a token of the options without a saved account gets a fresh one. */
+  restore (records: SimulationRecords, ids: IdCounters) {
+    const fresh = [...this.accounts.values()].filter(account => !records.accounts.some(a => a.token === account.token))
+    let nextUserId = Math.max(0, ...records.accounts.map(account => account.userId)) + 1
+    this.accounts.clear()
+    for (const account of records.accounts) this.accounts.set(account.token, account)
+    for (const account of fresh) {
+      const userId = nextUserId++
+      this.accounts.set(account.token, { ...account, userId, email: `user${userId}@simulator.tensorpix.local` })
+    }
+    const byId = <T extends { id: number }>(map: Map<number, T>, list: T[]) => {
+      map.clear()
+      for (const record of list) map.set(record.id, record)
+    }
+    byId(this.videos, records.videos)
+    byId(this.jobs, records.jobs)
+    byId(this.restored, records.restored)
+    this.ids = { ...ids }
   }
 
   /** Applies every time-driven transition due for the account's jobs. */
@@ -91,6 +143,32 @@ export class Simulation {
     }
     if (job.status === 2) return { progress: 1, etaSeconds: 0 }
     return { progress: job.stoppedProgress, etaSeconds: 0 }
+  }
+
+  /** A job's `started`: its creation, or (startedMeaning 'processing') its processing start, null while queued. */
+  startedAt (job: JobRecord): number | null {
+    return this.behaviour.startedMeaning === 'created' ? job.createdAt : job.processingStartedAt
+  }
+
+  /** Whether answers show a finished job's output yet: only after outputVideoAfterPolls GETs of the job. */
+  outputShown (job: JobRecord): boolean {
+    return job.restored !== null && job.finishedPolls >= this.behaviour.outputVideoAfterPolls
+  }
+
+  /** Counts a GET (detail, list or history) that answered with the job, once it has finished. */
+  notePoll (job: JobRecord) {
+    if (job.status === 2) job.finishedPolls++
+  }
+
+  /**
+   * A job's `cost_usd` in job answers: what the account still pays for it (net of a refund) or, as the behaviour for
+   * cancelled and failed jobs may say, the cost it was created with (gross).
+   */
+  reportedCost (job: JobRecord): Amount {
+    const report = job.status === -2
+      ? this.behaviour.cancelCostReport
+      : job.status === -1 ? this.behaviour.failureCostReport : 'net'
+    return report === 'gross' ? job.cost : job.cost.minus(job.refunded)
   }
 
   storageUsed (account: Account): number {
@@ -165,7 +243,8 @@ export class Simulation {
       finishedAt: null,
       stoppedProgress: 0,
       refunded: ZERO,
-      restored: null
+      restored: null,
+      finishedPolls: 0
     }
     this.jobs.set(job.id, job)
     return job
@@ -190,7 +269,7 @@ export class Simulation {
     if (outcome === 'fail') {
       job.stoppedProgress = this.progress(job).progress
       job.status = -1
-      this.refund(job, job.cost.minus(job.refunded))
+      this.refund(job, refundShare(job.cost, this.behaviour.failureRefund))
       return
     }
     job.status = 2
@@ -200,13 +279,13 @@ export class Simulation {
     this.restored.set(restored.id, restored)
   }
 
-  /** DELETE /api/jobs/{id}/: queued jobs get everything back, processing ones PROCESSING_CANCEL_REFUND. */
+  /** DELETE /api/jobs/{id}/: refunds the behaviour's share for the phase the job was in (all of it, 80% by default). */
   cancel (job: JobRecord) {
     this.sync(job)
     if (job.status === -2) throw conflict('Job is already canceled.')
     if (!isActive(job)) throw conflict(`Job has already ${job.status === 2 ? 'finished' : 'failed'} and cannot be canceled.`)
     job.stoppedProgress = this.progress(job).progress
-    this.refund(job, cancelRefund(job.cost, job.status === 0 ? 'queued' : 'processing'))
+    this.refund(job, cancelRefund(job.cost, job.status === 0 ? 'queued' : 'processing', this.behaviour.cancelRefund))
     job.status = -2
     job.finishedAt = this.now()
   }
@@ -279,6 +358,14 @@ export class Simulation {
         storage_used: this.storageUsed(account),
         storage_quota: account.storageQuotaBytes,
         jobs: { queued: count(0), processing: count(1), finished: count(2), failed: count(-1), canceled: count(-2) },
+        // what each job really cost the account, whatever its answers report: the oracle for money tests
+        job_charges: jobs.map(job => ({
+          id: job.id,
+          status: job.status,
+          charged: credits(job.cost),
+          refunded: credits(job.refunded),
+          net: credits(job.cost.minus(job.refunded))
+        })),
         videos: [...this.videos.values()].filter(v => v.owner === account && v.deletedAt === null).length,
         restored_videos: [...this.restored.values()].filter(r => r.owner === account && r.deletedAt === null).length
       }
