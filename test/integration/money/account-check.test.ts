@@ -4,11 +4,14 @@
 import t, { type Test } from 'tap'
 import { Decimal } from 'decimal.js'
 import { checkAccount, type CheckOutcome } from '../../../src/workers/account-check.ts'
-import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
+import { dataPlaneBed, fromUrl, type Bed, type BedOptions } from '../../helpers/data-plane-bed.ts'
 import { workerDeps } from '../../helpers/workers.ts'
 import { makeKey } from '../../helpers/factories.ts'
 import { client } from '../../helpers/http.ts'
+import { ledgerNetByTeam, simulatorNetByTeam } from '../../helpers/ledger.ts'
 import type { ReconciliationReport } from '../../../src/reports/schemas.ts'
+import { reconciliationReport } from '../../../src/reports/reconciliation.ts'
+import { driftWindow } from '../../../src/workers/drift.ts'
 
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
@@ -18,8 +21,8 @@ async function create (bed: Bed, api = bed.api): Promise<number> {
   return Number(res.body.id)
 }
 
-async function accountBed (t: Test) {
-  const bed = await dataPlaneBed(t)
+async function accountBed (t: Test, options: BedOptions = {}) {
+  const bed = await dataPlaneBed(t, options)
   const deps = workerDeps(t, bed.gw.db, bed.sim)
   await bed.gw.db.webhookEndpoint.create({
     data: { teamId: bed.team.id, url: 'https://ops.example.test/tpx', secret: 'whsec_ops', events: ACCOUNT_EVENTS }
@@ -126,4 +129,75 @@ t.test('a top-up recorded through the admin API is audited, explains the balance
   t.equal(account.interval?.drift, '0.0000')
   const listed = await admin.get<{ topUps: Array<{ note: string }> }>('/admin/v1/account/top-ups')
   t.same(listed.body.topUps.map(u => u.note), ['invoice 7'])
+})
+
+/** Each team's ledger net against what the simulator's account lost to that team's jobs. */
+async function assertTeamsPayWhatTheAccountLost (t: Test, bed: Bed) {
+  const ledger = await ledgerNetByTeam(bed.gw.db)
+  const lost = await simulatorNetByTeam(bed.gw.db, bed.sim)
+  t.ok(lost.size > 0)
+  for (const [team, net] of lost) {
+    t.equal((ledger.get(team) ?? new Decimal(0)).toFixed(4), net.toFixed(4), `team ${team}: ledger net = what the account lost`)
+  }
+}
+
+t.test('failures not refunded: the belief switches to observed and each team pays its failed jobs', async t => {
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { failureRefund: '0' } } })
+  const other = await bed.newTeam()
+  await check()
+  const [a1, a2, b1, b2] = [await create(bed), await create(bed), await create(bed, other.api), await create(bed, other.api)]
+  await bed.sim.fail(a1)
+  await bed.sim.complete(a2)
+  await bed.sim.fail(b1)
+  await bed.sim.advance(b2)
+  const first = await check()
+  t.ok(new Decimal(first.cumulativeDrift).lt(0), 'the account kept what we refunded for the failures')
+  t.equal(first.observed, null, 'one check is not enough')
+  const second = await check()
+  t.same(second.observed?.semantics, { failed: 'as_reported', cancelled: 'as_reported' }, 'observed')
+  t.equal(second.cumulativeDrift, '0.0000', 'the corrections explain the balance')
+  const belief = await db.accountSemantics.findUniqueOrThrow({ where: { subject: 'failed' } })
+  t.same([belief.value, belief.source], ['as_reported', 'observed'])
+  t.equal((belief.evidence as { jobs: unknown[] }).jobs.length, 2, 'the evidence names both failed jobs')
+  t.equal((await events('reconciliation.semantics_observed')).length, 1)
+  t.equal((await events('reconciliation.account_drift')).length, 0, 'explained, so not announced as drift')
+  await assertTeamsPayWhatTheAccountLost(t, bed)
+
+  const later = await create(bed, other.api)
+  await bed.sim.fail(later)
+  t.equal((await bed.api.get(`/api/jobs/${a2}/`)).status, 200)
+  t.equal((await other.api.get(`/api/jobs/${later}/`)).body.status, -1, 'settled through the gateway')
+  t.equal((await check()).cumulativeDrift, '0.0000', 'a later failure is charged by the observed belief at once')
+  await assertTeamsPayWhatTheAccountLost(t, bed)
+})
+
+t.test('cancels reported gross: refunds seen only in the balance are attributed to the cancels', async t => {
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { cancelCostReport: 'gross' } } })
+  const other = await bed.newTeam()
+  await check()
+  const one = await create(bed)
+  await bed.sim.advance(one)
+  t.equal((await bed.api.delete(`/api/jobs/${one}/`)).status, 204)
+  await check()
+  const switched = await check()
+  t.same(switched.observed?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'observed')
+  t.same(switched.observed?.changes.map(c => c.apportioned), [false], 'one cancel: exact')
+  t.equal(switched.cumulativeDrift, '0.0000')
+  await assertTeamsPayWhatTheAccountLost(t, bed)
+
+  const [mine, theirs] = [await create(bed), await create(bed, other.api)]
+  await bed.sim.advance(mine)
+  await bed.sim.advance(theirs)
+  t.equal((await bed.api.delete(`/api/jobs/${mine}/`)).status, 204)
+  t.equal((await other.api.delete(`/api/jobs/${theirs}/`)).status, 204)
+  await check()
+  const shared = await check()
+  t.equal(shared.observed, null, 'the belief already holds')
+  t.same(shared.attributed?.changes.map(c => c.apportioned), [true, true], 'two cancels in one interval: apportioned')
+  t.equal(shared.cumulativeDrift, '0.0000')
+  await assertTeamsPayWhatTheAccountLost(t, bed)
+  const report = await reconciliationReport(db, driftWindow(new Date(), 1))
+  t.equal(report.driftJobs, 0, 'per job, the ledger agrees with cost_usd less the attributed refund')
+  t.same(report.account.corrections.map(c => c.apportioned), [false, true, true])
+  t.equal((await events('reconciliation.semantics_observed')).length, 1)
 })
