@@ -1,4 +1,4 @@
--- Account reconciliation: checks of the master account's balance, jobs outside the gateway, the observed
+-- Account reconciliation: checks of the balance of the master account, jobs outside the gateway, the observed
 -- end-of-job semantics, the corrections they caused, and operator-recorded top-ups.
 
 -- CreateTable
@@ -87,3 +87,9 @@ CREATE INDEX "account_corrections_created_at_idx" ON "account_corrections"("crea
 
 -- CreateIndex
 CREATE INDEX "account_top_ups_at_idx" ON "account_top_ups"("at");
+
+-- The beliefs exist from the start, so that a settlement (FOR SHARE) and a switch (FOR UPDATE) always lock a row.
+-- Values: the assumptions made so far. The configuration may replace them at startup, an account check by observation.
+INSERT INTO "account_semantics" ("subject", "value", "source") VALUES
+    ('failed', 'refunded', 'assumed'),
+    ('cancelled', 'as_reported', 'assumed');

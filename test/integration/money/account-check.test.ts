@@ -145,7 +145,8 @@ t.test('failures not refunded: the belief switches to observed and each team pay
   const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { failureRefund: '0' } } })
   const other = await bed.newTeam()
   await check()
-  const [a1, a2, b1, b2] = [await create(bed), await create(bed), await create(bed, other.api), await create(bed, other.api)]
+  const [a1, a2] = [await create(bed), await create(bed)]
+  const [b1, b2] = [await create(bed, other.api), await create(bed, other.api)]
   await bed.sim.fail(a1)
   await bed.sim.complete(a2)
   await bed.sim.fail(b1)
