@@ -1,25 +1,14 @@
 // Top-ups of the master account: recorded by an operator (audited in the same transaction), read by the account
 // check (src/workers/account-check.ts) as part of what explains the balance.
 import type { Db } from '../../db/client.ts'
-import type { AccountTopUp } from '../../generated/prisma/client.ts'
 import { invalid } from '../../errors/problems.ts'
 import type { Actor } from '../actor.ts'
 import { writeAudit } from '../audit/service.ts'
-import { credits, creditsOut } from '../credits.ts'
+import { credits } from '../credits.ts'
 import type { TopUpCreate, TopUpList, TopUpView } from './schemas.ts'
+import { topUpView } from './view.ts'
 
 const LISTED = 500
-
-function view (row: AccountTopUp): TopUpView {
-  return {
-    id: row.id,
-    amount: creditsOut(row.amount),
-    at: row.at.toISOString(),
-    note: row.note,
-    actorKeyId: row.actorKeyId,
-    createdAt: row.createdAt.toISOString()
-  }
-}
 
 export class AccountService {
   constructor (private readonly db: Db, private readonly clock: () => Date = () => new Date()) {}
@@ -33,7 +22,7 @@ export class AccountService {
       const row = await tx.accountTopUp.create({
         data: { amount: amount.toFixed(4), at, note: input.note.trim(), actorKeyId: actor.keyId }
       })
-      const recorded = view(row)
+      const recorded = topUpView(row)
       await writeAudit(tx, actor, {
         action: 'account.top_up', targetType: 'account', targetId: row.id, before: null, after: { ...recorded }
       })
@@ -43,6 +32,6 @@ export class AccountService {
 
   async topUps (): Promise<TopUpList> {
     const rows = await this.db.accountTopUp.findMany({ orderBy: [{ at: 'desc' }, { id: 'asc' }], take: LISTED })
-    return { topUps: rows.map(view) }
+    return { topUps: rows.map(topUpView) }
   }
 }
