@@ -15,6 +15,18 @@ export interface Totals {
   topUps: Decimal
 }
 
+type Stored = { toString(): string }
+
+/** The totals a stored check recorded (account_checks: Prisma decimals). */
+export function storedTotals (check: Record<keyof Totals, Stored>): Totals {
+  return {
+    balance: new Decimal(check.balance.toString()),
+    ledgerNet: new Decimal(check.ledgerNet.toString()),
+    outsideCost: new Decimal(check.outsideCost.toString()),
+    topUps: new Decimal(check.topUps.toString())
+  }
+}
+
 export interface Interval {
   balanceChange: Decimal
   ledgerChange: Decimal

@@ -1,10 +1,9 @@
 // The reconciliation report's account section: what the account checks saw over the range (src/workers/
 // account-check.ts), the jobs outside the gateway, the money the checks moved, the top-ups and the beliefs.
-import { Decimal } from 'decimal.js'
 import type { Db } from '../db/client.ts'
 import type { AccountCheck } from '../generated/prisma/client.ts'
 import { readBeliefs, type Belief } from '../account/beliefs.ts'
-import { explainInterval, type Totals } from '../account/explain.ts'
+import { explainInterval, storedTotals } from '../account/explain.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import type { DayRange } from './dates.ts'
 import type { AccountSection } from './schemas.ts'
@@ -30,13 +29,6 @@ function checkView (check: AccountCheck): AccountSection['driftingChecks'][numbe
   }
 }
 
-const totalsOf = (check: AccountCheck): Totals => ({
-  balance: new Decimal(check.balance.toString()),
-  ledgerNet: new Decimal(check.ledgerNet.toString()),
-  outsideCost: new Decimal(check.outsideCost.toString()),
-  topUps: new Decimal(check.topUps.toString())
-})
-
 const beliefView = (belief: Belief) => ({ ...belief, observedAt: belief.observedAt.toISOString() })
 
 /** The range as one interval: from the last check before it (else its first) to its last check. */
@@ -46,7 +38,7 @@ async function rangeInterval (db: Db, range: DayRange): Promise<AccountSection['
   if (!last) return null
   const before = await db.accountCheck.findFirst({ where: { checkedAt: { lt: range.from } }, orderBy: { id: 'desc' } }) ??
     await db.accountCheck.findFirst({ where: inRange, orderBy: { id: 'asc' } })
-  const interval = explainInterval(before ? totalsOf(before) : null, totalsOf(last))
+  const interval = explainInterval(before ? storedTotals(before) : null, storedTotals(last))
   return {
     balanceChange: formatCredits(interval.balanceChange),
     ledgerChange: formatCredits(interval.ledgerChange),

@@ -16,7 +16,7 @@ import type { AccountCheck } from '../generated/prisma/client.ts'
 import { applySnapshot } from '../jobs/snapshot.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import type { TensorpixJob } from '../tensorpix/jobs.ts'
-import { explainInterval, outsideCount, PERSISTENT_CHECKS, verdict, type Totals } from '../account/explain.ts'
+import { explainInterval, outsideCount, PERSISTENT_CHECKS, storedTotals, verdict, type Totals } from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
 import { lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
 import { applyPlan, endedSince, reportedCost } from '../account/corrections.ts'
@@ -136,13 +136,6 @@ async function readTotals (tx: Tx, accountBalance: Decimal, now: Date): Promise<
   }
 }
 
-const totalsOf = (check: AccountCheck): Totals => ({
-  balance: new Decimal(check.balance.toString()),
-  ledgerNet: new Decimal(check.ledgerNet.toString()),
-  outsideCost: new Decimal(check.outsideCost.toString()),
-  topUps: new Decimal(check.topUps.toString())
-})
-
 /** What a pass decided; null when it was skipped (an inconsistent reading, or another replica checked meanwhile). */
 export interface CheckOutcome {
   checkId: bigint
@@ -158,7 +151,7 @@ export interface CheckOutcome {
 
 function assess (recent: AccountCheck[], read: Read) {
   const previous = recent[0]
-  const interval = explainInterval(previous ? totalsOf(previous) : null, read)
+  const interval = explainInterval(previous ? storedTotals(previous) : null, read)
   const cumulativeDrift = new Decimal(previous?.cumulativeDrift.toString() ?? 0).plus(interval.drift)
   const states = recent.map(check => ({
     cumulativeDrift: new Decimal(check.cumulativeDrift.toString()),
@@ -228,7 +221,10 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
     const now = deps.now()
     let read = await readTotals(tx, reading.balance, now)
     let assessed = assess(recent, read)
-    const explained = assessed.verdict.persistent ? await explainBySemantics(tx, recent, reading, now) : null
+    // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
+    const explained = assessed.verdict.persistent && reading.complete
+      ? await explainBySemantics(tx, recent, reading, now)
+      : null
     let check = await tx.accountCheck.create({ data: checkRow(read, reading, now, assessed) })
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
