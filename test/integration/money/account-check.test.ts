@@ -12,6 +12,7 @@ import { ledgerNetByTeam, simulatorNetByTeam } from '../../helpers/ledger.ts'
 import type { ReconciliationReport } from '../../../src/reports/schemas.ts'
 import { reconciliationReport } from '../../../src/reports/reconciliation.ts'
 import { driftWindow } from '../../../src/workers/drift.ts'
+import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
@@ -201,4 +202,25 @@ t.test('cancels reported gross: refunds seen only in the balance are attributed 
   t.equal(report.driftJobs, 0, 'per job, the ledger agrees with cost_usd less the attributed refund')
   t.same(report.account.corrections.map(c => c.apportioned), [false, true, true])
   t.equal((await events('reconciliation.semantics_observed')).length, 1)
+})
+
+t.test('a create whose answer was lost counts as outside until reconciliation claims it', async t => {
+  const { bed, db, check, events } = await accountBed(t)
+  await check()
+  await bed.sim.fault({ kind: 'commit_then_error', route: 'POST /api/jobs/from-url/', status: 502, times: 1 })
+  const lost = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
+  t.equal(lost.status, 502, 'TensorPix saved the job, the answer was a 502')
+  const [listed] = await bed.sim.allJobs()
+  const during = await check()
+  t.equal(during.cumulativeDrift, '0.0000', 'the job TensorPix charged is counted as outside while ours only holds')
+  t.equal((await db.accountOutsideJob.findUniqueOrThrow({ where: { upstreamId: Number(listed?.id) } })).claimedAt, null)
+
+  await reconcileLostCreates(workerDeps(t, db, bed.sim), { graceMs: 60_000, stalePendingMs: 60_000 })
+  t.equal((await db.job.findFirstOrThrow({ where: { upstreamId: Number(listed?.id) } })).state, 'queued', 'reconciled')
+  const after = await check()
+  t.equal(after.cumulativeDrift, '0.0000', 'claimed: it counts nothing outside, the ledger charge takes over')
+  const claimed = await db.accountOutsideJob.findUniqueOrThrow({ where: { upstreamId: Number(listed?.id) } })
+  t.ok(claimed.claimedAt, 'marked claimed')
+  t.equal(claimed.counted.toFixed(4), '0.0000')
+  t.equal((await events('reconciliation.account_drift')).length, 0)
 })
