@@ -13,6 +13,7 @@ import type { ReconciliationReport } from '../../../src/reports/schemas.ts'
 import { reconciliationReport } from '../../../src/reports/reconciliation.ts'
 import { driftWindow } from '../../../src/workers/drift.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
+import { observeSemantics, readBeliefs, seedSemantics } from '../../../src/account/beliefs.ts'
 
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
@@ -223,4 +224,17 @@ t.test('a create whose answer was lost counts as outside until reconciliation cl
   t.ok(claimed.claimedAt, 'marked claimed')
   t.equal(claimed.counted.toFixed(4), '0.0000')
   t.equal((await events('reconciliation.account_drift')).length, 0)
+})
+
+t.test('the configuration seeds the beliefs; an observed belief outlives a configuration that disagrees', async t => {
+  const { db } = await accountBed(t)
+  t.same(await seedSemantics(db, {}), [])
+  t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'assumed', evidence: null, observedAt: Date })
+  t.same(await seedSemantics(db, { cancelled: 'gross' }), [])
+  t.match((await readBeliefs(db)).cancelled, { value: 'gross', source: 'configured' })
+  await db.$transaction(tx => observeSemantics(tx, 'failed', 'as_reported', { checkId: '1' }, new Date()))
+  t.same(await seedSemantics(db, { failed: 'refunded' }), ['failed'], 'the disagreement is reported')
+  t.match((await readBeliefs(db)).failed, { value: 'as_reported', source: 'observed', evidence: { checkId: '1' } })
+  await seedSemantics(db, {})
+  t.match((await readBeliefs(db)).cancelled, { value: 'as_reported', source: 'assumed' }, 'unset: back to the assumption')
 })
