@@ -58,6 +58,14 @@ async function readWorkerLag (db: Db, stalePendingMs: number): Promise<number> {
   return row?.lag ?? 0
 }
 
+// the latest account check (src/workers/account-check.ts): its cumulative drift and its age
+async function readAccountCheck (db: Db): Promise<{ drift: number, ageSeconds: number } | null> {
+  const [row] = await db.$queryRaw<Array<{ drift: number, age: number }>>`
+    SELECT cumulative_drift::float8 AS drift, EXTRACT(EPOCH FROM now() - checked_at)::float8 AS age
+    FROM account_checks ORDER BY id DESC LIMIT 1`
+  return row ? { drift: row.drift, ageSeconds: row.age } : null
+}
+
 export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSources): Scraper {
   const registry = new Registry()
   const registers = [registry]
@@ -69,18 +77,21 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
   const cancels = new Gauge({ name: 'tpx_over_budget_cancels', help: 'Jobs whose actual cost broke a hard budget, by the state of their cancel at TensorPix (pending = retried until confirmed)', labelNames: ['team', 'state'] as const, registers })
   const overspent = new Gauge({ name: 'tpx_over_budget_overspent_credits', help: 'Credits TensorPix kept of over-budget jobs (finished before the cancel landed, or cancelled while processing), all time', labelNames: team, registers })
+  const accountDrift = new Gauge({ name: 'tpx_account_drift_credits', help: 'Cumulative drift of the latest account check: the master balance\'s change not explained by the ledger, outside jobs and top-ups (0 = explained)', registers })
+  const accountCheckAge = new Gauge({ name: 'tpx_account_check_age_seconds', help: 'Time since the latest account check', registers })
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
     help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
     labelNames: ['result']
   }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
-  const fromDatabase = [budget, charged, held, active, lag, cancels, overspent]
+  const fromDatabase = [budget, charged, held, active, lag, cancels, overspent, accountDrift, accountCheckAge]
 
   async function refresh () {
     try {
-      const [teams, states, lagSeconds, overBudget] = await Promise.all(
-        [readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs), readOverBudget(db)])
+      const [teams, states, lagSeconds, overBudget, account] = await Promise.all([
+        readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs), readOverBudget(db), readAccountCheck(db)
+      ])
       for (const gauge of fromDatabase) gauge.reset()
       for (const row of teams) {
         budget.set({ team: row.team }, row.budget)
@@ -94,11 +105,17 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
         cancels.set({ team: row.team, state: row.state }, row.count)
         overspent.inc({ team: row.team }, row.overspent)
       }
+      if (account) {
+        accountDrift.set(account.drift)
+        accountCheckAge.set(account.ageSeconds)
+      }
       databaseUp.set(1)
     } catch (err) {
       log.warn({ err }, 'metrics: the database figures could not be read')
       for (const gauge of fromDatabase) gauge.reset()
       lag.remove()
+      accountDrift.remove()
+      accountCheckAge.remove()
       databaseUp.set(0)
     }
   }

@@ -1,6 +1,6 @@
-// Background workers: status sync, reconciliation of lost creates, over-budget cancels, webhook delivery, retention
-// and drift checks. Each is a loop that runs a pass, waits, and runs again; a pass never overlaps itself, and stop()
-// waits for the pass in progress.
+// Background workers: status sync, reconciliation of lost creates, over-budget cancels, webhook delivery, retention,
+// drift checks and the account check. Each is a loop that runs a pass, waits, and runs again; a pass never overlaps
+// itself, and stop() waits for the pass in progress.
 import type { Db } from '../db/client.ts'
 import type { WorkerLog } from './deps.ts'
 import type { TensorpixApi } from '../upstream/tensorpix.ts'
@@ -9,6 +9,7 @@ import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
 import { checkDrift } from './drift.ts'
 import { retryOverBudgetCancels } from './over-budget-cancels.ts'
+import { checkAccount } from './account-check.ts'
 import { enforceRetention } from './retention.ts'
 import { syncDueJobs } from './status-sync.ts'
 
@@ -37,6 +38,7 @@ export interface WorkerOptions extends ReconcileOptions {
   everyMs: number
   retentionEveryMs: number
   drift: { everyMs: number, lookbackDays: number }
+  accountCheckEveryMs: number
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
@@ -54,7 +56,8 @@ export function startWorkers (
     startLoop({ name: 'over-budget-cancels', run: () => retryOverBudgetCancels(workerDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'webhooks', run: () => deliverDueWebhooks(deliveryDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log),
-    startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log)
+    startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log),
+    startLoop({ name: 'account-check', run: () => checkAccount(workerDeps) }, options.accountCheckEveryMs, deps.log)
   ]
   return {
     stop: async () => {
