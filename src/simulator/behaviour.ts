@@ -1,9 +1,11 @@
 // Behaviours TensorPix does not document and the gateway has to survive either way: list order, what `started`
-// means, whether answers echo requests as sent, when an output appears, and how much an unfinished job gives back.
+// means, whether answers echo requests as sent, when an output appears, how much an unfinished job gives back, and
+// how large a list page can be.
 // The defaults are the simulator's original guesses; a test picks another one at start (`behaviour` option) or at
 // runtime (PUT /__sim/behaviour).
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { MAX_PAGE_SIZE } from './pagination.ts'
 import { PROCESSING_CANCEL_REFUND } from './pricing.ts'
 
 /** A share of a job's cost, '0' .. '1', as a decimal string with at most four places. */
@@ -21,7 +23,8 @@ export const BehaviourChangeSchema = Type.Object({
     processing: Type.Optional(Fraction)
   }, { additionalProperties: false })),
   failureRefund: Type.Optional(Fraction),
-  failureCostReport: Type.Optional(CostReport)
+  failureCostReport: Type.Optional(CostReport),
+  maxPageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE }))
 }, { additionalProperties: false })
 /** A partial change, as the option and PUT /__sim/behaviour take it. */
 export type BehaviourChange = Static<typeof BehaviourChangeSchema>
@@ -43,6 +46,8 @@ export interface Behaviour {
   failureRefund: string
   /** `cost_usd` of a failed job: the cost minus the refund, or the cost as created. */
   failureCostReport: 'net' | 'gross'
+  /** Largest page a limit/offset list answers, whatever `limit` asks (DRF's max_limit). */
+  maxPageSize: number
 }
 
 export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze({
@@ -53,7 +58,8 @@ export const DEFAULT_BEHAVIOUR: Readonly<Behaviour> = Object.freeze({
   cancelCostReport: 'net',
   cancelRefund: Object.freeze({ queued: '1', processing: PROCESSING_CANCEL_REFUND.toFixed() }),
   failureRefund: '1',
-  failureCostReport: 'net'
+  failureCostReport: 'net',
+  maxPageSize: MAX_PAGE_SIZE
 })
 
 /** `base` with `change` applied; throws on an invalid change (the control API validates before calling). */

@@ -31,8 +31,10 @@ function link (baseUrl: string, query: Query, changes: Record<string, number | n
 }
 
 /** Invalid limit/offset values fall back to the defaults, as in DRF, rather than failing. */
-export function limitOffsetPage<T> (items: readonly T[], query: Query, baseUrl: string): Page<T> {
-  const limit = Math.min(positiveInt(query.limit, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+export function limitOffsetPage<T> (
+  items: readonly T[], query: Query, baseUrl: string, maxLimit = MAX_PAGE_SIZE
+): Page<T> {
+  const limit = Math.min(positiveInt(query.limit, DEFAULT_PAGE_SIZE), maxLimit)
   const offset = positiveInt(query.offset, 0, { allowZero: true })
   const count = items.length
   return {

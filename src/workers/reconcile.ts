@@ -64,7 +64,8 @@ async function upstreamJobsSince (deps: WorkerDeps, since: number): Promise<List
     const jobs = [...seen.values()]
     return { jobs, covered, meaning: startedMeaning(jobs) }
   }
-  let page = await read(0)
+  const first = await read(0)
+  let page = first
   if (last(page)) return listing(true)
   const order: ListOrder = listOrder(page.results.map(j => j.id))
   if (order !== 'oldest' || page.count === undefined) {
@@ -84,11 +85,16 @@ async function upstreamJobsSince (deps: WorkerDeps, since: number): Promise<List
     if (pages >= MAX_PAGES) return listing(false)
     offset += page.results.length
   }
+  // TensorPix may cap a page below what was asked (DRF's max_limit): step back by what a page really holds, and a
+  // read that does not reach the part already read leaves a gap, so the listing proves nothing
+  const step = Math.max(1, Math.min(PAGE, first.results.length))
   for (let offset = tail; offset > 0;) {
     if (reached) break
     if (pages >= MAX_PAGES) return listing(false)
-    offset = Math.max(0, offset - PAGE)
-    await read(offset)
+    const from = Math.max(0, offset - step)
+    const back = await read(from)
+    if (from + back.results.length < offset) return listing(false)
+    offset = from
   }
   return listing(true)
 }

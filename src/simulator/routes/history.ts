@@ -3,13 +3,13 @@
 import { viewContext, type SimApp, type SimulatorContext } from '../context.ts'
 import { historyJobView } from '../views.ts'
 import { findJob, ownJobs, polled } from './jobs.ts'
-import { listPage } from './lists.ts'
+import { listPage, listShape } from './lists.ts'
 
 export function historyRoutes (app: SimApp, ctx: SimulatorContext) {
   app.get('/jobs/history/', async (request) => {
     const view = viewContext(ctx, request)
     const render = polled(ctx, job => historyJobView(view, job))
-    return listPage(request, ownJobs(ctx, request), render, ctx.sim.behaviour.jobListOrder)
+    return listPage(request, ownJobs(ctx, request), render, listShape(ctx))
   })
 
   app.get<{ Params: { id: string } }>('/jobs/history/:id/', async (request) => {

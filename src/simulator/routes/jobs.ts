@@ -13,7 +13,7 @@ import { checkSource, hostingPlatform, normalisedSourceUrl, NOT_A_VIDEO } from '
 import { checkJobBody, normaliseFormValues, type JobRuleInput } from '../validation.ts'
 import { createdJobView, enhanceJobView, jobView } from '../views.ts'
 import { factsOrDefaults } from '../video-probe.ts'
-import { listPage } from './lists.ts'
+import { listPage, listShape } from './lists.ts'
 
 const normalise = async (request: FastifyRequest) => { request.body = normaliseFormValues(request.body) }
 // Validation errors are attached, not thrown, so they can be merged with the catalogue checks DRF reports alongside.
@@ -49,7 +49,7 @@ export function jobRoutes (app: SimApp, ctx: SimulatorContext) {
   app.get('/jobs/', async (request) => {
     const view = viewContext(ctx, request)
     const render = polled(ctx, job => jobView(view, job))
-    return listPage(request, ownJobs(ctx, request), render, ctx.sim.behaviour.jobListOrder)
+    return listPage(request, ownJobs(ctx, request), render, listShape(ctx))
   })
 
   app.post('/jobs/', { schema: { body: CreateJobSchema }, ...validation }, async (request, reply) => {

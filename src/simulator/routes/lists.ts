@@ -1,7 +1,7 @@
 // Shared shape of the limit/offset list endpoints: owner's records, newest first unless told otherwise ([I] ordering
 // is undocumented), with next/previous built from the request's own URL.
 import type { FastifyRequest } from 'fastify'
-import { requestPath } from '../context.ts'
+import { requestPath, type SimulatorContext } from '../context.ts'
 import { limitOffsetPage, type Page } from '../pagination.ts'
 
 export type ListQuery = Record<string, string | undefined>
@@ -14,9 +14,14 @@ export function listPage<T extends { id: number }, R> (
   request: FastifyRequest,
   items: Iterable<T>,
   render: (item: T) => R,
-  order: 'newest' | 'oldest' = 'newest'
+  { order = 'newest', maxPageSize }: { order?: 'newest' | 'oldest', maxPageSize?: number } = {}
 ): Page<R> {
   const sorted = [...items].sort((a, b) => order === 'newest' ? b.id - a.id : a.id - b.id)
-  const page = limitOffsetPage(sorted, request.query as ListQuery, listUrl(request))
+  const page = limitOffsetPage(sorted, request.query as ListQuery, listUrl(request), maxPageSize)
   return { ...page, results: page.results.map(render) }
+}
+
+/** How the job lists are shaped by the simulator's behaviour: their order and their largest page. */
+export function listShape (ctx: SimulatorContext) {
+  return { order: ctx.sim.behaviour.jobListOrder, maxPageSize: ctx.sim.behaviour.maxPageSize }
 }

@@ -20,7 +20,8 @@ export function restoredVideoRoutes (app: SimApp, ctx: SimulatorContext) {
     const account = accountOf(request)
     const view = viewContext(ctx, request)
     const items = [...ctx.sim.restored.values()].filter(r => r.owner === account && r.deletedAt === null)
-    return listPage(request, items, restored => restoredView(view, restored))
+    return listPage(request, items, restored => restoredView(view, restored),
+      { maxPageSize: ctx.sim.behaviour.maxPageSize })
   })
 
   app.get<{ Params: { id: string } }>('/restored-videos/:id/', async (request) => {

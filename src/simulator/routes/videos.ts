@@ -32,7 +32,7 @@ export function videoRoutes (app: SimApp, ctx: SimulatorContext) {
     const account = accountOf(request)
     const view = viewContext(ctx, request)
     const videos = [...ctx.sim.videos.values()].filter(video => video.owner === account && video.deletedAt === null)
-    return listPage(request, videos, video => videoView(view, video))
+    return listPage(request, videos, video => videoView(view, video), { maxPageSize: ctx.sim.behaviour.maxPageSize })
   })
 
   app.post('/videos/', async (request, reply) => {

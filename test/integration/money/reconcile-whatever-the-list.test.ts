@@ -116,3 +116,17 @@ t.test('a list that provably does not hold the create releases it, whatever its 
   t.equal((await bed.usage()).held, '0.0000')
   await assertBooks(t, bed.gw.db)
 })
+
+t.test('an oldest-first list whose pages are smaller than asked: stepping back leaves no gap', async t => {
+  // DRF's max_limit: TensorPix may answer 100 jobs for limit=200, and a walk that steps back by 200 skips 100
+  const bed = await bedWith(t, { jobListOrder: 'oldest', maxPageSize: 100 })
+  await otherJobs(bed, 150, { preview: false })
+  await bed.sim.control('POST', '/clock/advance', { ms: HOUR })
+  const jobId = await loseCreate(t, bed, fromUrl(bed))
+  await bed.gw.db.$executeRaw`UPDATE jobs SET created_at = created_at + interval '1 hour',
+    submitted_at = submitted_at + interval '1 hour' WHERE id = ${jobId}::uuid`
+  // 250 newer ones: the tail read holds the newest 100 of them, the lost create sits in what a 200 step skips
+  await otherJobs(bed, 250)
+  await reconcile(bed, HOUR)
+  await assertCharged(t, bed, jobId)
+})
