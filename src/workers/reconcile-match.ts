@@ -45,8 +45,10 @@ const OPTION_DEFAULTS: Record<string, OptionValue> = {
   start_frame: 0,
   end_frame: undefined,
   grain: 0,
-  comparison: false,
-  stabilization_smoothing: 0,
+  // undocumented defaults (ffmpeg's vidstab, for one, smooths 10 by default): a guess here would make a job's own
+  // echo fail to match, and release a create TensorPix ran
+  comparison: undefined,
+  stabilization_smoothing: undefined,
   codec: undefined,
   crf: undefined,
   container: undefined,

@@ -73,6 +73,16 @@ t.test('inputs compare in a normalised form', async t => {
   t.ok(matches(preview, echo({ preview: true, end_frame: null })), 'end_frame is ignored on a preview')
 })
 
+t.test('an option TensorPix fills with an undocumented default of its own still matches', async t => {
+  t.ok(matches(record, echo({ stabilization_smoothing: 10, comparison: false })),
+    'omitted smoothing echoed as 10 (vidstab\'s default), comparison echoed')
+  t.ok(matches(record, echo({ comparison: true })), 'omitted comparison echoed as true')
+  const smoothed = { ...record, request: { ...record.request, stabilization_smoothing: 5 } }
+  t.notOk(matches(smoothed, echo({ stabilization_smoothing: 10 })), 'but what we sent is compared')
+  t.ok(matches(record, echo({ grain: 0 })), 'grain\'s documented default')
+  t.notOk(matches(record, echo({ grain: 0.5 })), 'and it is compared against the default')
+})
+
 t.test('every option the listing echoes is compared, tolerant of defaults', async t => {
   t.ok(matches(record, echo({ codec: 'libx265', crf: 20, grain: 0, comparison: false })), 'the same options')
   t.ok(matches(record, echo({ codec: 'LIBX265', crf: '20' })), 'echoed in another case or as a string')
