@@ -243,7 +243,8 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
     throw answer
   }
   const created = res.body
-  const settlement = await settleOrReconcile(deps.db, held, created, { status: res.status, body: res.body }, sentAt)
+  const answer = { status: res.status, body: res.body }
+  const settlement = await settleOrReconcile(deps.db, held, created, answer, sentAt, 'create_answer')
   if (settlement.outcome === 'over_budget') throw await cancelOverBudget(deps, held, created, call.requestId)
   if (settlement.outcome !== 'settled') return answerSettledElsewhere(deps, held, created, settlement)
   if (settlement.late) deps.log?.warn({ jobId: held.job.id, upstreamId: created.id }, 'create settled after reconciliation released it')

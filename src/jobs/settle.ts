@@ -91,16 +91,32 @@ export type Settlement =
   // another create already holds this upstream job (reconciliation matched it there)
   | { outcome: 'upstream_taken', ownerId: string }
 
+/** Who names the upstream job: TensorPix's answer to this very create, or reconciliation's match in the listing. */
+export type SettleOrigin = 'create_answer' | 'reconciliation'
+
+// The release freed the Idempotency-Key for a retry; the create did happen, so the key is its own again unless a
+// retry took it meanwhile (that retry's record keeps it)
+async function lateSettlement (tx: Prisma.TransactionClient, job: Job) {
+  const key = job.idempotencyKey
+  const taken = key !== null && await tx.job.count({ where: { teamId: job.teamId, idempotencyKey: key } }) > 0
+  return {
+    finishedAt: null,
+    error: 'settled late: TensorPix created the job after reconciliation had released it',
+    ...(key !== null && !taken ? { idempotencyKey: key } : {})
+  }
+}
+
 /** Settles a created upstream job: the hold becomes a charge of the actual cost, if the budget allows it. */
 export async function settle (
   db: Db,
   held: Held,
   created: CreatedJob,
   answer: { status: number, body: unknown },
-  now: Date
+  now: Date,
+  origin: SettleOrigin = 'reconciliation'
 ): Promise<Settlement> {
   try {
-    return await db.$transaction(tx => settleLocked(tx, held, created, answer, now))
+    return await db.$transaction(tx => settleLocked(tx, held, created, answer, now, origin))
   } catch (err) {
     // the unique upstream id: the job is already another create's; nothing of this transaction was kept
     if (!isUniqueViolation(err)) throw err
@@ -115,12 +131,14 @@ async function settleLocked (
   held: Held,
   created: CreatedJob,
   answer: { status: number, body: unknown },
-  now: Date
+  now: Date,
+  origin: SettleOrigin
 ): Promise<Settlement> {
   const locked = await lockedJob(tx, held.job.id)
   const open = locked !== null && OPEN_STATES.includes(locked.state)
-  // released as never created (reconciliation), yet TensorPix answered with a job: it is charged after all
-  const late = locked?.state === 'rejected' && locked.upstream_id === null
+  // released as never created (reconciliation), yet TensorPix's own answer names a job: it is charged after all. A
+  // listing match proves no such thing (the row may have been refused by TensorPix meanwhile), so only the answer may
+  const late = origin === 'create_answer' && locked?.state === 'rejected' && locked.upstream_id === null
   if (!open && !late) {
     const job = await tx.job.findUniqueOrThrow({ where: { id: held.job.id } })
     return job.upstreamId === created.id
@@ -149,7 +167,7 @@ async function settleLocked (
       responseBody: answer.body as Prisma.InputJsonValue,
       // committed with the over-budget charge, so a crash before the cancel is tried cannot lose it
       ...(withinBudget ? {} : cancelRequested(now)),
-      ...(late ? { finishedAt: null, error: 'settled late: TensorPix created the job after reconciliation had released it' } : {})
+      ...(late ? await lateSettlement(tx, held.job) : {})
     }
   })
   const input = typeof created.input_video === 'number' ? created.input_video : null
