@@ -4,7 +4,7 @@
 // one batch and the per-team sums in memory.
 import { Decimal } from 'decimal.js'
 import type { Db } from '../db/client.ts'
-import type { JobState } from '../generated/prisma/enums.ts'
+import type { JobState, OverBudgetCancel } from '../generated/prisma/enums.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { settledCost } from '../jobs/snapshot.ts'
 import { isoDay, type DayRange } from './dates.ts'
@@ -27,9 +27,10 @@ function costIn (body: unknown): Decimal | null {
 /**
  * What TensorPix's figures imply a job costs the team: a terminal job its settled cost (finished and cancelled:
  * the reported cost_usd; failed: nothing); a running or vanished job the latest cost TensorPix reported (its last
- * snapshot, else the create answer); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
+ * snapshot, else the create answer; an over-budget job keeps its 402 instead, so the create answer's cost is the
+ * one settle recorded as its actual cost); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
  */
-export function impliedCost (job: { state: JobState, snapshot: unknown, responseBody: unknown }): Decimal {
+export function impliedCost (job: ImpliedCostInput): Decimal {
   switch (job.state) {
     case 'finished':
     case 'failed':
@@ -38,10 +39,23 @@ export function impliedCost (job: { state: JobState, snapshot: unknown, response
     case 'queued':
     case 'processing':
     case 'vanished':
-      return costIn(job.snapshot) ?? costIn(job.responseBody) ?? ZERO
+      return costIn(job.snapshot) ?? createCost(job) ?? ZERO
     default:
       return ZERO
   }
+}
+
+export interface ImpliedCostInput {
+  state: JobState
+  snapshot: unknown
+  responseBody: unknown
+  overBudgetCancel: OverBudgetCancel | null
+  actualCost: Decimal.Value | null
+}
+
+function createCost (job: ImpliedCostInput): Decimal | null {
+  if (job.overBudgetCancel === null) return costIn(job.responseBody)
+  return job.actualCost === null ? null : new Decimal(job.actualCost.toString())
 }
 
 interface TeamSums { team: string, ledgerNet: Decimal, upstreamCost: Decimal, jobs: DriftJob[] }
@@ -72,7 +86,16 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
   for (;;) {
     const jobs = await db.job.findMany({
       where: { createdAt: { gte: range.from, lt: range.to } },
-      select: { id: true, teamId: true, upstreamId: true, state: true, snapshot: true, responseBody: true },
+      select: {
+        id: true,
+        teamId: true,
+        upstreamId: true,
+        state: true,
+        snapshot: true,
+        responseBody: true,
+        overBudgetCancel: true,
+        actualCost: true
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: BATCH,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {})

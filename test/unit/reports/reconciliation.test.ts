@@ -2,7 +2,7 @@ import t from 'tap'
 import { impliedCost } from '../../../src/reports/reconciliation.ts'
 
 const cost = (state: Parameters<typeof impliedCost>[0]['state'], snapshot: unknown, responseBody: unknown = null) =>
-  impliedCost({ state, snapshot, responseBody }).toFixed(4)
+  impliedCost({ state, snapshot, responseBody, overBudgetCancel: null, actualCost: null }).toFixed(4)
 
 t.test('what TensorPix\'s figures imply a job costs, as the status sync settles it', async t => {
   t.equal(cost('finished', { cost_usd: '0.1563' }), '0.1563', 'finished: the reported cost')
@@ -13,5 +13,8 @@ t.test('what TensorPix\'s figures imply a job costs, as the status sync settles 
   t.equal(cost('queued', null, { cost_usd: '0.1000' }), '0.1000', 'running, never polled: the create answer')
   t.equal(cost('queued', null, { detail: 'Budget exhausted' }), '0.0000')
   t.equal(cost('queued', { cost_usd: 'n/a' }, { cost_usd: '0.1000' }), '0.1000', 'an unreadable figure is skipped')
+  const overBudget = { state: 'queued', snapshot: null, responseBody: { detail: 'Budget exhausted' }, actualCost: '0.1000' } as const
+  t.equal(impliedCost({ ...overBudget, overBudgetCancel: 'pending' }).toFixed(4), '0.1000',
+    'over budget, never polled: the create answer\'s cost, as settle recorded it (the stored answer is the 402)')
   for (const state of ['pending', 'unknown', 'rejected'] as const) t.equal(cost(state, { cost_usd: '1' }), '0.0000', `${state}: nothing`)
 })
