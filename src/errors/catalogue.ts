@@ -56,11 +56,14 @@ export const CATALOGUE = {
   },
   job_over_budget: {
     status: 402,
-    message: (cost: string, cancelled: boolean) =>
-      `Budget exhausted: the job costs ${cost} credits, more than the team has left; ` +
-      (cancelled
-        ? 'it was cancelled at TensorPix and will be refunded.'
-        : 'its cancellation at TensorPix is pending and is retried; what TensorPix keeps of it is charged.')
+    // outcome: how the cancel stands when the answer is given, or replayed (src/jobs/over-budget.ts)
+    message: (cost: string, outcome: 'pending' | 'cancelled' | 'ended' | 'abandoned') =>
+      `Budget exhausted: the job costs ${cost} credits, more than the team has left; ` + {
+        cancelled: 'it was cancelled at TensorPix; what TensorPix refunds of it is refunded, what it keeps is charged.',
+        ended: 'it finished before it could be cancelled at TensorPix; it is charged as TensorPix charged it.',
+        pending: 'its cancellation at TensorPix is pending and is retried; what TensorPix keeps of it is charged.',
+        abandoned: 'its cancellation at TensorPix was refused too often and given up; what TensorPix keeps of it is charged.'
+      }[outcome]
   },
   concurrent_jobs_quota: {
     status: 429,

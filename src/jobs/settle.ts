@@ -16,7 +16,8 @@ import { recordOwnership } from './media.ts'
 import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { nextSyncDelay } from './snapshot.ts'
-import { cancelRequested, overBudgetAnswer, tryCancel } from './over-budget.ts'
+import { cancelRequested, leaseCancel, tryCancel } from './over-budget.ts'
+import { overBudgetAnswer, overBudgetOutcome } from './over-budget-answer.ts'
 
 function settledState (status: number) {
   const state = stateForStatus(status)
@@ -163,10 +164,11 @@ async function settleLocked (
       actualCost: actual.toFixed(4),
       submittedAt: now,
       nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
-      responseStatus: withinBudget ? answer.status : 402,
-      responseBody: answer.body as Prisma.InputJsonValue,
-      // committed with the over-budget charge, so a crash before the cancel is tried cannot lose it
-      ...(withinBudget ? {} : cancelRequested(now)),
+      // over budget: the cancel and its 402 (kept for a replay, rewritten by the job's end) are committed with the
+      // over-budget charge, so a crash before the cancel is tried cannot lose them
+      ...(withinBudget
+        ? { responseStatus: answer.status, responseBody: answer.body as Prisma.InputJsonValue }
+        : { ...cancelRequested(now), ...overBudgetAnswer(actual.toFixed(4), 'pending').record }),
       ...(late ? await lateSettlement(tx, held.job) : {})
     }
   })
@@ -179,8 +181,8 @@ async function settleLocked (
 
 /**
  * The answer to a create whose actual cost broke a hard budget, after one try of its cancel (settle recorded the
- * cancel; the cancel worker retries it until TensorPix confirms or the job ends). It says whether TensorPix
- * confirmed the cancel or it is still pending.
+ * cancel; the cancel worker retries it until TensorPix confirms, the job ends, or it is given up). It tells how
+ * the cancel stands on the row after the try (a later try, or the job's end, may have decided it meanwhile).
  */
 export async function cancelOverBudget (
   deps: SettleDeps,
@@ -188,11 +190,9 @@ export async function cancelOverBudget (
   created: CreatedJob,
   requestId: string
 ): Promise<GatewayError> {
-  const cost = created.cost_usd ?? '0'
-  const cancelled = await tryCancel(deps, { id: held.job.id, upstreamId: created.id, attempts: 0, cost }, requestId)
-  const { error, record } = overBudgetAnswer(cost, cancelled)
-  // a later try may have been confirmed meanwhile and recorded its answer: a "pending" one must not replace it
-  const where = cancelled ? { id: held.job.id } : { id: held.job.id, overBudgetCancel: { not: 'confirmed' as const } }
-  await deps.db.job.updateMany({ where, data: record })
-  return error
+  const cancel = { id: held.job.id, upstreamId: created.id, attempts: 0 }
+  // leased from the start of the try, not of the create before it
+  if (await leaseCancel(deps.db, cancel, deps.now())) await tryCancel(deps, cancel, requestId)
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: held.job.id } })
+  return overBudgetAnswer(job.actualCost ?? held.hold.amount.toFixed(4), overBudgetOutcome(job)).error
 }

@@ -37,13 +37,22 @@ function readActiveJobs (db: Db) {
     WHERE state = ANY(${[...ACTIVE_STATES]}::"JobState"[]) GROUP BY state`
 }
 
-// over-budget cancels by state, and what TensorPix kept of over-budget jobs, per team (all time)
+// over-budget cancels by state, and their overspend (src/jobs/overspend.ts), per team (all time)
 function readOverBudget (db: Db) {
   return db.$queryRaw<Array<{ team: string, state: string, count: number, overspent: number }>>`
     SELECT t.slug AS team, j.over_budget_cancel::text AS state, count(*)::int AS count,
       COALESCE(sum(j.overspent_credits), 0)::float8 AS overspent
     FROM jobs j JOIN teams t ON t.id = j.team_id
     WHERE j.over_budget_cancel IS NOT NULL GROUP BY t.slug, j.over_budget_cancel`
+}
+
+// how long the oldest pending over-budget cancel has been waiting for TensorPix to confirm it (0 = none pending):
+// it was requested when the job was settled over budget, at its submission
+async function readOldestPendingCancel (db: Db): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ age: number }>>`
+    SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(submitted_at)), 0)::float8 AS age
+    FROM jobs WHERE over_budget_cancel = 'pending'`
+  return row?.age ?? 0
 }
 
 // how long the most overdue job has waited past the moment a worker should have picked it up: a running or
@@ -76,21 +85,29 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const active = new Gauge({ name: 'tpx_jobs_active', help: 'Jobs not yet in a terminal state, by state', labelNames: ['state'] as const, registers })
   const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
   const cancels = new Gauge({ name: 'tpx_over_budget_cancels', help: 'Jobs whose actual cost broke a hard budget, by the state of their cancel at TensorPix (pending = retried until confirmed)', labelNames: ['team', 'state'] as const, registers })
-  const overspent = new Gauge({ name: 'tpx_over_budget_overspent_credits', help: 'Credits TensorPix kept of over-budget jobs (finished before the cancel landed, or cancelled while processing), all time', labelNames: team, registers })
+  const overspent = new Gauge({ name: 'tpx_over_budget_overspent_credits', help: 'Credits by which over-budget jobs took their team past its hard budget when they ended (at most what TensorPix kept of each), all time', labelNames: team, registers })
   const accountDrift = new Gauge({ name: 'tpx_account_drift_credits', help: 'Cumulative drift of the latest account check: the master balance\'s change not explained by the ledger, outside jobs and top-ups (0 = explained)', registers })
   const accountCheckAge = new Gauge({ name: 'tpx_account_check_age_seconds', help: 'Time since the latest account check', registers })
+  const oldestCancel = new Gauge({ name: 'tpx_over_budget_cancel_oldest_pending_seconds', help: 'Age of the oldest over-budget cancel TensorPix has not confirmed yet (0 = none pending)', registers })
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
     help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
     labelNames: ['result']
   }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
-  const fromDatabase = [budget, charged, held, active, lag, cancels, overspent, accountDrift, accountCheckAge]
+  const fromDatabase = [
+    budget, charged, held, active, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge
+  ]
 
   async function refresh () {
     try {
-      const [teams, states, lagSeconds, overBudget, account] = await Promise.all([
-        readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs), readOverBudget(db), readAccountCheck(db)
+      const [teams, states, lagSeconds, overBudget, oldestCancelSeconds, account] = await Promise.all([
+        readBudgets(db),
+        readActiveJobs(db),
+        readWorkerLag(db, stalePendingMs),
+        readOverBudget(db),
+        readOldestPendingCancel(db),
+        readAccountCheck(db)
       ])
       for (const gauge of fromDatabase) gauge.reset()
       for (const row of teams) {
@@ -101,6 +118,7 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       const counts = new Map(states.map(s => [s.state, s.count]))
       for (const state of ACTIVE_STATES) active.set({ state }, counts.get(state) ?? 0)
       lag.set(lagSeconds)
+      oldestCancel.set(oldestCancelSeconds)
       for (const row of overBudget) {
         cancels.set({ team: row.team, state: row.state }, row.count)
         overspent.inc({ team: row.team }, row.overspent)
@@ -116,6 +134,7 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       lag.remove()
       accountDrift.remove()
       accountCheckAge.remove()
+      oldestCancel.remove()
       databaseUp.set(0)
     }
   }

@@ -5,7 +5,7 @@
 // one batch and the per-team sums in memory.
 import { Decimal } from 'decimal.js'
 import type { Db } from '../db/client.ts'
-import type { JobState } from '../generated/prisma/enums.ts'
+import type { JobState, OverBudgetCancel } from '../generated/prisma/enums.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { settledCost } from '../jobs/snapshot.ts'
 import type { Semantics } from '../account/semantics.ts'
@@ -21,11 +21,12 @@ const ZERO = new Decimal(0)
 /**
  * What TensorPix's figures imply a job costs the team: a terminal job its settled cost under the semantics
  * (finished and cancelled: the reported cost_usd, a cancel less the refund attributed to it from the balance;
- * failed: nothing when failures are refunded); a running job the latest cost TensorPix reported (its last snapshot,
- * else the create answer); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
+ * failed: nothing when failures are refunded); a running or vanished job the latest cost TensorPix reported (its
+ * last snapshot, else the create answer; an over-budget job keeps its 402 instead, so the cost settle recorded as
+ * its actual cost); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
  */
 export function impliedCost (
-  job: { state: JobState, snapshot: unknown, responseBody: unknown },
+  job: ImpliedCostInput,
   semantics: Semantics,
   attributedRefund: Decimal = ZERO
 ): Decimal {
@@ -38,10 +39,23 @@ export function impliedCost (
     case 'queued':
     case 'processing':
     case 'vanished':
-      return reportedCost(job.snapshot) ?? reportedCost(job.responseBody) ?? ZERO
+      return reportedCost(job.snapshot) ?? createCost(job) ?? ZERO
     default:
       return ZERO
   }
+}
+
+export interface ImpliedCostInput {
+  state: JobState
+  snapshot: unknown
+  responseBody: unknown
+  overBudgetCancel: OverBudgetCancel | null
+  actualCost: Decimal.Value | null
+}
+
+function createCost (job: ImpliedCostInput): Decimal | null {
+  if (job.overBudgetCancel === null) return reportedCost(job.responseBody)
+  return job.actualCost === null ? null : new Decimal(job.actualCost.toString())
 }
 
 interface TeamSums { team: string, ledgerNet: Decimal, upstreamCost: Decimal, jobs: DriftJob[] }
@@ -81,7 +95,16 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
   for (;;) {
     const jobs = await db.job.findMany({
       where: { createdAt: { gte: range.from, lt: range.to } },
-      select: { id: true, teamId: true, upstreamId: true, state: true, snapshot: true, responseBody: true },
+      select: {
+        id: true,
+        teamId: true,
+        upstreamId: true,
+        state: true,
+        snapshot: true,
+        responseBody: true,
+        overBudgetCancel: true,
+        actualCost: true
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: BATCH,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {})

@@ -34,15 +34,19 @@ export function claimDueSyncs (db: Db, limit: number): Promise<string[]> {
     OR (state = 'finished' AND output_video_id IS NULL)`, limit)
 }
 
-/** Pending over-budget cancels that are due, leased for `leaseMs` (src/jobs/over-budget.ts). */
-export async function claimDueCancels (db: Db, limit: number, leaseMs: number): Promise<PendingCancel[]> {
-  return db.$queryRaw<PendingCancel[]>`
+/**
+ * The most overdue pending over-budget cancel, leased for `leaseMs` from now (src/jobs/over-budget.ts): one at a
+ * time, so that the lease starts when its try does.
+ */
+export async function claimDueCancel (db: Db, leaseMs: number): Promise<PendingCancel | null> {
+  const [claimed] = await db.$queryRaw<PendingCancel[]>`
     UPDATE jobs SET cancel_next_at = now() + make_interval(secs => ${leaseMs / 1000})
     WHERE id IN (
       SELECT id FROM jobs
       WHERE over_budget_cancel = 'pending' AND cancel_next_at <= now() AND upstream_id IS NOT NULL
       ORDER BY cancel_next_at
-      LIMIT ${limit}
+      LIMIT 1
       FOR UPDATE SKIP LOCKED)
-    RETURNING id::text, upstream_id AS "upstreamId", cancel_attempts AS attempts, COALESCE(actual_cost::text, '0') AS cost`
+    RETURNING id::text, upstream_id AS "upstreamId", cancel_attempts AS attempts`
+  return claimed ?? null
 }

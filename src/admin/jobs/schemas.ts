@@ -34,14 +34,15 @@ export const JobSchema = Type.Object({
   lastSyncedAt: NullableTimestamp,
   finishedAt: NullableTimestamp,
   overBudgetCancel: Type.Union([Type.Object({
-    state: Type.Enum(['pending', 'confirmed', 'overtaken'], {
+    state: Type.Enum(['pending', 'confirmed', 'overtaken', 'abandoned'], {
       description: 'pending: retried until TensorPix confirms; confirmed: TensorPix stopped the job; ' +
-        'overtaken: the job finished or failed before a cancel landed'
+        'overtaken: the job finished or failed before a cancel landed; abandoned: TensorPix refused the cancel ' +
+        'too often and it was given up (error says why; the job is still synced and charged)'
     }),
     attempts: Type.Integer({ description: 'DELETEs tried so far' }),
     nextAttemptAt: NullableTimestamp,
     lastError: Type.Union([Type.String(), Type.Null()], { description: 'why the last try was not confirmed' }),
-    overspent: Type.Union([Credits('what TensorPix kept of the job once it ended: the hard budget\'s overspend'), Type.Null()])
+    overspent: Type.Union([Credits('once the job ended: how far it took the team past its hard budget (at most what TensorPix kept of it)'), Type.Null()])
   }), Type.Null()], { description: 'the cancel of a job whose actual cost broke a hard budget; null for any other job' })
 })
 export type JobView = Static<typeof JobSchema>
