@@ -109,11 +109,13 @@ async function claim (deps: WorkerDeps, job: Job, found: TensorpixJob): Promise<
   const held = heldBy(job, team)
   const now = deps.now()
   const settlement = await settle(deps.db, held, found, { status: 201, body }, now)
-  if (settlement.outcome === 'over_budget') {
-    await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
-  } else if (settlement.outcome === 'settled' && isTerminal(stateForStatus(found.status))) {
-    // the job already ended at TensorPix: its final cost, refund or output comes from the listing
+  const ended = isTerminal(stateForStatus(found.status))
+  if ((settlement.outcome === 'settled' || settlement.outcome === 'over_budget') && ended) {
+    // the job already ended at TensorPix: its final cost, refund or output comes from the listing (and an
+    // over-budget one's cancel is decided by that end, with nothing left to cancel)
     await applySnapshot(deps.db, await deps.db.job.findUniqueOrThrow({ where: { id: job.id } }), found, now)
+  } else if (settlement.outcome === 'over_budget') {
+    await cancelOverBudget(deps, held, found, `reconcile-${job.id}`)
   } else if (settlement.outcome !== 'settled') {
     // the create's own answer or another pass got there first; the next pass sees what they did
     deps.log.info({ jobId: job.id, upstreamId: found.id, outcome: settlement.outcome }, 'reconciliation: settled elsewhere')
