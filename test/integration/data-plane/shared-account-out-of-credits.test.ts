@@ -14,6 +14,7 @@ for (const status of [400, 402] as const) {
     const headers = { 'idempotency-key': `order-${status}` }
     const refused = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) }, headers)
     t.equal(refused.status, 503)
+    t.equal(refused.headers.get('retry-after'), '60', 'topping up takes a person: retry in a minute')
     t.match(refused.body, { detail: /TensorPix account cannot pay/, request_id: String })
     t.notMatch(refused.text, /balance is|Insufficient|0\.0000/, 'the shared balance is not shown')
     t.same((await bed.usage()).held, '0.0000', 'the hold is released')
@@ -30,3 +31,14 @@ for (const status of [400, 402] as const) {
     t.equal((await bed.sim.account()).jobs_created, 1)
   })
 }
+
+t.test('only a create is read for the account\'s credits: other routes pass TensorPix\'s refusal on', async t => {
+  const bed = await dataPlaneBed(t)
+  const detail = 'Not enough credits to list models.'
+  await bed.sim.control('PUT', '/faults', {
+    faults: [{ route: 'GET /api/ml-models/', times: 1, kind: 'error', status: 400, detail }]
+  })
+  const listed = await bed.api.get('/api/ml-models/')
+  t.equal(listed.status, 400)
+  t.equal(listed.body.detail, detail)
+})
