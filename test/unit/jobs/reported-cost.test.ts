@@ -8,7 +8,9 @@ t.test('a cost is a non-negative decimal string of at most 4 places', async t =>
   t.equal(readCredits('3.2500')?.toFixed(4), '3.2500')
   t.equal(readCredits('0')?.toFixed(4), '0.0000')
   t.equal(readCredits('12')?.toFixed(4), '12.0000')
-  for (const unreadable of ['-3.0000', '-0', '', '.', '1e3', '3.00001', '1234567', ' 3', 'NaN', 3, null, undefined]) {
+  t.equal(readCredits('.5')?.toFixed(4), '0.5000', 'no integer digits, as TensorPix\'s pattern allows')
+  t.equal(readCredits('5.')?.toFixed(4), '5.0000', 'no places either')
+  for (const unreadable of ['-3.0000', '-0', '-.5', '', '.', '..5', '1e3', '3.00001', '1234567', ' 3', 'NaN', 3, null, undefined]) {
     t.equal(readCredits(unreadable), null, `${JSON.stringify(unreadable)} is unreadable`)
   }
 })
