@@ -4,6 +4,9 @@
 import t from 'tap'
 import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
 import { recordSecret } from '../../helpers/secret-scan.ts'
+import { makeKey } from '../../helpers/factories.ts'
+import { client } from '../../helpers/http.ts'
+import { metricValue, parseMetrics } from '../../helpers/prometheus.ts'
 
 // the simulator's wording of the shared balance: no answer, log line or record of the run may carry it
 recordSecret('and the balance is')
@@ -12,7 +15,13 @@ for (const status of [400, 402] as const) {
   t.test(`TensorPix answering ${status} "insufficient credits"`, async t => {
     const bed = await dataPlaneBed(t, { sim: { initialBalance: '0.0000', insufficientCreditsStatus: status } })
     const headers = { 'idempotency-key': `order-${status}` }
+    const admin = await makeKey(bed.gw.db, { scopes: ['admin'] })
+    const refusals = async () => metricValue(parseMetrics((await client(bed.gw.app, admin.key, 'Bearer')
+      .get('/metrics')).text), 'tpx_upstream_out_of_credits_total')
+    const before = await refusals()
     const refused = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) }, headers)
+    t.equal(await refusals() - before, 1, 'counted for the operators')
+    t.equal(bed.gw.logs.filter(line => /"level":50.*account out of credits/.test(line)).length, 1, 'logged once, as an error')
     t.equal(refused.status, 503)
     t.equal(refused.headers.get('retry-after'), '60', 'topping up takes a person: retry in a minute')
     t.match(refused.body, { detail: /TensorPix account cannot pay/, request_id: String })
