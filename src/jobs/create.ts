@@ -18,7 +18,8 @@ import { estimateHold } from '../policy/estimate.ts'
 import { checkOptions, type OptionPolicy } from '../policy/option-rules.ts'
 import { checkVideoUrl, type UrlPolicy } from '../policy/url-rules.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
-import { answerFor, answerForFailure } from '../upstream/answers.ts'
+import { answerForCreate, answerForFailure } from '../upstream/answers.ts'
+import { countOutOfCreditsRefusal } from '../metrics/registry.ts'
 import type { CreateRequest } from '../tensorpix/requests.ts'
 import { checkQuotas } from './quotas.ts'
 import { databaseTrouble, isUniqueViolation } from '../db/errors.ts'
@@ -29,7 +30,7 @@ import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
 
 export interface CreateDeps {
   db: Db
-  log?: { warn(details: object, message: string): void }
+  log?: { warn(details: object, message: string): void, error(details: object, message: string): void }
   upstream: TensorpixApi
   models: ModelCatalog
   defaultHold: Decimal
@@ -207,6 +208,12 @@ async function answerSettledElsewhere (deps: CreateDeps, held: Held, created: Cr
   throw new GatewayError('create_held_for_operator', created.id).with({ extra: { gateway_job_id: held.job.id } })
 }
 
+// TensorPix's words carry the shared account's balance, which no log line repeats
+function reportOutOfCredits (deps: CreateDeps, held: Held, status: number): void {
+  countOutOfCreditsRefusal()
+  deps.log?.error({ jobId: held.job.id, upstreamStatus: status }, 'TensorPix account out of credits: create refused, top it up')
+}
+
 export async function createJob (deps: CreateDeps, call: CreateCall): Promise<ClientAnswer> {
   const now = deps.now()
   const team = await deps.db.team.findUniqueOrThrow({ where: { id: call.principal.teamId } })
@@ -237,7 +244,8 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
     throw ambiguous.answer.with({ extra: { gateway_job_id: held.job.id } })
   }
   if (!res.ok) {
-    const answer = answerFor(res)
+    const answer = answerForCreate(res)
+    if (answer.code === 'upstream_out_of_credits') reportOutOfCredits(deps, held, res.status)
     // a refusal TensorPix would repeat is replayed under its key; throttling and our own credentials are not
     await reject(deps.db, held, answer, answer.code === 'upstream_refused')
     throw answer

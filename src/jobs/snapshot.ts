@@ -40,12 +40,23 @@ export function netCharged (job: {
 }
 
 /**
- * The cost TensorPix reports for an ended job (none reported: nothing), or null when it reports one that cannot be
- * read, a negative one included: that keeps what the team was charged, for an operator to look at, and never
- * credits the team.
+ * The cost TensorPix reports for an ended job, or null when it reports none or one that cannot be read, a negative
+ * one included: that keeps what the team was charged, for an operator to look at, and never credits the team (a
+ * finished or cancelled job always carries its cost; reading a missing one as 0 would refund the whole charge).
  */
 export function reportedCost (snapshot: Pick<TensorpixJob, 'cost_usd'>): Decimal | null {
-  return snapshot.cost_usd === undefined || snapshot.cost_usd === null ? new Decimal(0) : readCredits(snapshot.cost_usd)
+  return readCredits(snapshot.cost_usd)
+}
+
+/**
+ * Why an ended job's cost was not used, for operators (the admin job views), or null when there is nothing to look
+ * at: a failure the account refunds is settled at nothing whatever TensorPix reports, so only its unreadable figure
+ * is worth a note.
+ */
+export function unusedCostNote (state: TerminalState, costUsd: unknown, semantics: Semantics): string | null {
+  if (costUsd !== undefined && costUsd !== null) return `TensorPix reported an unreadable cost (${String(costUsd)}), not used`
+  if (state === 'failed' && semantics.failed === 'refunded') return null
+  return `TensorPix reported no cost for the ${state} job: the charge is kept`
 }
 
 /**
@@ -180,8 +191,9 @@ export async function applySnapshot<T extends JobView> (
     // the money columns as the row has them (locked by the update above), not as the caller's view remembers them
     const row = await tx.job.findUniqueOrThrow({ where: { id: job.id } })
     const cost = reportedCost(snapshot)
-    const settlement = terminalSettlement(terminal, netCharged(row), cost ?? netCharged(row),
-      await semanticsForSettlement(tx))
+    const semantics = await semanticsForSettlement(tx)
+    const costNote = cost === null ? unusedCostNote(terminal, snapshot.cost_usd, semantics) : null
+    const settlement = terminalSettlement(terminal, netCharged(row), cost ?? netCharged(row), semantics)
     let actual = new Decimal(row.actualCost?.toString() ?? 0)
     let refunded = new Decimal(row.refundedCost.toString())
     if (settlement?.kind === 'charge') {
@@ -202,8 +214,7 @@ export async function applySnapshot<T extends JobView> (
       data: {
         actualCost: actual.toFixed(4),
         refundedCost: refunded.toFixed(4),
-        // shown to operators in the admin job views
-        ...(cost === null ? { error: `TensorPix reported an unreadable cost (${snapshot.cost_usd}), not used` } : {})
+        ...(costNote ? { error: costNote } : {})
       }
     })
     await announceJobEnd(tx, ended, settlement?.kind === 'charge')

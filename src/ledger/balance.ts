@@ -21,8 +21,9 @@ export function formatCredits (value: Decimal.Value): string {
   return (rounded.isZero() ? new Decimal(0) : rounded).toFixed(4)
 }
 
-// TensorPix's decimal strings: at most 6 integer digits and 4 places, never negative
-const REPORTED_CREDITS = /^\d{1,6}(?:\.\d{0,4})?$/
+// TensorPix's decimal strings (its pattern ^-?\d{0,6}(?:\.\d{0,4})?$, so ".5" too) with at least one digit, never
+// negative
+const REPORTED_CREDITS = /^(?=\.?\d)\d{0,6}(?:\.\d{0,4})?$/
 
 /**
  * A cost as TensorPix reports it, or null when it cannot be read. A negative cost is unreadable too: charging it

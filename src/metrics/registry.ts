@@ -109,6 +109,19 @@ talliedCounter(processRegistry, {
   labelNames: ['outcome']
 }, () => UPSTREAM_OUTCOMES.map(outcome => [{ outcome }, upstreamCalls[outcome]]))
 
+let outOfCreditsRefusals = 0
+
+/** A create TensorPix refused because the shared account cannot pay: operators must top it up. */
+export function countOutOfCreditsRefusal (): void {
+  outOfCreditsRefusals++
+}
+
+talliedCounter(processRegistry, {
+  name: 'tpx_upstream_out_of_credits_total',
+  help: 'Creates TensorPix refused because the shared account cannot pay (answered 503 until it is topped up)',
+  labelNames: []
+}, () => [[{}, outOfCreditsRefusals]])
+
 export type CreditMovement = 'hold' | 'charge' | 'release' | 'refund'
 const credits: Record<CreditMovement, Decimal> = {
   hold: new Decimal(0), charge: new Decimal(0), release: new Decimal(0), refund: new Decimal(0)

@@ -1,6 +1,6 @@
 // One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key cache's tallies
-// and, from the database, every team's budget in its current period, the active jobs, the worker lag and the
-// over-budget cancels (pending, and what TensorPix kept of over-budget jobs). The
+// and, from the database, every team's budget in its current period, the active and vanished jobs, the worker lag
+// and the over-budget cancels (pending, and what TensorPix kept of over-budget jobs). The
 // database figures describe the shared database, so every replica reports the same values (aggregate with max()).
 import { Gauge, Registry } from 'prom-client'
 import type { Db } from '../db/client.ts'
@@ -31,10 +31,13 @@ function readBudgets (db: Db) {
       ON u.team_id = t.id AND u.period_start = date_trunc(t.budget_period::text, now() AT TIME ZONE 'UTC')::date`
 }
 
-function readActiveJobs (db: Db) {
+// the active jobs by state, and the jobs set aside as vanished (src/jobs/vanished.ts), in one query
+const COUNTED_STATES = [...ACTIVE_STATES, 'vanished']
+
+function readJobCounts (db: Db) {
   return db.$queryRaw<Array<{ state: string, count: number }>>`
     SELECT state::text AS state, count(*)::int AS count FROM jobs
-    WHERE state = ANY(${[...ACTIVE_STATES]}::"JobState"[]) GROUP BY state`
+    WHERE state = ANY(${COUNTED_STATES}::"JobState"[]) GROUP BY state`
 }
 
 // over-budget cancels by state, and their overspend (src/jobs/overspend.ts), per team (all time)
@@ -83,6 +86,7 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const charged = new Gauge({ name: 'tpx_team_budget_charged_credits', help: 'Credits charged in the team\'s current period, net of refunds', labelNames: team, registers })
   const held = new Gauge({ name: 'tpx_team_budget_held_credits', help: 'Credits held by creates in flight in the team\'s current period', labelNames: team, registers })
   const active = new Gauge({ name: 'tpx_jobs_active', help: 'Jobs not yet in a terminal state, by state', labelNames: ['state'] as const, registers })
+  const vanished = new Gauge({ name: 'tpx_jobs_vanished', help: 'Jobs TensorPix answered 404 for long enough to be set aside (charge kept, still asked after)', registers })
   const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
   const cancels = new Gauge({ name: 'tpx_over_budget_cancels', help: 'Jobs whose actual cost broke a hard budget, by the state of their cancel at TensorPix (pending = retried until confirmed)', labelNames: ['team', 'state'] as const, registers })
   const overspent = new Gauge({ name: 'tpx_over_budget_overspent_credits', help: 'Credits by which over-budget jobs took their team past its hard budget when they ended (at most what TensorPix kept of each), all time', labelNames: team, registers })
@@ -96,14 +100,14 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
     labelNames: ['result']
   }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
   const fromDatabase = [
-    budget, charged, held, active, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge
+    budget, charged, held, active, vanished, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge
   ]
 
   async function refresh () {
     try {
       const [teams, states, lagSeconds, overBudget, oldestCancelSeconds, account] = await Promise.all([
         readBudgets(db),
-        readActiveJobs(db),
+        readJobCounts(db),
         readWorkerLag(db, stalePendingMs),
         readOverBudget(db),
         readOldestPendingCancel(db),
@@ -117,6 +121,7 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       }
       const counts = new Map(states.map(s => [s.state, s.count]))
       for (const state of ACTIVE_STATES) active.set({ state }, counts.get(state) ?? 0)
+      vanished.set(counts.get('vanished') ?? 0)
       lag.set(lagSeconds)
       oldestCancel.set(oldestCancelSeconds)
       for (const row of overBudget) {
@@ -132,6 +137,7 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       log.warn({ err }, 'metrics: the database figures could not be read')
       for (const gauge of fromDatabase) gauge.reset()
       lag.remove()
+      vanished.remove()
       accountDrift.remove()
       accountCheckAge.remove()
       oldestCancel.remove()

@@ -23,19 +23,23 @@ const ZERO = new Decimal(0)
  * (finished and cancelled: the reported cost_usd, a cancel less the refund attributed to it from the balance;
  * failed: nothing when failures are refunded); a running or vanished job the latest cost TensorPix reported (its
  * last snapshot, else the create answer; an over-budget job keeps its 402 instead, so the cost settle recorded as
- * its actual cost); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
+ * its actual cost); a job TensorPix never acknowledged (pending, unknown, rejected) nothing. Null when the figures
+ * do not say: an ended job without a readable cost, whose charge the sync kept (a refunded failure costs nothing).
  */
 export function impliedCost (
   job: ImpliedCostInput,
   semantics: Semantics,
   attributedRefund: Decimal = ZERO
-): Decimal {
+): Decimal | null {
   switch (job.state) {
     case 'finished':
     case 'failed':
-      return settledCost(job.state, reportedCost(job.snapshot) ?? ZERO, semantics)
-    case 'cancelled':
-      return settledCost(job.state, reportedCost(job.snapshot) ?? ZERO, semantics).minus(attributedRefund)
+    case 'cancelled': {
+      const reported = reportedCost(job.snapshot)
+      if (reported === null) return job.state === 'failed' && semantics.failed === 'refunded' ? ZERO : null
+      const settled = settledCost(job.state, reported, semantics)
+      return job.state === 'cancelled' ? settled.minus(attributedRefund) : settled
+    }
     case 'queued':
     case 'processing':
     case 'vanished':
@@ -116,10 +120,12 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
       const team = slugs.get(job.teamId) ?? job.teamId
       const sums = teams.get(team) ?? { team, ledgerNet: ZERO, upstreamCost: ZERO, jobs: [] }
       const ledgerNet = nets.get(job.id) ?? ZERO
-      const upstreamCost = impliedCost(job, semantics, attributed.get(job.id))
+      const implied = impliedCost(job, semantics, attributed.get(job.id))
+      // a cost TensorPix never gave explains none of the charge: all of it is drift, listed even when it is 0
+      const upstreamCost = implied ?? ZERO
       sums.ledgerNet = sums.ledgerNet.plus(ledgerNet)
       sums.upstreamCost = sums.upstreamCost.plus(upstreamCost)
-      if (!ledgerNet.equals(upstreamCost)) {
+      if (implied === null || !ledgerNet.equals(upstreamCost)) {
         sums.jobs.push({
           jobId: job.id, upstreamId: job.upstreamId, state: job.state, ...figures(ledgerNet, upstreamCost)
         })

@@ -15,32 +15,47 @@ function refusal (res: UpstreamResponse): GatewayError {
   return new GatewayError('upstream_refused', res.status, detail).with({ upstreamBody: body })
 }
 
-// TensorPix says the one master account every team shares cannot pay: 402, or (as its docs describe it) a 400 whose
-// account-level message (detail or non_field_errors, never a field's error) speaks of credits or the balance. It is
-// no refusal of the team's request, and its wording shows the shared account's balance, so it is never passed on.
-const CREDITS_WORDING = /\bcredits?\b|\bbalance\b/i
+// A create refused because the one master account every team shares cannot pay: 402, or (as TensorPix's docs
+// describe it) a 400 with "an appropriate message". Which message carries it is not documented (detail,
+// non_field_errors, or a field's list), so every message of the body is read; the wording must say the account falls
+// short, since model names ("Auto Color Balance") and option errors ("Preview jobs cost no credits") speak of credits
+// and balance too. It is no refusal of the team's request, and it shows the shared account's balance, so it is never
+// passed on. Only creates spend credits: every other route's answer passes through untouched.
+const SHORTFALL_WORDING = /\binsufficient\b|\bnot enough\b|\bexceed(s|ed)?\b|\btoo (low|small|little)\b|\bout of\b/i
+const MONEY_WORDING = /\bcredits?\b|\bbalance\b|\bfunds?\b/i
+// the account is only topped up by hand: a client retrying in seconds would only be refused again
+const OUT_OF_CREDITS_RETRY_AFTER_S = '60'
+// a validation body nests field lists under `errors` at most; deeper is no message of TensorPix's
+const MESSAGE_DEPTH = 3
 
-function accountMessages (body: unknown): string[] {
-  if (!body || typeof body !== 'object') return []
-  const { detail, non_field_errors: nonField } = body as { detail?: unknown, non_field_errors?: unknown }
-  return [detail, ...(Array.isArray(nonField) ? nonField : [])].filter((m): m is string => typeof m === 'string')
+function messagesOf (value: unknown, depth = MESSAGE_DEPTH): string[] {
+  if (typeof value === 'string') return [value]
+  if (depth === 0 || !value || typeof value !== 'object') return []
+  return Object.values(value).flatMap(inner => messagesOf(inner, depth - 1))
 }
 
-/** Whether an answer says the shared TensorPix account is out of credits. Pure; exported for unit tests. */
+/** Whether a create's answer says the shared TensorPix account is out of credits. Pure; exported for unit tests. */
 export function isAccountOutOfCredits (res: Pick<UpstreamResponse, 'status' | 'body'>): boolean {
   if (res.status === 402) return true
-  return res.status === 400 && accountMessages(res.body).some(m => CREDITS_WORDING.test(m))
+  if (res.status !== 400 || !res.body || typeof res.body !== 'object') return false
+  return messagesOf(res.body).some(m => SHORTFALL_WORDING.test(m) && MONEY_WORDING.test(m))
 }
 
+/** The gateway's answer for a TensorPix error status on any route. */
 export function answerFor (res: UpstreamResponse): GatewayError {
   if (res.status === 401 || res.status === 403) return new GatewayError('upstream_auth_failed')
-  if (isAccountOutOfCredits(res)) return new GatewayError('upstream_out_of_credits')
   if (res.status === 429) {
     const retryAfter = String(res.headers['retry-after'] ?? DEFAULT_RETRY_AFTER_S)
     return new GatewayError('upstream_throttled').with({ headers: { 'retry-after': retryAfter } })
   }
   if (res.status >= 500) return new GatewayError('upstream_failed', res.status)
   return refusal(res)
+}
+
+/** The gateway's answer for a TensorPix error status on a create, the only call the account's credits can refuse. */
+export function answerForCreate (res: UpstreamResponse): GatewayError {
+  if (!isAccountOutOfCredits(res)) return answerFor(res)
+  return new GatewayError('upstream_out_of_credits').with({ headers: { 'retry-after': OUT_OF_CREDITS_RETRY_AFTER_S } })
 }
 
 export function answerForFailure (failure: UpstreamFailure): GatewayError {

@@ -5,8 +5,10 @@
 // as deleted, and a job is done once retention_deleted_at is set.
 //
 // A finished job's next_sync_at serves as this worker's lease: replicas never delete the same job's videos at once.
-// The status sync uses it only while a just-finished job's output has not appeared (OUTPUT_WAIT_POLLS, about 75
-// minutes), long before retention (at least a day) takes the job.
+// The status sync uses it while a finished job's output has not appeared (OUTPUT_WAIT_POLLS, about 75 minutes).
+// That wait is not over just because finished_at (TensorPix's time) is old: a job first seen finished long after it
+// finished still waits for its output, and closing it then would stop the sync asking. Such a job is skipped until
+// its output appears or the sync gives up (next_sync_at null).
 import type { WorkerDeps } from './deps.ts'
 
 const BATCH = 20
@@ -22,6 +24,7 @@ async function claimExpired (deps: WorkerDeps, now: Date): Promise<string[]> {
         AND j.retention_deleted_at IS NULL
         AND j.finished_at <= ${now}::timestamptz - make_interval(days => t.retention_days)
         AND (j.next_sync_at IS NULL OR j.next_sync_at <= ${now}::timestamptz)
+        AND (j.output_video_id IS NOT NULL OR j.next_sync_at IS NULL)
       ORDER BY j.finished_at
       LIMIT ${BATCH}
       FOR UPDATE OF j SKIP LOCKED)

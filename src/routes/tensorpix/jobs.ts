@@ -117,9 +117,16 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
       rows: ({ limit, offset }) => db.job.findMany({
         where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
       }),
-      // a job TensorPix no longer finds shows as it was last seen (or as its create was answered)
-      read: async job =>
-        needsRefresh(job, new Date()) ? (await refresh(request, job)).body : job.snapshot ?? job.responseBody
+      read: async job => {
+        // a job TensorPix no longer finds shows as it was last seen (or as its create was answered)
+        const stored = job.snapshot ?? job.responseBody
+        if (!needsRefresh(job, new Date())) return stored
+        // one job's failed refresh (a 404 while they are counted, src/jobs/vanished.ts) must not fail the page
+        return refresh(request, job).then(res => res.body, (err: unknown) => {
+          request.log.warn({ err, jobId: job.id }, 'job list: refresh failed, the stored snapshot is shown')
+          return stored
+        })
+      }
     })
   })
 

@@ -72,6 +72,7 @@ t.test('traffic moves the figures', async t => {
   t.equal(metricValue(during, 'tpx_team_budget_charged_credits', { team: slug }), cost)
   t.equal(metricValue(during, 'tpx_team_budget_held_credits', { team: slug }), 0)
   t.equal(metricValue(during, 'tpx_jobs_active', { state: 'queued' }), 1, 'the job is active')
+  t.equal(metricValue(during, 'tpx_jobs_vanished'), 0, 'none set aside')
   t.ok(delta(during, 'tpx_key_cache_lookups_total', { result: 'miss' }) >= 1, 'the first verification missed the cache')
   t.ok(delta(during, 'tpx_key_cache_lookups_total', { result: 'hit' }) >= 2, 'later ones hit it')
   t.equal(metricValue(during, 'tpx_metrics_database_up'), 1)

@@ -82,3 +82,20 @@ t.test('deletes exactly the expired enhanced videos of teams with a retention se
   t.equal((await db.job.findFirstOrThrow({ where: { upstreamId: jobs.keeper } })).retentionDeletedAt, null)
   t.equal((await db.job.findFirstOrThrow({ where: { upstreamId: jobs.failed } })).retentionDeletedAt, null, 'failed jobs are not retention work')
 })
+
+t.test('a job first seen finished long after it finished keeps waiting for its output', async t => {
+  const bed = await dataPlaneBed(t, { team: { retentionDays: 7 }, sim: { behaviour: { outputVideoAfterPolls: 1000 } } })
+  const { db } = bed.gw
+  const id = await create(bed, bed.api)
+  await bed.sim.complete(id)
+  await bed.sim.control('POST', '/clock/advance', { ms: 8 * DAY_MS })
+  t.equal((await bed.api.get(`/api/jobs/${id}/`)).body.status, 2, 'seen finished 8 days after it finished')
+  const waiting = await db.job.findFirstOrThrow({ where: { upstreamId: id } })
+  t.match(waiting, { state: 'finished', outputVideoId: null, nextSyncAt: Date }, 'the sync waits for its output')
+
+  const now = new Date((await bed.sim.control<{ now: string }>('GET', '/state')).now)
+  t.equal(await enforceRetention({ ...workerDeps(t, db, bed.sim), now: () => now }), 0, 'retention leaves it')
+  const after = await db.job.findFirstOrThrow({ where: { upstreamId: id } })
+  t.same({ retentionDeletedAt: after.retentionDeletedAt, nextSyncAt: after.nextSyncAt },
+    { retentionDeletedAt: null, nextSyncAt: waiting.nextSyncAt }, 'and the sync still asks')
+})

@@ -74,3 +74,14 @@ t.test('a passing 404 is forgotten at the next 200', async t => {
   await pass(VANISH_AFTER_MS)
   t.match(await row(bed, id), { state: 'queued', notFoundPolls: 0, notFoundSince: null }, 'the count starts afresh')
 })
+
+t.test('while one job\'s 404s are counted, the job list shows it as last seen', async t => {
+  const bed = await dataPlaneBed(t)
+  const missing = Number((await create(bed)).body.id)
+  const found = Number((await create(bed)).body.id)
+  await bed.sim.fault({ kind: 'error', status: 404, route: `GET /api/jobs/${missing}/` })
+  const listed = await bed.api.get('/api/jobs/')
+  t.equal(listed.status, 200, 'the page is served')
+  t.same(listed.list.map(job => Number(job.id)).sort(), [missing, found].sort(), 'with both jobs')
+  t.match(listed.list.find(job => Number(job.id) === missing), { id: missing, status: 0 }, 'the 404 one as last seen')
+})

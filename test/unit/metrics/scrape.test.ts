@@ -9,7 +9,7 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   const warnings: string[] = []
   const rows = [
     [{ team: 'acme', budget: 100, charged: 12.5, held: 10 }],
-    [{ state: 'queued', count: 3 }],
+    [{ state: 'queued', count: 3 }, { state: 'vanished', count: 2 }],
     [{ lag: 4.5 }],
     [{ team: 'acme', state: 'pending', count: 1, overspent: 0 }, { team: 'acme', state: 'overtaken', count: 2, overspent: 0.75 }],
     [{ age: 90 }],
@@ -29,6 +29,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(up, 'tpx_team_budget_held_credits', { team: 'acme' }), 10)
   t.equal(metricValue(up, 'tpx_jobs_active', { state: 'queued' }), 3)
   t.equal(metricValue(up, 'tpx_jobs_active', { state: 'processing' }), 0, 'every active state is present')
+  t.equal(metricValue(up, 'tpx_jobs_vanished'), 2, 'set-aside jobs are counted apart')
+  t.notOk(up.some(s => s.name === 'tpx_jobs_active' && s.labels.state === 'vanished'), 'and are not active')
   t.equal(metricValue(up, 'tpx_worker_lag_seconds'), 4.5)
   t.equal(metricValue(up, 'tpx_over_budget_cancels', { team: 'acme', state: 'pending' }), 1)
   t.equal(metricValue(up, 'tpx_over_budget_overspent_credits', { team: 'acme' }), 0.75, 'summed over the team\'s states')
@@ -42,9 +44,9 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   const text = await scraper.scrape()
   const samples = parseMetrics(text)
   t.equal(metricValue(samples, 'tpx_metrics_database_up'), 0)
-  for (const name of ['tpx_team_budget_credits', 'tpx_team_budget_charged_credits', 'tpx_jobs_active', 'tpx_worker_lag_seconds',
-    'tpx_over_budget_cancels', 'tpx_over_budget_overspent_credits', 'tpx_over_budget_cancel_oldest_pending_seconds',
-    'tpx_account_drift_credits']) {
+  for (const name of ['tpx_team_budget_credits', 'tpx_team_budget_charged_credits', 'tpx_jobs_active', 'tpx_jobs_vanished',
+    'tpx_worker_lag_seconds', 'tpx_over_budget_cancels', 'tpx_over_budget_overspent_credits',
+    'tpx_over_budget_cancel_oldest_pending_seconds', 'tpx_account_drift_credits']) {
     t.notOk(samples.some(s => s.name === name), `${name} is absent rather than stale`)
   }
   t.equal(metricValue(samples, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7, 'what needs no database is still there')
