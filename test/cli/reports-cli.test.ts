@@ -38,7 +38,8 @@ t.test('reports CLI', async t => {
     t.match(human.stdout, /^TEAM\s+PERIOD\s+BUDGET\s+CHARGED\s+HELD\s+REMAINING\s+USED %\s+BURN\/DAY\s+EXHAUSTS ON\n(alpha|beta|daily)/)
     const recon = await run('reports', 'reconciliation', ...range)
     t.equal(recon.code, 0)
-    t.match(recon.stdout, /\nTOTAL\s+\d+\.\d{4}\s+\d+\.\d{4}\s+0\.0000\n$/)
+    t.match(recon.stdout, /\nTOTAL\s+\d+\.\d{4}\s+\d+\.\d{4}\s+0\.0000\n/)
+    t.match(recon.stdout, /\naccount: +no account check yet\n/, 'the account section follows the teams')
     t.equal(recon.stderr, '0 job(s) with drift\n')
   })
 

@@ -49,7 +49,11 @@ const ROUTES: Record<string, { finance: boolean, sample: (c: Ctx, n: number) => 
   whoami: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/whoami' }) },
   getSpendReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/spend' }) },
   getBudgetsReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/budgets' }) },
-  getReconciliationReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/reconciliation' }) }
+  getReconciliationReport: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/reports/reconciliation' }) },
+  createAccountTopUp: {
+    finance: true, sample: () => ({ method: 'POST', url: '/admin/v1/account/top-ups', body: { amount: '1.0000', note: 'probe' } })
+  },
+  listAccountTopUps: { finance: true, sample: () => ({ method: 'GET', url: '/admin/v1/account/top-ups' }) }
 }
 
 let counter = 0
