@@ -185,19 +185,34 @@ const describePlan = (plan: Plan) => plan.changes.map(change => ({
   apportioned: change.apportioned
 }))
 
-/** Explains a persistent drift by semantics, under the lock that keeps settlements out; the plan applied or null. */
+/**
+ * The check the drift first appeared at (the first after the last agreement), when the whole cumulative drift
+ * appeared in that one interval: only then can cancels that ended in it carry the drift as refunds.
+ */
+async function driftOrigin (tx: Tx, lastAgreed: AccountCheck | null, drift: Decimal) {
+  const origin = await tx.accountCheck.findFirst({
+    where: { id: { gt: lastAgreed?.id ?? 0n } }, orderBy: { id: 'asc' }
+  })
+  return origin && new Decimal(origin.intervalDrift.toString()).equals(drift) ? origin : null
+}
+
+/** Explains a persistent drift by semantics, under the lock that keeps settlements out; null when not persistent. */
 async function explainBySemantics (tx: Tx, recent: AccountCheck[], reading: Reading, now: Date) {
   const semantics = await lockSemantics(tx)
   const read = await readTotals(tx, reading.balance, now)
   const assessed = assess(recent, read)
   if (!assessed.verdict.persistent) return null
+  const drift = assessed.cumulativeDrift
   const lastAgreed = await tx.accountCheck.findFirst({ where: { cumulativeDrift: 0 }, orderBy: { id: 'desc' } })
-  const plan = explainDrift(assessed.cumulativeDrift, await endedSince(tx, lastAgreed?.checkedAt ?? new Date(0)),
+  const origin = await driftOrigin(tx, lastAgreed, drift)
+  const ended = await endedSince(tx, lastAgreed?.checkedAt ?? new Date(0), origin?.checkedAt ?? null)
+  const explanation = explainDrift(drift, origin ? new Decimal(origin.intervalDrift.toString()) : null, ended,
     semantics)
-  return plan ? { plan, semantics, drift: assessed.cumulativeDrift } : null
+  return { ...explanation, semantics, drift }
 }
 
-async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics, assessed: ReturnType<typeof assess>) {
+async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics, assessed: ReturnType<typeof assess>,
+  candidates: Semantics[]) {
   const { interval } = assessed
   await emitAccountEvent(tx, 'reconciliation.account_drift', {
     checkId: check.id.toString(),
@@ -209,7 +224,9 @@ async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics,
     topUpChange: formatCredits(interval.topUpChange),
     intervalDrift: formatCredits(interval.drift),
     cumulativeDrift: formatCredits(assessed.cumulativeDrift),
-    semantics
+    semantics,
+    // semantics that each explain the drift: more than one is ambiguous, so none was switched to
+    candidates
   })
 }
 
@@ -222,9 +239,10 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
     let read = await readTotals(tx, reading.balance, now)
     let assessed = assess(recent, read)
     // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
-    const explained = assessed.verdict.persistent && reading.complete
+    const explanation = assessed.verdict.persistent && reading.complete
       ? await explainBySemantics(tx, recent, reading, now)
       : null
+    const explained = explanation?.plan ? { ...explanation, plan: explanation.plan } : null
     let check = await tx.accountCheck.create({ data: checkRow(read, reading, now, assessed) })
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
@@ -237,8 +255,7 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
       const evidence = {
         checkId: check.id.toString(),
         drift: formatCredits(explained.drift),
-        jobs: describePlan(explained.plan),
-        alternatives: explained.plan.alternatives
+        jobs: describePlan(explained.plan)
       }
       for (const subject of changedSubjects(explained.semantics, explained.plan.semantics)) {
         await observeSemantics(tx, subject, explained.plan.semantics[subject], evidence, now)
@@ -248,7 +265,7 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
       })
     }
     const alert = !explained && assessed.verdict.alert
-    if (alert) await announceDrift(tx, check, await readSemantics(tx), assessed)
+    if (alert) await announceDrift(tx, check, await readSemantics(tx), assessed, explanation?.candidates ?? [])
     return {
       checkId: check.id,
       intervalDrift: formatCredits(check.intervalDrift.toString()),

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { explainInterval, outsideCount, verdict } from '../../../src/account/explain.ts'
-import { apportion, ASSUMED_SEMANTICS, explainDrift, type EndedJob } from '../../../src/account/semantics.ts'
+import { apportion, ASSUMED_SEMANTICS, explainDrift, type EndedJob, type Plan } from '../../../src/account/semantics.ts'
 
 const d = (v: string | number) => new Decimal(v)
 const fixed = (values: Decimal[]) => values.map(v => v.toFixed(4))
@@ -60,39 +60,62 @@ t.test('largest-remainder apportionment adds up exactly', async t => {
 })
 
 const failed = (key: string, cost: string): EndedJob =>
-  ({ key, state: 'failed', cost: d(cost), createCost: d(cost), attributed: d(0) })
-const cancelled = (key: string, cost: string, createCost: string | null = cost): EndedJob =>
-  ({ key, state: 'cancelled', cost: d(cost), createCost: createCost === null ? null : d(createCost), attributed: d(0) })
+  ({ key, state: 'failed', cost: d(cost), createCost: d(cost), attributed: d(0), inDriftInterval: true })
+const cancelled = (key: string, cost: string, createCost: string | null = cost, inDriftInterval = true): EndedJob => {
+  const create = createCost === null ? null : d(createCost)
+  return { key, state: 'cancelled', cost: d(cost), createCost: create, attributed: d(0), inDriftInterval }
+}
+/** The drift appeared in one interval (as a persistent drift from one event does). */
+const explain = (drift: string, ended: EndedJob[], belief = ASSUMED_SEMANTICS) =>
+  explainDrift(d(drift), d(drift), ended, belief)
+const moves = (plan: Plan | null) => plan?.changes.map(c => [c.key, c.amount.toFixed(4), c.apportioned])
 
 t.test('an observed semantics explains a drift exactly, or nothing does', async t => {
-  const unrefunded = explainDrift(d('-0.3'), [failed('a', '0.1'), failed('b', '0.2'), cancelled('c', '0.5', '1')],
-    ASSUMED_SEMANTICS)
-  t.same(unrefunded?.semantics, { failed: 'as_reported', cancelled: 'as_reported' }, 'failures are not refunded')
-  t.same(unrefunded?.changes.map(c => [c.key, c.amount.toFixed(4)]), [['a', '0.1000'], ['b', '0.2000']])
+  const unrefunded = explain('-0.3', [failed('a', '0.1'), failed('b', '0.2'), cancelled('c', '0.5', '1')])
+  t.same(unrefunded.plan?.semantics, { failed: 'as_reported', cancelled: 'as_reported' }, 'failures are not refunded')
+  t.same(moves(unrefunded.plan), [['a', '0.1000', false], ['b', '0.2000', false]])
 
-  const gross = explainDrift(d('0.8'), [cancelled('c', '1')], ASSUMED_SEMANTICS)
-  t.same(gross?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'a cancel\'s refund seen only in the balance')
-  t.same(gross?.changes.map(c => [c.key, c.amount.toFixed(4), c.apportioned]), [['c', '-0.8000', false]])
+  const gross = explain('0.8', [cancelled('c', '1')])
+  t.same(gross.plan?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'a cancel\'s refund seen only in the balance')
+  t.same(moves(gross.plan), [['c', '-0.8000', false]])
 
-  const shared = explainDrift(d('1'), [cancelled('c', '1'), cancelled('e', '3'), cancelled('n', '2', '3')],
-    ASSUMED_SEMANTICS)
-  t.same(shared?.changes.map(c => [c.key, c.amount.toFixed(4), c.apportioned]),
-    [['c', '-0.2500', true], ['e', '-0.7500', true]], 'apportioned by cost; a net-looking cancel takes no share')
+  const shared = explain('1', [cancelled('c', '1'), cancelled('e', '3'), cancelled('n', '2', '3')])
+  t.same(moves(shared.plan), [['c', '-0.2500', true], ['e', '-0.7500', true]],
+    'apportioned by cost; a net-looking cancel takes no share')
 
-  const both = explainDrift(d('0.6'), [failed('a', '0.2'), cancelled('c', '1')], ASSUMED_SEMANTICS)
-  t.same(both?.semantics, { failed: 'as_reported', cancelled: 'gross' }, 'both at once')
-  t.same(both?.changes.map(c => [c.key, c.amount.toFixed(4)]), [['a', '0.2000'], ['c', '-0.8000']])
-  t.same(both?.alternatives, [{ failed: 'refunded', cancelled: 'gross' }],
-    'gross alone (a refund of 0.6) would explain it too: the evidence says the choice was not unique')
-  t.same(unrefunded?.alternatives, [], 'unique')
+  const ongoing = explain('0.4', [cancelled('c', '0.5')], { failed: 'refunded', cancelled: 'gross' })
+  t.same(ongoing.plan?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'under gross already: attributed')
 
-  const ongoing = explainDrift(d('0.4'), [cancelled('c', '0.5')], { failed: 'refunded', cancelled: 'gross' })
-  t.same(ongoing?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'under gross already: attributed, no switch')
+  t.same(explain('-0.25', [failed('a', '0.1')]), { plan: null, candidates: [] }, 'no exact explanation')
+  t.equal(explain('2', [cancelled('c', '1')]).plan, null, 'more than the cancels cost')
+  t.equal(explain('0.5', [cancelled('c', '0.2', '1')]).plan, null, 'a cancel reported net is no evidence of gross')
+  t.equal(explain('0', [failed('a', '1')]).plan, null, 'no drift, nothing to explain')
+  t.equal(explain('-1', []).plan, null, 'no ended jobs: an unexplained change')
+})
 
-  t.equal(explainDrift(d('-0.25'), [failed('a', '0.1')], ASSUMED_SEMANTICS), null, 'no exact explanation')
-  t.equal(explainDrift(d('2'), [cancelled('c', '1')], ASSUMED_SEMANTICS), null, 'more than the cancels cost')
-  t.equal(explainDrift(d('0.5'), [cancelled('c', '0.2', '1')], ASSUMED_SEMANTICS), null,
-    'a cancel reported net is no evidence of gross')
-  t.equal(explainDrift(d('0'), [failed('a', '1')], ASSUMED_SEMANTICS), null, 'no drift, nothing to explain')
-  t.equal(explainDrift(d('-1'), [], ASSUMED_SEMANTICS), null, 'no ended jobs: an unexplained change')
+t.test('a belief switches only on one unambiguous, single-semantic explanation', async t => {
+  const mixed = explain('0.6', [failed('a', '0.2'), cancelled('c', '1')])
+  t.same(mixed.plan?.semantics, { failed: 'refunded', cancelled: 'gross' },
+    'never a failure flip and cancel refunds at once: only gross alone explains')
+  t.same(mixed.candidates, [{ failed: 'refunded', cancelled: 'gross' }])
+  const notRefunded = { failed: 'as_reported', cancelled: 'as_reported' } as const
+  const ambiguous = explain('0.2', [failed('a', '0.2'), cancelled('c', '1')], notRefunded)
+  t.same(ambiguous, {
+    plan: null,
+    candidates: [{ failed: 'refunded', cancelled: 'as_reported' }, { failed: 'as_reported', cancelled: 'gross' }]
+  }, 'two candidates explain: nothing switches, both are named for an operator')
+
+  const debit = explain('-1.5', [failed('a', '2'), cancelled('c', '1')])
+  t.same(debit, { plan: null, candidates: [] },
+    'an unrecorded debit beside a refunded failure and a cancel: no switch, for an operator')
+
+  t.equal(explain('0.5', [cancelled('c', '0.8', '1')]).plan, null,
+    'an unrecorded credit beside a cancel whose cost_usd differs from its create cost: no switch')
+  t.equal(explain('0.5', [cancelled('c', '1', null)]).plan, null, 'a cancel whose create cost is unknown: no switch')
+  t.equal(explain('0.5', [cancelled('c', '1', '1', false)]).plan, null,
+    'a cancel that ended outside the interval the drift appeared in: no switch')
+  t.equal(explainDrift(d('0.5'), d('0.3'), [cancelled('c', '1')], ASSUMED_SEMANTICS).plan, null,
+    'a drift built up over several intervals: no gross')
+  t.equal(explainDrift(d('0.5'), null, [cancelled('c', '1')], ASSUMED_SEMANTICS).plan, null,
+    'no single interval showed the drift: no gross')
 })
