@@ -27,9 +27,10 @@ import type { WorkerDeps } from './deps.ts'
 type Tx = Prisma.TransactionClient
 
 /**
- * The listing reads at most MAX_PAGES pages of PAGE jobs (10 000 jobs): TensorPix documents no order, so the
- * whole list is read every pass. Beyond the cap the check is marked incomplete (listing_complete = false): jobs
- * past it are not seen, so a new outside job there shows as drift.
+ * The listing reads at most MAX_PAGES pages asking PAGE jobs each (10 000 jobs, fewer when TensorPix caps a page
+ * lower): TensorPix documents no order, so the whole list is read every pass. Beyond the cap, or when the jobs read
+ * fall short of the listing's `count`, the check is marked incomplete (listing_complete = false) and moves no money:
+ * jobs not seen are not counted, so a new outside job there shows as drift.
  */
 export const PAGE = 200
 export const MAX_PAGES = 50
@@ -49,14 +50,22 @@ async function balance (deps: WorkerDeps): Promise<Decimal> {
   return new Decimal(res.body.balance_usd)
 }
 
-/** Every job of the account, deduplicated by id (offset pages may shift while read), up to the cap. */
+/**
+ * Every job of the account, deduplicated by id (offset pages may shift while read), up to the cap. The offset
+ * advances by what a page returned (a server may cap a page below PAGE), and the listing is complete only when it
+ * ends within the cap and holds as many jobs as the listing's `count`.
+ */
 async function listAccountJobs (deps: WorkerDeps): Promise<{ jobs: TensorpixJob[], complete: boolean }> {
   const jobs = new Map<number, TensorpixJob>()
+  let offset = 0
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await deps.upstream.listJobs({ limit: PAGE, offset: page * PAGE }, REQUEST)
+    const res = await deps.upstream.listJobs({ limit: PAGE, offset }, REQUEST)
     if (!res.ok) throw new Error(`GET /api/jobs/ answered ${res.status}`)
     for (const job of res.body.results) jobs.set(job.id, job)
-    if (!res.body.next || res.body.results.length === 0) return { jobs: [...jobs.values()], complete: true }
+    offset += res.body.results.length
+    if (!res.body.next || res.body.results.length === 0) {
+      return { jobs: [...jobs.values()], complete: jobs.size === res.body.count }
+    }
   }
   return { jobs: [...jobs.values()], complete: false }
 }

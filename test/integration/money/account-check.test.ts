@@ -77,6 +77,22 @@ t.test('a job created outside the gateway is explained as outside, its later can
   t.equal((await events('reconciliation.account_drift')).length, 0)
 })
 
+t.test('a listing whose pages are smaller than asked is read whole: no outside job is skipped', async t => {
+  // DRF's max_limit: TensorPix may answer 50 jobs for limit=200, and stepping by 200 would skip 150 of every 200
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { maxPageSize: 50 } } })
+  await check()
+  for (let i = 0; i < 60; i += 20) {
+    await Promise.all(Array.from({ length: 20 }, () => bed.upstream.post('/api/jobs/from-url/', { json: fromUrl(bed) })))
+  }
+  const outcome = await check()
+  t.equal(outcome.cumulativeDrift, '0.0000', 'every outside job was counted')
+  const row = await db.accountCheck.findUniqueOrThrow({ where: { id: outcome.checkId } })
+  t.equal(row.listedJobs, 60, 'all 60 listed over two pages of 50')
+  t.ok(row.listingComplete, 'the listing holds as many jobs as its count')
+  t.equal(await db.accountOutsideJob.count(), 60)
+  t.equal((await events('reconciliation.account_drift')).length, 0)
+})
+
 t.test('an unrecorded balance change raises account_drift once; a recorded top-up explains one', async t => {
   const { bed, db, check, events } = await accountBed(t)
   await check()
