@@ -2,6 +2,7 @@
 // when a drift is an alert. A check reads totals (every ledger net, outside cost and top-up so far), so a movement
 // that commits after one check's read is counted at the next one and never lost between intervals.
 import { Decimal } from 'decimal.js'
+import { heldForOperator } from '../jobs/operator-hold.ts'
 import type { Semantics } from './semantics.ts'
 
 export interface Totals {
@@ -68,6 +69,21 @@ Decimal {
  * a check's reading and its ledger read, makes drift for one check and is gone at the next.
  */
 export const PERSISTENT_CHECKS = 2
+
+/** A create that TensorPix may have charged with its answer still on its way (pending or unknown rows). */
+export interface OpenCreate { state: string, createdAt: Date, submittedAt: Date | null, error: string | null }
+
+/**
+ * Whether a create keeps a drift transient: every pending one, and an unknown one still younger than the longest a
+ * create can be in flight (`longestMs`, config longestCreateInFlightMs) unless it is held for an operator. An older
+ * unknown one stays unknown until reconciliation or an operator decides, which may be never: counting it would mute
+ * every alert and all learning meanwhile.
+ */
+export function createInFlight (create: OpenCreate, now: Date, longestMs: number): boolean {
+  if (create.state === 'pending') return true
+  if (create.state !== 'unknown' || heldForOperator(create)) return false
+  return now.getTime() - (create.submittedAt ?? create.createdAt).getTime() < longestMs
+}
 
 export interface CheckState { cumulativeDrift: Decimal, createsInFlight: number, alerted: boolean }
 

@@ -16,7 +16,9 @@ import type { AccountCheck } from '../generated/prisma/client.ts'
 import { applySnapshot } from '../jobs/snapshot.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import type { TensorpixJob } from '../tensorpix/jobs.ts'
-import { explainInterval, outsideCount, PERSISTENT_CHECKS, storedTotals, verdict, type Totals } from '../account/explain.ts'
+import {
+  createInFlight, explainInterval, outsideCount, PERSISTENT_CHECKS, storedTotals, verdict, type Totals
+} from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
 import { lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
 import { applyPlan, endedSince, reportedCost } from '../account/corrections.ts'
@@ -41,6 +43,11 @@ const CHECK_LOCK = 0x61636374
 
 const REQUEST = { requestId: 'account-check' }
 const ZERO = new Decimal(0)
+
+export interface AccountCheckOptions {
+  /** the longest a create can be in flight (config longestCreateInFlightMs): an older unknown one is not in flight */
+  createInFlightMs: number
+}
 
 interface Reading { balance: Decimal, jobs: TensorpixJob[], complete: boolean }
 
@@ -130,18 +137,21 @@ async function countOutsideJobs (deps: WorkerDeps, listed: TensorpixJob[], owned
 
 interface Read extends Totals { createsInFlight: number }
 
-async function readTotals (tx: Tx, accountBalance: Decimal, now: Date): Promise<Read> {
-  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string, inFlight: number }>>`
+async function readTotals (tx: Tx, accountBalance: Decimal, now: Date, options: AccountCheckOptions): Promise<Read> {
+  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string }>>`
     SELECT (SELECT COALESCE(SUM(charged), 0) FROM team_period_usage)::text AS ledger,
       (SELECT COALESCE(SUM(counted), 0) FROM account_outside_jobs)::text AS outside,
-      (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps",
-      (SELECT count(*) FROM jobs WHERE state IN ('pending', 'unknown'))::int AS "inFlight"`
+      (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps"`
+  const open = await tx.job.findMany({
+    where: { state: { in: ['pending', 'unknown'] } },
+    select: { state: true, createdAt: true, submittedAt: true, error: true }
+  })
   return {
     balance: accountBalance,
     ledgerNet: new Decimal(row?.ledger ?? 0),
     outsideCost: new Decimal(row?.outside ?? 0),
     topUps: new Decimal(row?.topUps ?? 0),
-    createsInFlight: row?.inFlight ?? 0
+    createsInFlight: open.filter(create => createInFlight(create, now, options.createInFlightMs)).length
   }
 }
 
@@ -206,9 +216,11 @@ async function driftOrigin (tx: Tx, lastAgreed: AccountCheck | null, drift: Deci
 }
 
 /** Explains a persistent drift by semantics, under the lock that keeps settlements out; null when not persistent. */
-async function explainBySemantics (tx: Tx, recent: AccountCheck[], reading: Reading, now: Date) {
+async function explainBySemantics (
+  tx: Tx, recent: AccountCheck[], reading: Reading, now: Date, options: AccountCheckOptions
+) {
   const semantics = await lockSemantics(tx)
-  const read = await readTotals(tx, reading.balance, now)
+  const read = await readTotals(tx, reading.balance, now, options)
   const assessed = assess(recent, read)
   if (!assessed.verdict.persistent) return null
   const drift = assessed.cumulativeDrift
@@ -239,23 +251,24 @@ async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics,
   })
 }
 
-async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Promise<CheckOutcome | null> {
+async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date, options: AccountCheckOptions):
+Promise<CheckOutcome | null> {
   return deps.db.$transaction(async tx => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHECK_LOCK})`
     const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: PERSISTENT_CHECKS })
     if (recent[0] && recent[0].checkedAt >= startedAt) return null
     const now = deps.now()
-    let read = await readTotals(tx, reading.balance, now)
+    let read = await readTotals(tx, reading.balance, now, options)
     let assessed = assess(recent, read)
     // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
     const explanation = assessed.verdict.persistent && reading.complete
-      ? await explainBySemantics(tx, recent, reading, now)
+      ? await explainBySemantics(tx, recent, reading, now, options)
       : null
     const explained = explanation?.plan ? { ...explanation, plan: explanation.plan } : null
     let check = await tx.accountCheck.create({ data: checkRow(read, reading, now, assessed) })
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
-      read = await readTotals(tx, reading.balance, now)
+      read = await readTotals(tx, reading.balance, now, options)
       assessed = assess(recent, read)
       check = await tx.accountCheck.update({ where: { id: check.id }, data: checkRow(read, reading, now, assessed) })
     }
@@ -287,7 +300,7 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
 }
 
 /** One pass of the account check. */
-export async function checkAccount (deps: WorkerDeps): Promise<CheckOutcome | null> {
+export async function checkAccount (deps: WorkerDeps, options: AccountCheckOptions): Promise<CheckOutcome | null> {
   const startedAt = deps.now()
   const reading = await consistentReading(deps)
   if (!reading) {
@@ -296,7 +309,7 @@ export async function checkAccount (deps: WorkerDeps): Promise<CheckOutcome | nu
   }
   const owned = await applyListedStatuses(deps, reading.jobs, startedAt)
   await countOutsideJobs(deps, reading.jobs, owned, startedAt)
-  const outcome = await decide(deps, reading, startedAt)
+  const outcome = await decide(deps, reading, startedAt, options)
   if (outcome?.alerted) {
     deps.log.warn({ cumulativeDrift: outcome.cumulativeDrift, checkId: outcome.checkId.toString() },
       'account check: the account balance is not explained by the ledger, outside jobs and top-ups')

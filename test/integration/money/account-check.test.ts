@@ -15,6 +15,8 @@ import { driftWindow } from '../../../src/workers/drift.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 import { observeSemantics, readBeliefs, seedSemantics } from '../../../src/account/beliefs.ts'
 
+// a create is in flight for at most a minute here; checks may follow each other at once
+const CHECK_OPTIONS = { createInFlightMs: 60_000 }
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
 async function create (bed: Bed, api = bed.api): Promise<number> {
@@ -30,7 +32,7 @@ async function accountBed (t: Test, options: BedOptions = {}) {
     data: { teamId: bed.team.id, url: 'https://ops.example.test/tpx', secret: 'whsec_ops', events: ACCOUNT_EVENTS }
   })
   const check = async (): Promise<CheckOutcome> => {
-    const outcome = await checkAccount(deps)
+    const outcome = await checkAccount(deps, CHECK_OPTIONS)
     if (!outcome) throw new Error('the account check was skipped')
     return outcome
   }

@@ -2,7 +2,7 @@
 // semantics explains one and how a refund seen only in the balance is shared between cancels.
 import t from 'tap'
 import { Decimal } from 'decimal.js'
-import { explainInterval, outsideCount, verdict } from '../../../src/account/explain.ts'
+import { createInFlight, explainInterval, outsideCount, verdict } from '../../../src/account/explain.ts'
 import { apportion, ASSUMED_SEMANTICS, explainDrift, type EndedJob, type Plan } from '../../../src/account/semantics.ts'
 
 const d = (v: string | number) => new Decimal(v)
@@ -47,6 +47,20 @@ t.test('a drift counts when it persists, the last check quiet; announced once pe
     { persistent: true, alert: false, alerted: true }, 'the episode was announced')
   t.same(verdict([state('-1', 0, true)], { cumulativeDrift: d(0), createsInFlight: 0 }),
     { persistent: false, alert: false, alerted: false }, 'back to zero ends the episode')
+})
+
+t.test('only a create that may still be answered keeps a drift transient', async t => {
+  const now = new Date('2026-12-07T12:00:00Z')
+  const ago = (ms: number) => new Date(now.getTime() - ms)
+  const open = (state: string, ageMs: number, error: string | null = null, submitted = true) =>
+    ({ state, createdAt: ago(ageMs + 5), submittedAt: submitted ? ago(ageMs) : null, error })
+  t.ok(createInFlight(open('pending', 3_600_000), now, 60_000), 'a pending create, however old (reconciled apart)')
+  t.ok(createInFlight(open('unknown', 59_000), now, 60_000), 'an unknown create younger than the longest flight')
+  t.notOk(createInFlight(open('unknown', 60_000), now, 60_000), 'an unknown create older than that: no answer comes')
+  t.notOk(createInFlight(open('unknown', 1_000, 'held for an operator: two creates match one job'), now, 60_000),
+    'held for an operator: stays unknown for as long as nobody decides')
+  t.ok(createInFlight(open('unknown', 1_000, null, false), now, 60_000), 'never submitted: aged from its row')
+  t.notOk(createInFlight(open('queued', 0), now, 60_000), 'TensorPix answered: not in flight')
 })
 
 t.test('largest-remainder apportionment adds up exactly', async t => {
