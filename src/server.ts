@@ -102,7 +102,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
         retentionEveryMs: config.RETENTION_INTERVAL_MS,
         drift: { everyMs: config.DRIFT_CHECK_INTERVAL_MS, lookbackDays: config.DRIFT_LOOKBACK_DAYS },
         accountCheck: {
-          everyMs: config.ACCOUNT_CHECK_INTERVAL_MS, createInFlightMs: longestCreateInFlightMs(config)
+          intervalMs: config.ACCOUNT_CHECK_INTERVAL_MS, createInFlightMs: longestCreateInFlightMs(config)
         },
         webhooks: {
           policy: outboundPolicyOf(config),

@@ -17,7 +17,7 @@ import { applySnapshot } from '../jobs/snapshot.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import type { TensorpixJob } from '../tensorpix/jobs.ts'
 import {
-  createInFlight, explainInterval, outsideCount, PERSISTENT_CHECKS, storedTotals, verdict, type Totals
+  createInFlight, explainInterval, outsideCount, RECENT_CHECKS, storedTotals, verdict, type Totals
 } from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
 import { lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
@@ -47,6 +47,8 @@ const ZERO = new Decimal(0)
 export interface AccountCheckOptions {
   /** the longest a create can be in flight (config longestCreateInFlightMs): an older unknown one is not in flight */
   createInFlightMs: number
+  /** ACCOUNT_CHECK_INTERVAL_MS: a drift persists once seen unchanged over half of it */
+  intervalMs: number
 }
 
 interface Reading { balance: Decimal, jobs: TensorpixJob[], complete: boolean }
@@ -77,12 +79,19 @@ async function listAccountJobs (deps: WorkerDeps): Promise<{ jobs: TensorpixJob[
   return { jobs: [...jobs.values()], complete: false }
 }
 
+/** The newest ledger row's id: when it moves during a reading, a settlement may sit between balance and ledger. */
+async function ledgerMark (deps: WorkerDeps): Promise<bigint> {
+  return (await deps.db.ledgerEntry.aggregate({ _max: { id: true } }))._max.id ?? 0n
+}
+
+/** The balance and the listing, taken while neither the balance nor the ledger moved (retried otherwise). */
 async function consistentReading (deps: WorkerDeps): Promise<Reading | null> {
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+    const markBefore = await ledgerMark(deps)
     const before = await balance(deps)
     const listing = await listAccountJobs(deps)
     const after = await balance(deps)
-    if (before.equals(after)) return { balance: after, ...listing }
+    if (before.equals(after) && markBefore === await ledgerMark(deps)) return { balance: after, ...listing }
   }
   return null
 }
@@ -135,11 +144,15 @@ async function countOutsideJobs (deps: WorkerDeps, listed: TensorpixJob[], owned
     FROM jobs j WHERE j.upstream_id = o.upstream_id AND o.claimed_at IS NULL`
 }
 
-interface Read extends Totals { createsInFlight: number }
+interface Read extends Totals {
+  createsInFlight: number
+  /** the database's clock (the transaction's start: the check row's db_checked_at) */
+  dbNow: Date
+}
 
 async function readTotals (tx: Tx, accountBalance: Decimal, now: Date, options: AccountCheckOptions): Promise<Read> {
-  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string }>>`
-    SELECT (SELECT COALESCE(SUM(charged), 0) FROM team_period_usage)::text AS ledger,
+  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string, dbNow: Date }>>`
+    SELECT now() AS "dbNow", (SELECT COALESCE(SUM(charged), 0) FROM team_period_usage)::text AS ledger,
       (SELECT COALESCE(SUM(counted), 0) FROM account_outside_jobs)::text AS outside,
       (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps"`
   const open = await tx.job.findMany({
@@ -151,7 +164,8 @@ async function readTotals (tx: Tx, accountBalance: Decimal, now: Date, options: 
     ledgerNet: new Decimal(row?.ledger ?? 0),
     outsideCost: new Decimal(row?.outside ?? 0),
     topUps: new Decimal(row?.topUps ?? 0),
-    createsInFlight: open.filter(create => createInFlight(create, now, options.createInFlightMs)).length
+    createsInFlight: open.filter(create => createInFlight(create, now, options.createInFlightMs)).length,
+    dbNow: row?.dbNow ?? new Date()
   }
 }
 
@@ -168,17 +182,18 @@ export interface CheckOutcome {
   attributed: Plan | null
 }
 
-function assess (recent: AccountCheck[], read: Read) {
+function assess (recent: AccountCheck[], read: Read, options: AccountCheckOptions) {
   const previous = recent[0]
   const interval = explainInterval(previous ? storedTotals(previous) : null, read)
   const cumulativeDrift = new Decimal(previous?.cumulativeDrift.toString() ?? 0).plus(interval.drift)
   const states = recent.map(check => ({
     cumulativeDrift: new Decimal(check.cumulativeDrift.toString()),
     createsInFlight: check.createsInFlight,
-    alerted: check.alerted
+    alerted: check.alerted,
+    at: check.dbCheckedAt
   }))
-  const current = { cumulativeDrift, createsInFlight: read.createsInFlight }
-  return { interval, cumulativeDrift, verdict: verdict(states, current) }
+  const current = { cumulativeDrift, createsInFlight: read.createsInFlight, at: read.dbNow }
+  return { interval, cumulativeDrift, verdict: verdict(states, current, options.intervalMs / 2) }
 }
 
 function checkRow (read: Read, reading: Reading, now: Date, assessed: ReturnType<typeof assess>) {
@@ -221,7 +236,7 @@ async function explainBySemantics (
 ) {
   const semantics = await lockSemantics(tx)
   const read = await readTotals(tx, reading.balance, now, options)
-  const assessed = assess(recent, read)
+  const assessed = assess(recent, read, options)
   if (!assessed.verdict.persistent) return null
   const drift = assessed.cumulativeDrift
   const lastAgreed = await tx.accountCheck.findFirst({ where: { cumulativeDrift: 0 }, orderBy: { id: 'desc' } })
@@ -255,11 +270,11 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date, opti
 Promise<CheckOutcome | null> {
   return deps.db.$transaction(async tx => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHECK_LOCK})`
-    const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: PERSISTENT_CHECKS })
+    const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: RECENT_CHECKS })
     if (recent[0] && recent[0].checkedAt >= startedAt) return null
     const now = deps.now()
     let read = await readTotals(tx, reading.balance, now, options)
-    let assessed = assess(recent, read)
+    let assessed = assess(recent, read, options)
     // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
     const explanation = assessed.verdict.persistent && reading.complete
       ? await explainBySemantics(tx, recent, reading, now, options)
@@ -269,7 +284,7 @@ Promise<CheckOutcome | null> {
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
       read = await readTotals(tx, reading.balance, now, options)
-      assessed = assess(recent, read)
+      assessed = assess(recent, read, options)
       check = await tx.accountCheck.update({ where: { id: check.id }, data: checkRow(read, reading, now, assessed) })
     }
     const switched = explained && changedSubjects(explained.semantics, explained.plan.semantics).length > 0
@@ -304,7 +319,7 @@ export async function checkAccount (deps: WorkerDeps, options: AccountCheckOptio
   const startedAt = deps.now()
   const reading = await consistentReading(deps)
   if (!reading) {
-    deps.log.warn({ attempts: READ_ATTEMPTS }, 'account check: the balance kept moving during the listing; skipped')
+    deps.log.warn({ attempts: READ_ATTEMPTS }, 'account check: the balance or the ledger kept moving during the listing; skipped')
     return null
   }
   const owned = await applyListedStatuses(deps, reading.jobs, startedAt)

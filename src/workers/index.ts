@@ -38,7 +38,7 @@ export interface WorkerOptions extends ReconcileOptions {
   everyMs: number
   retentionEveryMs: number
   drift: { everyMs: number, lookbackDays: number }
-  accountCheck: AccountCheckOptions & { everyMs: number }
+  accountCheck: AccountCheckOptions
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
@@ -58,7 +58,7 @@ export function startWorkers (
     startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log),
     startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log),
     startLoop({ name: 'account-check', run: () => checkAccount(workerDeps, options.accountCheck) },
-      options.accountCheck.everyMs, deps.log)
+      options.accountCheck.intervalMs, deps.log)
   ]
   return {
     stop: async () => {

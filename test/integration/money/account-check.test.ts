@@ -15,8 +15,8 @@ import { driftWindow } from '../../../src/workers/drift.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 import { observeSemantics, readBeliefs, seedSemantics } from '../../../src/account/beliefs.ts'
 
-// a create is in flight for at most a minute here; checks may follow each other at once
-const CHECK_OPTIONS = { createInFlightMs: 60_000 }
+// a create is in flight for at most a minute here; a drift persists once seen unchanged at two checks, however close
+const CHECK_OPTIONS = { createInFlightMs: 60_000, intervalMs: 0 }
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
 async function create (bed: Bed, api = bed.api): Promise<number> {

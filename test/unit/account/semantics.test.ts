@@ -32,20 +32,33 @@ t.test('what an outside job counts', async t => {
     'a gross cancel less the refund attributed to it')
 })
 
-t.test('a drift counts when it persists, the last check quiet; announced once per episode', async t => {
-  const state = (drift: string, createsInFlight = 0, alerted = false) =>
-    ({ cumulativeDrift: d(drift), createsInFlight, alerted })
-  t.same(verdict([], { cumulativeDrift: d(0), createsInFlight: 0 }),
-    { persistent: false, alert: false, alerted: false })
-  t.same(verdict([state('0')], { cumulativeDrift: d(-1), createsInFlight: 0 }),
+t.test('a drift counts when it is seen unchanged half an interval apart, the last check quiet; announced once', async t => {
+  const now = new Date('2026-12-07T12:00:00Z')
+  const at = (msAgo: number) => new Date(now.getTime() - msAgo)
+  const state = (drift: string, createsInFlight = 0, alerted = false, msAgo = 30_000) =>
+    ({ cumulativeDrift: d(drift), createsInFlight, alerted, at: at(msAgo) })
+  const current = (drift: number, createsInFlight = 0) => ({ cumulativeDrift: d(drift), createsInFlight, at: now })
+  const STEADY = 30_000
+  t.same(verdict([], current(0), STEADY), { persistent: false, alert: false, alerted: false })
+  t.same(verdict([state('0')], current(-1), STEADY),
     { persistent: false, alert: false, alerted: false }, 'seen once: could be a create in flight')
-  t.same(verdict([state('-1', 1)], { cumulativeDrift: d(-1), createsInFlight: 0 }),
-    { persistent: true, alert: true, alerted: true }, 'seen twice, now quiet')
-  t.same(verdict([state('-1')], { cumulativeDrift: d(-1), createsInFlight: 2 }),
+  t.same(verdict([state('-1', 1)], current(-1), STEADY),
+    { persistent: true, alert: true, alerted: true }, 'seen twice, half an interval apart, now quiet')
+  t.same(verdict([state('-1', 0, false, 5_000)], current(-1), STEADY),
+    { persistent: false, alert: false, alerted: false }, 'seen twice seconds apart: not yet')
+  t.same(verdict([state('-1', 0, false, 5_000), state('-1', 0, false, 40_000)], current(-1), STEADY),
+    { persistent: true, alert: true, alerted: true }, 'unchanged since a check far enough back')
+  t.same(verdict([state('-1', 0, false, 5_000), state('-0.5', 0, false, 40_000)], current(-1), STEADY),
+    { persistent: false, alert: false, alerted: false }, 'it changed in between: the older one does not count')
+  t.same(verdict([state('-0.4')], current(-1), STEADY),
+    { persistent: false, alert: false, alerted: false }, 'a different drift each time: not persistent')
+  t.same(verdict([state('-1')], current(-1, 2), STEADY),
     { persistent: false, alert: false, alerted: false }, 'a create in flight keeps it transient')
-  t.same(verdict([state('-1', 0, true)], { cumulativeDrift: d(-2), createsInFlight: 0 }),
+  t.same(verdict([state('-1', 0, true)], current(-1), STEADY),
     { persistent: true, alert: false, alerted: true }, 'the episode was announced')
-  t.same(verdict([state('-1', 0, true)], { cumulativeDrift: d(0), createsInFlight: 0 }),
+  t.same(verdict([state('-1', 0, true)], current(-2), STEADY),
+    { persistent: false, alert: false, alerted: true }, 'a new amount in an announced episode: announced, not steady')
+  t.same(verdict([state('-1', 0, true)], current(0), STEADY),
     { persistent: false, alert: false, alerted: false }, 'back to zero ends the episode')
 })
 
