@@ -3,6 +3,7 @@
 // account check's transaction, after lockSemantics, so no job settles meanwhile.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
+import { netCharged } from '../jobs/snapshot.ts'
 import { readCredits } from '../ledger/balance.ts'
 import { charge, refund } from '../ledger/money.ts'
 import { rollupTarget } from '../ledger/rollup.ts'
@@ -34,7 +35,14 @@ function createCost (job: { responseStatus: number | null, responseBody: unknown
 }
 
 const ENDED_FIELDS = {
-  id: true, state: true, snapshot: true, responseStatus: true, responseBody: true, actualCost: true, lastSyncedAt: true
+  id: true,
+  state: true,
+  snapshot: true,
+  responseStatus: true,
+  responseBody: true,
+  actualCost: true,
+  refundedCost: true,
+  lastSyncedAt: true
 } as const
 
 /**
@@ -59,6 +67,7 @@ export async function endedSince (tx: Tx, since: Date, driftIntervalEnd: Date | 
       state: job.state as EndedJob['state'],
       cost: reportedCost(job.snapshot) ?? ZERO,
       createCost: createCost(job),
+      charged: netCharged(job),
       attributed: refunds.get(job.id) ?? ZERO,
       inDriftInterval: inDriftInterval(job.lastSyncedAt)
     })),
@@ -67,6 +76,7 @@ export async function endedSince (tx: Tx, since: Date, driftIntervalEnd: Date | 
       state: job.status === -1 ? 'failed' as const : 'cancelled' as const,
       cost: new Decimal(job.costUsd.toString()),
       createCost: null,
+      charged: new Decimal(job.counted.toString()),
       attributed: new Decimal(job.attributed.toString()),
       inDriftInterval: inDriftInterval(job.endedAt)
     }))

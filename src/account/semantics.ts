@@ -33,6 +33,8 @@ export interface EndedJob {
   createCost: Decimal | null
   /** refunds of a 'gross' cancel already attributed to it */
   attributed: Decimal
+  /** what the team was charged net for it so far (netCharged), or what the checks counted for an outside job */
+  charged: Decimal
   /** it ended in the interval the drift appeared in (only such a cancel can carry that drift as a refund) */
   inDriftInterval: boolean
 }
@@ -77,10 +79,12 @@ export function apportion (total: Decimal, weights: Decimal[]): Decimal[] {
   return floors.map(f => f.dividedBy(10_000))
 }
 
+/** Each failed job moved to what it settles at under `to` (its cost, or nothing) from what it was charged. */
 function failedChanges (ended: EndedJob[], to: FailedSemantics): Change[] {
-  return ended.filter(job => job.state === 'failed' && !job.cost.isZero()).map(job => ({
+  const settled = (job: EndedJob) => to === 'as_reported' ? job.cost : ZERO
+  return ended.filter(job => job.state === 'failed' && !settled(job).equals(job.charged)).map(job => ({
     key: job.key,
-    amount: to === 'as_reported' ? job.cost : job.cost.negated(),
+    amount: settled(job).minus(job.charged),
     apportioned: false,
     reason: to === 'as_reported'
       ? 'account check: failed jobs are not refunded (observed); charged as reported'

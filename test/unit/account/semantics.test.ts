@@ -3,6 +3,7 @@
 import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { createInFlight, explainInterval, outsideCount, verdict } from '../../../src/account/explain.ts'
+import { reportedCost } from '../../../src/account/corrections.ts'
 import { apportion, ASSUMED_SEMANTICS, explainDrift, type EndedJob, type Plan } from '../../../src/account/semantics.ts'
 
 const d = (v: string | number) => new Decimal(v)
@@ -86,11 +87,12 @@ t.test('largest-remainder apportionment adds up exactly', async t => {
   t.equal(shares.reduce((a, b) => a.plus(b), d(0)).toFixed(4), '7.7777')
 })
 
-const failed = (key: string, cost: string): EndedJob =>
-  ({ key, state: 'failed', cost: d(cost), createCost: d(cost), attributed: d(0), inDriftInterval: true })
+/** A failed job; `charged`: what the team pays for it now (0 when failures were believed refunded). */
+const failed = (key: string, cost: string, charged = '0'): EndedJob =>
+  ({ key, state: 'failed', cost: d(cost), createCost: d(cost), charged: d(charged), attributed: d(0), inDriftInterval: true })
 const cancelled = (key: string, cost: string, createCost: string | null = cost, inDriftInterval = true): EndedJob => {
   const create = createCost === null ? null : d(createCost)
-  return { key, state: 'cancelled', cost: d(cost), createCost: create, attributed: d(0), inDriftInterval }
+  return { key, state: 'cancelled', cost: d(cost), createCost: create, charged: d(cost), attributed: d(0), inDriftInterval }
 }
 /** The drift appeared in one interval (as a persistent drift from one event does). */
 const explain = (drift: string, ended: EndedJob[], belief = ASSUMED_SEMANTICS) =>
@@ -114,6 +116,9 @@ t.test('an observed semantics explains a drift exactly, or nothing does', async 
   t.same(ongoing.plan?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'under gross already: attributed')
 
   t.same(explain('-0.25', [failed('a', '0.1')]), { plan: null, candidates: [] }, 'no exact explanation')
+  const partly = explain('-0.2', [failed('a', '0.3', '0.1')])
+  t.same(moves(partly.plan), [['a', '0.2000', false]],
+    'a correction moves the job from what it was charged to what it settles at under the new belief')
   t.equal(explain('2', [cancelled('c', '1')]).plan, null, 'more than the cancels cost')
   t.equal(explain('0.5', [cancelled('c', '0.2', '1')]).plan, null, 'a cancel reported net is no evidence of gross')
   t.equal(explain('0', [failed('a', '1')]).plan, null, 'no drift, nothing to explain')
@@ -126,7 +131,7 @@ t.test('a belief switches only on one unambiguous, single-semantic explanation',
     'never a failure flip and cancel refunds at once: only gross alone explains')
   t.same(mixed.candidates, [{ failed: 'refunded', cancelled: 'gross' }])
   const notRefunded = { failed: 'as_reported', cancelled: 'as_reported' } as const
-  const ambiguous = explain('0.2', [failed('a', '0.2'), cancelled('c', '1')], notRefunded)
+  const ambiguous = explain('0.2', [failed('a', '0.2', '0.2'), cancelled('c', '1')], notRefunded)
   t.same(ambiguous, {
     plan: null,
     candidates: [{ failed: 'refunded', cancelled: 'as_reported' }, { failed: 'as_reported', cancelled: 'gross' }]
@@ -145,4 +150,11 @@ t.test('a belief switches only on one unambiguous, single-semantic explanation',
     'a drift built up over several intervals: no gross')
   t.equal(explainDrift(d('0.5'), null, [cancelled('c', '1')], ASSUMED_SEMANTICS).plan, null,
     'no single interval showed the drift: no gross')
+})
+
+t.test('a stored cost_usd is read as settlement reads it: never negative, never a number', async t => {
+  t.equal(reportedCost({ cost_usd: '0.5000' })?.toFixed(4), '0.5000')
+  t.equal(reportedCost({ cost_usd: '-1' }), null, 'a negative cost would become a refund')
+  t.equal(reportedCost({ cost_usd: 1 }), null, 'a number is not TensorPix\'s decimal string')
+  t.equal(reportedCost({ detail: 'over budget' }), null)
 })
