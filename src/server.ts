@@ -91,7 +91,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     const overruled = await seedSemantics(db, {
       failed: config.ACCOUNT_FAILED_JOB_COST, cancelled: config.ACCOUNT_CANCELLED_JOB_COST
     })
-    if (overruled.length > 0) logger.warn({ overruled }, 'account semantics: the observed belief overrules the configured one')
+    if (overruled.length > 0) logger.warn({ overruled }, 'account semantics: the configured belief replaces the observed one')
     const app = await buildApp(config, { db, databaseUrl, logger, upstream })
     cleanups.push(() => app.close())
     if (config.WORKERS) {

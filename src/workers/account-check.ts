@@ -20,7 +20,7 @@ import {
   createInFlight, explainInterval, outsideCount, RECENT_CHECKS, storedTotals, verdict, type Totals
 } from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
-import { lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
+import { configuredSubjects, lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
 import { applyPlan, endedSince, reportedCost } from '../account/corrections.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { emitAccountEvent } from '../webhooks/events.ts'
@@ -244,7 +244,12 @@ async function explainBySemantics (
   const ended = await endedSince(tx, lastAgreed?.checkedAt ?? new Date(0), origin?.checkedAt ?? null)
   const explanation = explainDrift(drift, origin ? new Decimal(origin.intervalDrift.toString()) : null, ended,
     semantics)
-  return { ...explanation, semantics, drift }
+  // an operator's configured belief is not switched: its drift is an alert
+  const pinned = await configuredSubjects(tx)
+  const plan = explanation.plan && changedSubjects(semantics, explanation.plan.semantics).some(s => pinned.includes(s))
+    ? null
+    : explanation.plan
+  return { ...explanation, plan, semantics, drift }
 }
 
 async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics, assessed: ReturnType<typeof assess>,

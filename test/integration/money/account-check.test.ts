@@ -192,6 +192,22 @@ t.test('failures not refunded: the belief switches to observed and each team pay
   await assertTeamsPayWhatTheAccountLost(t, bed)
 })
 
+t.test('a configured belief is not switched: the same evidence raises account_drift and moves no money', async t => {
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { failureRefund: '0' } } })
+  await seedSemantics(db, { failed: 'refunded' })
+  await check()
+  await bed.sim.fail(await create(bed))
+  await check()
+  const ledgerBefore = await db.ledgerEntry.count()
+  const second = await check()
+  t.equal(second.observed, null, 'the operator configured it: not switched')
+  t.ok(second.alerted, 'announced as drift instead')
+  t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'configured' })
+  t.equal(await db.ledgerEntry.count(), ledgerBefore, 'no correction posted')
+  const data = ((await events('reconciliation.account_drift'))[0]?.payload as { data: Record<string, unknown> }).data
+  t.same(data.candidates, [{ failed: 'as_reported', cancelled: 'as_reported' }], 'the candidate is named')
+})
+
 t.test('cancels reported gross: refunds seen only in the balance are attributed to the cancels', async t => {
   const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { cancelCostReport: 'gross' } } })
   const other = await bed.newTeam()
@@ -244,15 +260,18 @@ t.test('a create whose answer was lost counts as outside until reconciliation cl
   t.equal((await events('reconciliation.account_drift')).length, 0)
 })
 
-t.test('the configuration seeds the beliefs; an observed belief outlives a configuration that disagrees', async t => {
+t.test('the configuration seeds the beliefs; a configured value replaces an observed one', async t => {
   const { db } = await accountBed(t)
   t.same(await seedSemantics(db, {}), [])
   t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'assumed', evidence: null, observedAt: Date })
   t.same(await seedSemantics(db, { cancelled: 'gross' }), [])
   t.match((await readBeliefs(db)).cancelled, { value: 'gross', source: 'configured' })
   await db.$transaction(tx => observeSemantics(tx, 'failed', 'as_reported', { checkId: '1' }, new Date()))
-  t.same(await seedSemantics(db, { failed: 'refunded' }), ['failed'], 'the disagreement is reported')
+  t.same(await seedSemantics(db, {}), [], 'unset: the observed belief stays')
   t.match((await readBeliefs(db)).failed, { value: 'as_reported', source: 'observed', evidence: { checkId: '1' } })
+  t.same(await seedSemantics(db, { failed: 'refunded' }), ['failed'], 'the replaced observation is reported')
+  t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'configured', evidence: null },
+    'the operator\'s remedy for a wrong switch')
   await seedSemantics(db, {})
   t.match((await readBeliefs(db)).cancelled, { value: 'as_reported', source: 'assumed' }, 'unset: back to the assumption')
 })
