@@ -1,15 +1,17 @@
 // The account check (DESIGN.md rule 8): the master TensorPix account is the truth, so every change of its balance
 // must be explained by the ledger's charges and refunds, by jobs created outside the gateway and by recorded
 // top-ups. One pass:
-//   1. a consistent reading: the balance, the account's whole job list, the balance again (retried while they differ);
+//   1. a consistent reading: the balance, the account's whole job list, the balance again (retried while they differ
+//      or the ledger moved meanwhile);
 //   2. our jobs whose listed status is ahead of our record are settled from the listing, so the ledger holds what
 //      the balance already reflects;
 //   3. listed jobs no gateway record owns are counted as outside (a later change of their cost counts as its
 //      difference; one a reconciled create claims later counts nothing from then on);
 //   4. under a lock shared by every replica: the totals, the drift since the previous check, and its verdict
-//      (src/account/explain.ts). A persistent drift that other end-of-job semantics explain exactly switches the
-//      belief and corrects the jobs since the last check without drift (src/account/semantics.ts); any other is
-//      announced once per episode as `reconciliation.account_drift`.
+//      (src/account/explain.ts). A persistent drift that exactly one end-of-job semantics explains switches the
+//      belief and corrects the jobs since the last check without drift (src/account/semantics.ts), unless an
+//      operator configured that belief; any other is announced once per episode as `reconciliation.account_drift`,
+//      with the candidate explanations, and moves no money.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import type { AccountCheck } from '../generated/prisma/client.ts'
