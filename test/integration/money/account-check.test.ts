@@ -122,6 +122,21 @@ t.test('an unrecorded balance change raises account_drift once; a recorded top-u
   t.equal((await events('reconciliation.account_drift')).length, 1, 'nothing new announced')
 })
 
+t.test('a create held for an operator does not mute the check: unrecorded drift is still announced', async t => {
+  const { bed, db, check, events } = await accountBed(t)
+  await check()
+  const held = await create(bed)
+  await db.job.updateMany({
+    where: { upstreamId: held },
+    data: { state: 'unknown', error: 'held for an operator: two creates match one job' }
+  })
+  const before = new Decimal((await bed.sim.account()).balance)
+  await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: before.minus('1.5').toFixed(4) })
+  await check()
+  t.ok((await check()).alerted, 'announced although the held create stays unknown')
+  t.equal((await events('reconciliation.account_drift')).length, 1)
+})
+
 t.test('a top-up recorded through the admin API is audited, explains the balance and shows in the report', async t => {
   const { bed, db, check } = await accountBed(t)
   const finance = await makeKey(db, { scopes: ['finance'], name: 'finance-ops' })
