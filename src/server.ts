@@ -2,7 +2,7 @@
 // in-process simulator), migrate, bootstrap, build the app and listen. Nothing here is needed by tests of routes.
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
-import type { Config } from './config.ts'
+import { longestCreateInFlightMs, type Config } from './config.ts'
 import { createDb } from './db/client.ts'
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts'
 import { applyMigrations, pendingMigrations } from './db/migrations.ts'
@@ -91,7 +91,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     const overruled = await seedSemantics(db, {
       failed: config.ACCOUNT_FAILED_JOB_COST, cancelled: config.ACCOUNT_CANCELLED_JOB_COST
     })
-    if (overruled.length > 0) logger.warn({ overruled }, 'account semantics: the observed belief overrules the configured one')
+    if (overruled.length > 0) logger.warn({ overruled }, 'account semantics: the configured belief replaces the observed one')
     const app = await buildApp(config, { db, databaseUrl, logger, upstream })
     cleanups.push(() => app.close())
     if (config.WORKERS) {
@@ -101,7 +101,9 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
         stalePendingMs: config.STALE_PENDING_MS,
         retentionEveryMs: config.RETENTION_INTERVAL_MS,
         drift: { everyMs: config.DRIFT_CHECK_INTERVAL_MS, lookbackDays: config.DRIFT_LOOKBACK_DAYS },
-        accountCheckEveryMs: config.ACCOUNT_CHECK_INTERVAL_MS,
+        accountCheck: {
+          intervalMs: config.ACCOUNT_CHECK_INTERVAL_MS, createInFlightMs: longestCreateInFlightMs(config)
+        },
         webhooks: {
           policy: outboundPolicyOf(config),
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,

@@ -60,8 +60,9 @@ export async function readBeliefs (db: Db | Tx): Promise<Beliefs> {
 }
 
 /**
- * Stores the configured beliefs where none was observed: an observed belief outlives a configuration that
- * disagrees (returned, so the caller can warn), a configured or assumed one follows the configuration.
+ * Stores the configured beliefs: a value set in the environment wins over any stored belief, an observed one
+ * included (the operator's remedy for a wrong switch; returned, so the caller can log what it replaced), and the
+ * account check never switches it; an unset one follows the assumption unless a belief was observed.
  */
 export async function seedSemantics (db: Db, configured: ConfiguredSemantics): Promise<SemanticsSubject[]> {
   const overruled: SemanticsSubject[] = []
@@ -70,8 +71,8 @@ export async function seedSemantics (db: Db, configured: ConfiguredSemantics): P
     const source: SemanticsSource = configured[subject] === undefined ? 'assumed' : 'configured'
     const row = await db.accountSemantics.findUnique({ where: { subject } })
     if (row?.source === 'observed') {
-      if (configured[subject] !== undefined && row.value !== value) overruled.push(subject)
-      continue
+      if (source === 'assumed') continue
+      if (row.value !== value) overruled.push(subject)
     }
     if (row?.value === value && row.source === source) continue
     await db.accountSemantics.upsert({
@@ -81,6 +82,12 @@ export async function seedSemantics (db: Db, configured: ConfiguredSemantics): P
     })
   }
   return overruled
+}
+
+/** The subjects an operator configured: the account check alerts on drift rather than switching them. */
+export async function configuredSubjects (tx: Tx): Promise<SemanticsSubject[]> {
+  const rows = await tx.accountSemantics.findMany({ where: { source: 'configured' }, select: { subject: true } })
+  return SUBJECTS.filter(subject => rows.some(row => row.subject === subject))
 }
 
 /** Records an observed belief, with what showed it (inside the switch's transaction, after lockSemantics). */

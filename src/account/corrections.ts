@@ -3,35 +3,58 @@
 // account check's transaction, after lockSemantics, so no job settles meanwhile.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
+import { netCharged } from '../jobs/snapshot.ts'
+import { readCredits } from '../ledger/balance.ts'
 import { charge, refund } from '../ledger/money.ts'
 import { rollupTarget } from '../ledger/rollup.ts'
 import type { EndedJob, Plan } from './semantics.ts'
 
 type Tx = Prisma.TransactionClient
+type Stored = { toString(): string }
 
 const OUTSIDE = 'outside:'
 const ZERO = new Decimal(0)
 
 export const outsideKey = (upstreamId: number) => `${OUTSIDE}${upstreamId}`
 
-/** A decimal cost_usd in a stored TensorPix body, or null. */
+/**
+ * The cost_usd of a stored TensorPix body read as settlement reads it (readCredits: a non-negative decimal string),
+ * or null: a negative or numeric cost never becomes a refund here either.
+ */
 export function reportedCost (body: unknown): Decimal | null {
-  const cost = body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined
-  if (typeof cost !== 'string' && typeof cost !== 'number') return null
-  try {
-    const value = new Decimal(cost)
-    return value.isFinite() ? value : null
-  } catch {
-    return null
-  }
+  return readCredits(body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined)
 }
 
-/** Our failed and cancelled jobs settled after `since`, and the outside ones that ended after it. */
-export async function endedSince (tx: Tx, since: Date): Promise<EndedJob[]> {
+/**
+ * What the create cost: its 201's cost_usd; an over-budget create stores its 402 as the answer, so its create cost
+ * is what it was charged (actualCost).
+ */
+function createCost (job: { responseStatus: number | null, responseBody: unknown, actualCost: Stored | null }) {
+  if (job.responseStatus === 402) return job.actualCost === null ? null : new Decimal(job.actualCost.toString())
+  return reportedCost(job.responseBody)
+}
+
+const ENDED_FIELDS = {
+  id: true,
+  state: true,
+  snapshot: true,
+  responseStatus: true,
+  responseBody: true,
+  actualCost: true,
+  refundedCost: true,
+  lastSyncedAt: true
+} as const
+
+/**
+ * Our failed and cancelled jobs settled after `since`, and the outside ones that ended after it; those that ended
+ * by `driftIntervalEnd` are in the interval the drift appeared in.
+ */
+export async function endedSince (tx: Tx, since: Date, driftIntervalEnd: Date | null): Promise<EndedJob[]> {
   const ours = await tx.job.findMany({
     where: { state: { in: ['failed', 'cancelled'] }, lastSyncedAt: { gt: since } },
-    select: { id: true, state: true, snapshot: true, responseBody: true }
+    select: ENDED_FIELDS
   })
+  const inDriftInterval = (at: Date | null) => driftIntervalEnd !== null && at !== null && at <= driftIntervalEnd
   const refunds = new Map((await tx.accountCorrection.groupBy({
     by: ['jobId'], where: { jobId: { in: ours.map(j => j.id) }, kind: 'refund' }, _sum: { amount: true }
   })).map(r => [r.jobId as string, new Decimal(r._sum.amount?.toString() ?? 0)]))
@@ -43,15 +66,19 @@ export async function endedSince (tx: Tx, since: Date): Promise<EndedJob[]> {
       key: job.id,
       state: job.state as EndedJob['state'],
       cost: reportedCost(job.snapshot) ?? ZERO,
-      createCost: reportedCost(job.responseBody),
-      attributed: refunds.get(job.id) ?? ZERO
+      createCost: createCost(job),
+      charged: netCharged(job),
+      attributed: refunds.get(job.id) ?? ZERO,
+      inDriftInterval: inDriftInterval(job.lastSyncedAt)
     })),
     ...outside.map(job => ({
       key: outsideKey(job.upstreamId),
       state: job.status === -1 ? 'failed' as const : 'cancelled' as const,
       cost: new Decimal(job.costUsd.toString()),
       createCost: null,
-      attributed: new Decimal(job.attributed.toString())
+      charged: new Decimal(job.counted.toString()),
+      attributed: new Decimal(job.attributed.toString()),
+      inDriftInterval: inDriftInterval(job.endedAt)
     }))
   ]
 }

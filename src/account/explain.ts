@@ -2,6 +2,7 @@
 // when a drift is an alert. A check reads totals (every ledger net, outside cost and top-up so far), so a movement
 // that commits after one check's read is counted at the next one and never lost between intervals.
 import { Decimal } from 'decimal.js'
+import { heldForOperator } from '../jobs/operator-hold.ts'
 import type { Semantics } from './semantics.ts'
 
 export interface Totals {
@@ -63,13 +64,36 @@ Decimal {
 }
 
 /**
- * How many consecutive checks a drift must be seen at, the last with no create in flight, before it counts: a
- * create TensorPix charged whose answer is still on its way, or a terminal status the sync worker settles between
- * a check's reading and its ledger read, makes drift for one check and is gone at the next.
+ * How many recent checks a verdict looks back over for the same drift (replicas each check on their own timer).
+ * A drift counts only when the same cumulative value was seen at a check at least half a check interval earlier
+ * (database time) and none since differed, the last with no create in flight: a create TensorPix charged whose
+ * answer is still on its way, or a terminal status the sync worker settles between a check's reading and its ledger
+ * read, makes drift for a moment and is gone, or different, at the next.
  */
-export const PERSISTENT_CHECKS = 2
+export const RECENT_CHECKS = 10
 
-export interface CheckState { cumulativeDrift: Decimal, createsInFlight: number, alerted: boolean }
+/** A create that TensorPix may have charged with its answer still on its way (pending or unknown rows). */
+export interface OpenCreate { state: string, createdAt: Date, submittedAt: Date | null, error: string | null }
+
+/**
+ * Whether a create keeps a drift transient: every pending one, and an unknown one still younger than the longest a
+ * create can be in flight (`longestMs`, config longestCreateInFlightMs) unless it is held for an operator. An older
+ * unknown one stays unknown until reconciliation or an operator decides, which may be never: counting it would mute
+ * every alert and all learning meanwhile.
+ */
+export function createInFlight (create: OpenCreate, now: Date, longestMs: number): boolean {
+  if (create.state === 'pending') return true
+  if (create.state !== 'unknown' || heldForOperator(create)) return false
+  return now.getTime() - (create.submittedAt ?? create.createdAt).getTime() < longestMs
+}
+
+export interface CheckState {
+  cumulativeDrift: Decimal
+  createsInFlight: number
+  alerted: boolean
+  /** the database's clock at the check */
+  at: Date
+}
 
 export interface Verdict {
   /** the drift is not transient: explain it by semantics, or alert */
@@ -80,12 +104,22 @@ export interface Verdict {
   alerted: boolean
 }
 
-/** Whether a check's cumulative drift persists and is to be announced; `recent` = the previous checks, newest first. */
-export function verdict (recent: CheckState[], current: Omit<CheckState, 'alerted'>): Verdict {
+/** Whether the same drift was seen, unchanged since, at a check at least `steadyMs` before `current`. */
+function steady (recent: CheckState[], current: Omit<CheckState, 'alerted'>, steadyMs: number): boolean {
+  for (const check of recent) {
+    if (!check.cumulativeDrift.equals(current.cumulativeDrift)) return false
+    if (current.at.getTime() - check.at.getTime() >= steadyMs) return true
+  }
+  return false
+}
+
+/**
+ * Whether a check's cumulative drift persists and is to be announced; `recent` = the previous checks, newest first;
+ * `steadyMs` = half the check interval.
+ */
+export function verdict (recent: CheckState[], current: Omit<CheckState, 'alerted'>, steadyMs: number): Verdict {
   if (current.cumulativeDrift.isZero()) return { persistent: false, alert: false, alerted: false }
-  const seen = recent.slice(0, PERSISTENT_CHECKS - 1)
-  const persistent = current.createsInFlight === 0 && seen.length === PERSISTENT_CHECKS - 1 &&
-    seen.every(check => !check.cumulativeDrift.isZero())
+  const persistent = current.createsInFlight === 0 && steady(recent, current, steadyMs)
   const announced = recent[0]?.alerted === true && !recent[0].cumulativeDrift.isZero()
   return { persistent, alert: persistent && !announced, alerted: announced || persistent }
 }

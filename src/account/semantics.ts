@@ -33,6 +33,10 @@ export interface EndedJob {
   createCost: Decimal | null
   /** refunds of a 'gross' cancel already attributed to it */
   attributed: Decimal
+  /** what the team was charged net for it so far (netCharged), or what the checks counted for an outside job */
+  charged: Decimal
+  /** it ended in the interval the drift appeared in (only such a cancel can carry that drift as a refund) */
+  inDriftInterval: boolean
 }
 
 /** One money movement of a plan: + charges the job (or counts more for an outside job), − refunds it. */
@@ -41,8 +45,13 @@ export interface Change { key: string, amount: Decimal, apportioned: boolean, re
 export interface Plan {
   semantics: Semantics
   changes: Change[]
-  /** other semantics that explain the same drift exactly (the choice was not unique) */
-  alternatives: Semantics[]
+}
+
+/** What explains a drift: a plan when exactly one candidate does, else null and every candidate that did. */
+export interface Explanation {
+  plan: Plan | null
+  /** every semantics that explained the drift (more than one: ambiguous, for an operator) */
+  candidates: Semantics[]
 }
 
 const ZERO = new Decimal(0)
@@ -70,10 +79,12 @@ export function apportion (total: Decimal, weights: Decimal[]): Decimal[] {
   return floors.map(f => f.dividedBy(10_000))
 }
 
+/** Each failed job moved to what it settles at under `to` (its cost, or nothing) from what it was charged. */
 function failedChanges (ended: EndedJob[], to: FailedSemantics): Change[] {
-  return ended.filter(job => job.state === 'failed' && !job.cost.isZero()).map(job => ({
+  const settled = (job: EndedJob) => to === 'as_reported' ? job.cost : ZERO
+  return ended.filter(job => job.state === 'failed' && !settled(job).equals(job.charged)).map(job => ({
     key: job.key,
-    amount: to === 'as_reported' ? job.cost : job.cost.negated(),
+    amount: settled(job).minus(job.charged),
     apportioned: false,
     reason: to === 'as_reported'
       ? 'account check: failed jobs are not refunded (observed); charged as reported'
@@ -82,12 +93,13 @@ function failedChanges (ended: EndedJob[], to: FailedSemantics): Change[] {
 }
 
 /**
- * A cancel that may carry a refund the balance shows but cost_usd does not: nothing attributed yet, a cost to refund,
- * and, where the create's cost is known, cost_usd still equal to it (a net report would show less after a refund).
+ * A cancel that may carry a refund the balance shows but cost_usd does not: it ended in the interval the drift
+ * appeared in, nothing is attributed to it yet, and its cost_usd still equals its known create cost (a net report
+ * would show less after a refund; an unknown create cost is no evidence).
  */
 function grossLooking (job: EndedJob): boolean {
-  return job.state === 'cancelled' && job.attributed.isZero() && job.cost.gt(0) &&
-    (job.createCost === null || job.createCost.equals(job.cost))
+  return job.state === 'cancelled' && job.inDriftInterval && job.attributed.isZero() && job.cost.gt(0) &&
+    job.createCost !== null && job.createCost.equals(job.cost)
 }
 
 /** The refunds of 'gross' cancels that make up `amount` exactly, or null when they cannot. */
@@ -109,48 +121,39 @@ function grossRefunds (ended: EndedJob[], amount: Decimal): Change[] | null {
 
 const other = <T>(values: readonly T[], value: T): T => values.find(v => v !== value) as T
 
-/** The movements that bring `drift` to exactly 0 under `semantics`, or null. */
-function planUnder (drift: Decimal, ended: EndedJob[], belief: Semantics, semantics: Semantics): Change[] | null {
-  const changes = semantics.failed === belief.failed ? [] : failedChanges(ended, semantics.failed)
-  if (semantics.failed !== belief.failed && changes.length === 0) return null
+/** The failure flip that brings `drift` to exactly 0, or null. */
+function failureFlip (drift: Decimal, ended: EndedJob[], to: FailedSemantics): Change[] | null {
+  const changes = failedChanges(ended, to)
   const residual = changes.reduce((sum, change) => sum.plus(change.amount), drift)
-  // a switch to 'gross' needs refunds to show for it
-  if (residual.isZero()) return changes.length > 0 && semantics.cancelled === belief.cancelled ? changes : null
-  if (semantics.cancelled !== 'gross') return null
-  const refunds = grossRefunds(ended, residual)
-  return refunds ? [...changes, ...refunds] : null
+  return changes.length > 0 && residual.isZero() ? changes : null
 }
 
 /**
- * The semantics and money movements that explain a persistent drift exactly, or null. `drift` is the account's
- * unexplained change (balance change + ledger change + outside change − top-ups; > 0 = we charged more than the
- * account lost); `ended` the failed and cancelled jobs since the last check without drift.
+ * The semantics and money movements that explain a persistent drift exactly. `drift` is the account's unexplained
+ * change since it last agreed (> 0 = we charged more than the account lost); `intervalDrift` the unexplained
+ * change of the one interval it appeared in, or null when it built up over several; `ended` the failed and
+ * cancelled jobs since the last agreement.
  *
- * A failure hypothesis is exact (the failed jobs' reported costs must add up to the drift, or to the drift less
- * cancel refunds), while 'gross' absorbs any positive amount up to the cancels' cost; so when both kinds of job
- * ended, several candidates can explain one drift. They are tried strongest evidence first: the other failure
- * semantics (alone, then with 'gross' cancels), then the current belief (refunds of 'gross' cancels when that is
- * already the belief), then 'gross' cancels alone. The first that explains wins; the others that also explain are
- * returned as `alternatives`, so the evidence says when the choice was not unique. Reverting 'gross' to
- * 'as_reported' is not inferred (a net report is indistinguishable from a refund of 0); an operator configures it.
+ * Switching re-prices teams, so it is conservative: one semantic per explanation, never a failure flip mixed with
+ * cancel refunds. Candidates: the other failure semantics alone (the failed jobs' reported costs add up to the drift
+ * exactly); 'gross' cancels (the drift appeared in one positive interval and is at most the cost of cancels that
+ * ended in it with cost_usd still their create cost), as a switch or, under 'gross' already, as attribution. A plan
+ * is returned only when exactly one candidate explains; otherwise none, with the candidates, for an operator.
+ * Reverting 'gross' to 'as_reported' is not inferred (a net report is indistinguishable from a refund of 0).
  */
-export function explainDrift (drift: Decimal, ended: EndedJob[], belief: Semantics): Plan | null {
-  if (drift.isZero()) return null
+export function explainDrift (drift: Decimal, intervalDrift: Decimal | null, ended: EndedJob[], belief: Semantics):
+Explanation {
+  if (drift.isZero()) return { plan: null, candidates: [] }
   const otherFailed = other(FAILED_SEMANTICS, belief.failed)
-  const ordered: Semantics[] = [
-    { ...belief, failed: otherFailed },
-    { failed: otherFailed, cancelled: 'gross' },
-    belief,
-    { ...belief, cancelled: 'gross' }
+  const flip = failureFlip(drift, ended, otherFailed)
+  const grossShown = intervalDrift !== null && intervalDrift.gt(0) && intervalDrift.equals(drift)
+  const refunds = grossShown ? grossRefunds(ended, drift) : null
+  const explaining: Plan[] = [
+    ...(flip ? [{ semantics: { ...belief, failed: otherFailed }, changes: flip }] : []),
+    ...(refunds ? [{ semantics: { ...belief, cancelled: 'gross' as const }, changes: refunds }] : [])
   ]
-  const same = (a: Semantics, b: Semantics) => a.failed === b.failed && a.cancelled === b.cancelled
-  const candidates = ordered.filter((c, i) => ordered.findIndex(x => same(x, c)) === i)
-  const explaining = candidates.flatMap(semantics => {
-    const changes = planUnder(drift, ended, belief, semantics)
-    return changes ? [{ semantics, changes }] : []
-  })
-  const [first, ...rest] = explaining
-  return first ? { ...first, alternatives: rest.map(r => r.semantics) } : null
+  const candidates = explaining.map(plan => plan.semantics)
+  return { plan: explaining.length === 1 ? explaining[0] as Plan : null, candidates }
 }
 
 /** The subjects whose value differs between two beliefs. */

@@ -1,24 +1,28 @@
 // The account check (DESIGN.md rule 8): the master TensorPix account is the truth, so every change of its balance
 // must be explained by the ledger's charges and refunds, by jobs created outside the gateway and by recorded
 // top-ups. One pass:
-//   1. a consistent reading: the balance, the account's whole job list, the balance again (retried while they differ);
+//   1. a consistent reading: the balance, the account's whole job list, the balance again (retried while they differ
+//      or the ledger moved meanwhile);
 //   2. our jobs whose listed status is ahead of our record are settled from the listing, so the ledger holds what
 //      the balance already reflects;
 //   3. listed jobs no gateway record owns are counted as outside (a later change of their cost counts as its
 //      difference; one a reconciled create claims later counts nothing from then on);
 //   4. under a lock shared by every replica: the totals, the drift since the previous check, and its verdict
-//      (src/account/explain.ts). A persistent drift that other end-of-job semantics explain exactly switches the
-//      belief and corrects the jobs since the last check without drift (src/account/semantics.ts); any other is
-//      announced once per episode as `reconciliation.account_drift`.
+//      (src/account/explain.ts). A persistent drift that exactly one end-of-job semantics explains switches the
+//      belief and corrects the jobs since the last check without drift (src/account/semantics.ts), unless an
+//      operator configured that belief; any other is announced once per episode as `reconciliation.account_drift`,
+//      with the candidate explanations, and moves no money.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import type { AccountCheck } from '../generated/prisma/client.ts'
 import { applySnapshot } from '../jobs/snapshot.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import type { TensorpixJob } from '../tensorpix/jobs.ts'
-import { explainInterval, outsideCount, PERSISTENT_CHECKS, storedTotals, verdict, type Totals } from '../account/explain.ts'
+import {
+  createInFlight, explainInterval, outsideCount, RECENT_CHECKS, storedTotals, verdict, type Totals
+} from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
-import { lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
+import { configuredSubjects, lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
 import { applyPlan, endedSince, reportedCost } from '../account/corrections.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { emitAccountEvent } from '../webhooks/events.ts'
@@ -27,9 +31,10 @@ import type { WorkerDeps } from './deps.ts'
 type Tx = Prisma.TransactionClient
 
 /**
- * The listing reads at most MAX_PAGES pages of PAGE jobs (10 000 jobs): TensorPix documents no order, so the
- * whole list is read every pass. Beyond the cap the check is marked incomplete (listing_complete = false): jobs
- * past it are not seen, so a new outside job there shows as drift.
+ * The listing reads at most MAX_PAGES pages asking PAGE jobs each (10 000 jobs, fewer when TensorPix caps a page
+ * lower): TensorPix documents no order, so the whole list is read every pass. Beyond the cap, or when the jobs read
+ * fall short of the listing's `count`, the check is marked incomplete (listing_complete = false) and moves no money:
+ * jobs not seen are not counted, so a new outside job there shows as drift.
  */
 export const PAGE = 200
 export const MAX_PAGES = 50
@@ -41,6 +46,13 @@ const CHECK_LOCK = 0x61636374
 const REQUEST = { requestId: 'account-check' }
 const ZERO = new Decimal(0)
 
+export interface AccountCheckOptions {
+  /** the longest a create can be in flight (config longestCreateInFlightMs): an older unknown one is not in flight */
+  createInFlightMs: number
+  /** ACCOUNT_CHECK_INTERVAL_MS: a drift persists once seen unchanged over half of it */
+  intervalMs: number
+}
+
 interface Reading { balance: Decimal, jobs: TensorpixJob[], complete: boolean }
 
 async function balance (deps: WorkerDeps): Promise<Decimal> {
@@ -49,24 +61,39 @@ async function balance (deps: WorkerDeps): Promise<Decimal> {
   return new Decimal(res.body.balance_usd)
 }
 
-/** Every job of the account, deduplicated by id (offset pages may shift while read), up to the cap. */
+/**
+ * Every job of the account, deduplicated by id (offset pages may shift while read), up to the cap. The offset
+ * advances by what a page returned (a server may cap a page below PAGE), and the listing is complete only when it
+ * ends within the cap and holds as many jobs as the listing's `count`.
+ */
 async function listAccountJobs (deps: WorkerDeps): Promise<{ jobs: TensorpixJob[], complete: boolean }> {
   const jobs = new Map<number, TensorpixJob>()
+  let offset = 0
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await deps.upstream.listJobs({ limit: PAGE, offset: page * PAGE }, REQUEST)
+    const res = await deps.upstream.listJobs({ limit: PAGE, offset }, REQUEST)
     if (!res.ok) throw new Error(`GET /api/jobs/ answered ${res.status}`)
     for (const job of res.body.results) jobs.set(job.id, job)
-    if (!res.body.next || res.body.results.length === 0) return { jobs: [...jobs.values()], complete: true }
+    offset += res.body.results.length
+    if (!res.body.next || res.body.results.length === 0) {
+      return { jobs: [...jobs.values()], complete: jobs.size === res.body.count }
+    }
   }
   return { jobs: [...jobs.values()], complete: false }
 }
 
+/** The newest ledger row's id: when it moves during a reading, a settlement may sit between balance and ledger. */
+async function ledgerMark (deps: WorkerDeps): Promise<bigint> {
+  return (await deps.db.ledgerEntry.aggregate({ _max: { id: true } }))._max.id ?? 0n
+}
+
+/** The balance and the listing, taken while neither the balance nor the ledger moved (retried otherwise). */
 async function consistentReading (deps: WorkerDeps): Promise<Reading | null> {
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+    const markBefore = await ledgerMark(deps)
     const before = await balance(deps)
     const listing = await listAccountJobs(deps)
     const after = await balance(deps)
-    if (before.equals(after)) return { balance: after, ...listing }
+    if (before.equals(after) && markBefore === await ledgerMark(deps)) return { balance: after, ...listing }
   }
   return null
 }
@@ -119,20 +146,28 @@ async function countOutsideJobs (deps: WorkerDeps, listed: TensorpixJob[], owned
     FROM jobs j WHERE j.upstream_id = o.upstream_id AND o.claimed_at IS NULL`
 }
 
-interface Read extends Totals { createsInFlight: number }
+interface Read extends Totals {
+  createsInFlight: number
+  /** the database's clock (the transaction's start: the check row's db_checked_at) */
+  dbNow: Date
+}
 
-async function readTotals (tx: Tx, accountBalance: Decimal, now: Date): Promise<Read> {
-  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string, inFlight: number }>>`
-    SELECT (SELECT COALESCE(SUM(charged), 0) FROM team_period_usage)::text AS ledger,
+async function readTotals (tx: Tx, accountBalance: Decimal, now: Date, options: AccountCheckOptions): Promise<Read> {
+  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string, dbNow: Date }>>`
+    SELECT now() AS "dbNow", (SELECT COALESCE(SUM(charged), 0) FROM team_period_usage)::text AS ledger,
       (SELECT COALESCE(SUM(counted), 0) FROM account_outside_jobs)::text AS outside,
-      (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps",
-      (SELECT count(*) FROM jobs WHERE state IN ('pending', 'unknown'))::int AS "inFlight"`
+      (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps"`
+  const open = await tx.job.findMany({
+    where: { state: { in: ['pending', 'unknown'] } },
+    select: { state: true, createdAt: true, submittedAt: true, error: true }
+  })
   return {
     balance: accountBalance,
     ledgerNet: new Decimal(row?.ledger ?? 0),
     outsideCost: new Decimal(row?.outside ?? 0),
     topUps: new Decimal(row?.topUps ?? 0),
-    createsInFlight: row?.inFlight ?? 0
+    createsInFlight: open.filter(create => createInFlight(create, now, options.createInFlightMs)).length,
+    dbNow: row?.dbNow ?? new Date()
   }
 }
 
@@ -149,17 +184,18 @@ export interface CheckOutcome {
   attributed: Plan | null
 }
 
-function assess (recent: AccountCheck[], read: Read) {
+function assess (recent: AccountCheck[], read: Read, options: AccountCheckOptions) {
   const previous = recent[0]
   const interval = explainInterval(previous ? storedTotals(previous) : null, read)
   const cumulativeDrift = new Decimal(previous?.cumulativeDrift.toString() ?? 0).plus(interval.drift)
   const states = recent.map(check => ({
     cumulativeDrift: new Decimal(check.cumulativeDrift.toString()),
     createsInFlight: check.createsInFlight,
-    alerted: check.alerted
+    alerted: check.alerted,
+    at: check.dbCheckedAt
   }))
-  const current = { cumulativeDrift, createsInFlight: read.createsInFlight }
-  return { interval, cumulativeDrift, verdict: verdict(states, current) }
+  const current = { cumulativeDrift, createsInFlight: read.createsInFlight, at: read.dbNow }
+  return { interval, cumulativeDrift, verdict: verdict(states, current, options.intervalMs / 2) }
 }
 
 function checkRow (read: Read, reading: Reading, now: Date, assessed: ReturnType<typeof assess>) {
@@ -185,19 +221,41 @@ const describePlan = (plan: Plan) => plan.changes.map(change => ({
   apportioned: change.apportioned
 }))
 
-/** Explains a persistent drift by semantics, under the lock that keeps settlements out; the plan applied or null. */
-async function explainBySemantics (tx: Tx, recent: AccountCheck[], reading: Reading, now: Date) {
-  const semantics = await lockSemantics(tx)
-  const read = await readTotals(tx, reading.balance, now)
-  const assessed = assess(recent, read)
-  if (!assessed.verdict.persistent) return null
-  const lastAgreed = await tx.accountCheck.findFirst({ where: { cumulativeDrift: 0 }, orderBy: { id: 'desc' } })
-  const plan = explainDrift(assessed.cumulativeDrift, await endedSince(tx, lastAgreed?.checkedAt ?? new Date(0)),
-    semantics)
-  return plan ? { plan, semantics, drift: assessed.cumulativeDrift } : null
+/**
+ * The check the drift first appeared at (the first after the last agreement), when the whole cumulative drift
+ * appeared in that one interval: only then can cancels that ended in it carry the drift as refunds.
+ */
+async function driftOrigin (tx: Tx, lastAgreed: AccountCheck | null, drift: Decimal) {
+  const origin = await tx.accountCheck.findFirst({
+    where: { id: { gt: lastAgreed?.id ?? 0n } }, orderBy: { id: 'asc' }
+  })
+  return origin && new Decimal(origin.intervalDrift.toString()).equals(drift) ? origin : null
 }
 
-async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics, assessed: ReturnType<typeof assess>) {
+/** Explains a persistent drift by semantics, under the lock that keeps settlements out; null when not persistent. */
+async function explainBySemantics (
+  tx: Tx, recent: AccountCheck[], reading: Reading, now: Date, options: AccountCheckOptions
+) {
+  const semantics = await lockSemantics(tx)
+  const read = await readTotals(tx, reading.balance, now, options)
+  const assessed = assess(recent, read, options)
+  if (!assessed.verdict.persistent) return null
+  const drift = assessed.cumulativeDrift
+  const lastAgreed = await tx.accountCheck.findFirst({ where: { cumulativeDrift: 0 }, orderBy: { id: 'desc' } })
+  const origin = await driftOrigin(tx, lastAgreed, drift)
+  const ended = await endedSince(tx, lastAgreed?.checkedAt ?? new Date(0), origin?.checkedAt ?? null)
+  const explanation = explainDrift(drift, origin ? new Decimal(origin.intervalDrift.toString()) : null, ended,
+    semantics)
+  // an operator's configured belief is not switched: its drift is an alert
+  const pinned = await configuredSubjects(tx)
+  const plan = explanation.plan && changedSubjects(semantics, explanation.plan.semantics).some(s => pinned.includes(s))
+    ? null
+    : explanation.plan
+  return { ...explanation, plan, semantics, drift }
+}
+
+async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics, assessed: ReturnType<typeof assess>,
+  candidates: Semantics[]) {
   const { interval } = assessed
   await emitAccountEvent(tx, 'reconciliation.account_drift', {
     checkId: check.id.toString(),
@@ -209,27 +267,31 @@ async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics,
     topUpChange: formatCredits(interval.topUpChange),
     intervalDrift: formatCredits(interval.drift),
     cumulativeDrift: formatCredits(assessed.cumulativeDrift),
-    semantics
+    semantics,
+    // semantics that each explain the drift: more than one is ambiguous, so none was switched to
+    candidates
   })
 }
 
-async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Promise<CheckOutcome | null> {
+async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date, options: AccountCheckOptions):
+Promise<CheckOutcome | null> {
   return deps.db.$transaction(async tx => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHECK_LOCK})`
-    const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: PERSISTENT_CHECKS })
+    const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: RECENT_CHECKS })
     if (recent[0] && recent[0].checkedAt >= startedAt) return null
     const now = deps.now()
-    let read = await readTotals(tx, reading.balance, now)
-    let assessed = assess(recent, read)
+    let read = await readTotals(tx, reading.balance, now, options)
+    let assessed = assess(recent, read, options)
     // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
-    const explained = assessed.verdict.persistent && reading.complete
-      ? await explainBySemantics(tx, recent, reading, now)
+    const explanation = assessed.verdict.persistent && reading.complete
+      ? await explainBySemantics(tx, recent, reading, now, options)
       : null
+    const explained = explanation?.plan ? { ...explanation, plan: explanation.plan } : null
     let check = await tx.accountCheck.create({ data: checkRow(read, reading, now, assessed) })
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
-      read = await readTotals(tx, reading.balance, now)
-      assessed = assess(recent, read)
+      read = await readTotals(tx, reading.balance, now, options)
+      assessed = assess(recent, read, options)
       check = await tx.accountCheck.update({ where: { id: check.id }, data: checkRow(read, reading, now, assessed) })
     }
     const switched = explained && changedSubjects(explained.semantics, explained.plan.semantics).length > 0
@@ -237,8 +299,7 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
       const evidence = {
         checkId: check.id.toString(),
         drift: formatCredits(explained.drift),
-        jobs: describePlan(explained.plan),
-        alternatives: explained.plan.alternatives
+        jobs: describePlan(explained.plan)
       }
       for (const subject of changedSubjects(explained.semantics, explained.plan.semantics)) {
         await observeSemantics(tx, subject, explained.plan.semantics[subject], evidence, now)
@@ -248,7 +309,7 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
       })
     }
     const alert = !explained && assessed.verdict.alert
-    if (alert) await announceDrift(tx, check, await readSemantics(tx), assessed)
+    if (alert) await announceDrift(tx, check, await readSemantics(tx), assessed, explanation?.candidates ?? [])
     return {
       checkId: check.id,
       intervalDrift: formatCredits(check.intervalDrift.toString()),
@@ -261,16 +322,16 @@ async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date): Pro
 }
 
 /** One pass of the account check. */
-export async function checkAccount (deps: WorkerDeps): Promise<CheckOutcome | null> {
+export async function checkAccount (deps: WorkerDeps, options: AccountCheckOptions): Promise<CheckOutcome | null> {
   const startedAt = deps.now()
   const reading = await consistentReading(deps)
   if (!reading) {
-    deps.log.warn({ attempts: READ_ATTEMPTS }, 'account check: the balance kept moving during the listing; skipped')
+    deps.log.warn({ attempts: READ_ATTEMPTS }, 'account check: the balance or the ledger kept moving during the listing; skipped')
     return null
   }
   const owned = await applyListedStatuses(deps, reading.jobs, startedAt)
   await countOutsideJobs(deps, reading.jobs, owned, startedAt)
-  const outcome = await decide(deps, reading, startedAt)
+  const outcome = await decide(deps, reading, startedAt, options)
   if (outcome?.alerted) {
     deps.log.warn({ cumulativeDrift: outcome.cumulativeDrift, checkId: outcome.checkId.toString() },
       'account check: the account balance is not explained by the ledger, outside jobs and top-ups')

@@ -9,7 +9,7 @@ import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
 import { checkDrift } from './drift.ts'
 import { retryOverBudgetCancels } from './over-budget-cancels.ts'
-import { checkAccount } from './account-check.ts'
+import { checkAccount, type AccountCheckOptions } from './account-check.ts'
 import { enforceRetention } from './retention.ts'
 import { syncDueJobs } from './status-sync.ts'
 
@@ -38,7 +38,7 @@ export interface WorkerOptions extends ReconcileOptions {
   everyMs: number
   retentionEveryMs: number
   drift: { everyMs: number, lookbackDays: number }
-  accountCheckEveryMs: number
+  accountCheck: AccountCheckOptions
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
@@ -57,7 +57,8 @@ export function startWorkers (
     startLoop({ name: 'webhooks', run: () => deliverDueWebhooks(deliveryDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log),
     startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log),
-    startLoop({ name: 'account-check', run: () => checkAccount(workerDeps) }, options.accountCheckEveryMs, deps.log)
+    startLoop({ name: 'account-check', run: () => checkAccount(workerDeps, options.accountCheck) },
+      options.accountCheck.intervalMs, deps.log)
   ]
   return {
     stop: async () => {

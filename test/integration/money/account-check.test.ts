@@ -15,6 +15,8 @@ import { driftWindow } from '../../../src/workers/drift.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 import { observeSemantics, readBeliefs, seedSemantics } from '../../../src/account/beliefs.ts'
 
+// a create is in flight for at most a minute here; a drift persists once seen unchanged at two checks, however close
+const CHECK_OPTIONS = { createInFlightMs: 60_000, intervalMs: 0 }
 const ACCOUNT_EVENTS = ['reconciliation.account_drift', 'reconciliation.semantics_observed']
 
 async function create (bed: Bed, api = bed.api): Promise<number> {
@@ -30,7 +32,7 @@ async function accountBed (t: Test, options: BedOptions = {}) {
     data: { teamId: bed.team.id, url: 'https://ops.example.test/tpx', secret: 'whsec_ops', events: ACCOUNT_EVENTS }
   })
   const check = async (): Promise<CheckOutcome> => {
-    const outcome = await checkAccount(deps)
+    const outcome = await checkAccount(deps, CHECK_OPTIONS)
     if (!outcome) throw new Error('the account check was skipped')
     return outcome
   }
@@ -77,6 +79,22 @@ t.test('a job created outside the gateway is explained as outside, its later can
   t.equal((await events('reconciliation.account_drift')).length, 0)
 })
 
+t.test('a listing whose pages are smaller than asked is read whole: no outside job is skipped', async t => {
+  // DRF's max_limit: TensorPix may answer 50 jobs for limit=200, and stepping by 200 would skip 150 of every 200
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { maxPageSize: 50 } } })
+  await check()
+  for (let i = 0; i < 60; i += 20) {
+    await Promise.all(Array.from({ length: 20 }, () => bed.upstream.post('/api/jobs/from-url/', { json: fromUrl(bed) })))
+  }
+  const outcome = await check()
+  t.equal(outcome.cumulativeDrift, '0.0000', 'every outside job was counted')
+  const row = await db.accountCheck.findUniqueOrThrow({ where: { id: outcome.checkId } })
+  t.equal(row.listedJobs, 60, 'all 60 listed over two pages of 50')
+  t.ok(row.listingComplete, 'the listing holds as many jobs as its count')
+  t.equal(await db.accountOutsideJob.count(), 60)
+  t.equal((await events('reconciliation.account_drift')).length, 0)
+})
+
 t.test('an unrecorded balance change raises account_drift once; a recorded top-up explains one', async t => {
   const { bed, db, check, events } = await accountBed(t)
   await check()
@@ -102,6 +120,21 @@ t.test('an unrecorded balance change raises account_drift once; a recorded top-u
   t.equal(topped.intervalDrift, '0.0000', 'a top-up explains a positive change')
   t.equal(topped.cumulativeDrift, '0.0000')
   t.equal((await events('reconciliation.account_drift')).length, 1, 'nothing new announced')
+})
+
+t.test('a create held for an operator does not mute the check: unrecorded drift is still announced', async t => {
+  const { bed, db, check, events } = await accountBed(t)
+  await check()
+  const held = await create(bed)
+  await db.job.updateMany({
+    where: { upstreamId: held },
+    data: { state: 'unknown', error: 'held for an operator: two creates match one job' }
+  })
+  const before = new Decimal((await bed.sim.account()).balance)
+  await bed.sim.control('PATCH', `/accounts/${bed.sim.token}`, { balance: before.minus('1.5').toFixed(4) })
+  await check()
+  t.ok((await check()).alerted, 'announced although the held create stays unknown')
+  t.equal((await events('reconciliation.account_drift')).length, 1)
 })
 
 t.test('a top-up recorded through the admin API is audited, explains the balance and shows in the report', async t => {
@@ -174,6 +207,22 @@ t.test('failures not refunded: the belief switches to observed and each team pay
   await assertTeamsPayWhatTheAccountLost(t, bed)
 })
 
+t.test('a configured belief is not switched: the same evidence raises account_drift and moves no money', async t => {
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { failureRefund: '0' } } })
+  await seedSemantics(db, { failed: 'refunded' })
+  await check()
+  await bed.sim.fail(await create(bed))
+  await check()
+  const ledgerBefore = await db.ledgerEntry.count()
+  const second = await check()
+  t.equal(second.observed, null, 'the operator configured it: not switched')
+  t.ok(second.alerted, 'announced as drift instead')
+  t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'configured' })
+  t.equal(await db.ledgerEntry.count(), ledgerBefore, 'no correction posted')
+  const data = ((await events('reconciliation.account_drift'))[0]?.payload as { data: Record<string, unknown> }).data
+  t.same(data.candidates, [{ failed: 'as_reported', cancelled: 'as_reported' }], 'the candidate is named')
+})
+
 t.test('cancels reported gross: refunds seen only in the balance are attributed to the cancels', async t => {
   const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { cancelCostReport: 'gross' } } })
   const other = await bed.newTeam()
@@ -226,15 +275,18 @@ t.test('a create whose answer was lost counts as outside until reconciliation cl
   t.equal((await events('reconciliation.account_drift')).length, 0)
 })
 
-t.test('the configuration seeds the beliefs; an observed belief outlives a configuration that disagrees', async t => {
+t.test('the configuration seeds the beliefs; a configured value replaces an observed one', async t => {
   const { db } = await accountBed(t)
   t.same(await seedSemantics(db, {}), [])
   t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'assumed', evidence: null, observedAt: Date })
   t.same(await seedSemantics(db, { cancelled: 'gross' }), [])
   t.match((await readBeliefs(db)).cancelled, { value: 'gross', source: 'configured' })
   await db.$transaction(tx => observeSemantics(tx, 'failed', 'as_reported', { checkId: '1' }, new Date()))
-  t.same(await seedSemantics(db, { failed: 'refunded' }), ['failed'], 'the disagreement is reported')
+  t.same(await seedSemantics(db, {}), [], 'unset: the observed belief stays')
   t.match((await readBeliefs(db)).failed, { value: 'as_reported', source: 'observed', evidence: { checkId: '1' } })
+  t.same(await seedSemantics(db, { failed: 'refunded' }), ['failed'], 'the replaced observation is reported')
+  t.match((await readBeliefs(db)).failed, { value: 'refunded', source: 'configured', evidence: null },
+    'the operator\'s remedy for a wrong switch')
   await seedSemantics(db, {})
   t.match((await readBeliefs(db)).cancelled, { value: 'as_reported', source: 'assumed' }, 'unset: back to the assumption')
 })
