@@ -6,6 +6,7 @@ import type { SimulatorOptions } from './options.ts'
 
 export { buildSimulator } from './app.ts'
 export type { SimulatorOptions } from './options.ts'
+export { applyBehaviour, DEFAULT_BEHAVIOUR, BehaviourChangeSchema, type Behaviour, type BehaviourChange } from './behaviour.ts'
 export type { SimApp } from './context.ts'
 export { ML_MODELS, TASKS, findModel, type MLModel, type Task } from './catalogue.ts'
 export { FAULT_KINDS, FaultRuleSchema, type FaultRule, type FaultKind } from './faults.ts'

@@ -28,6 +28,16 @@ export function jobParams (body: Omit<JobOptions, 'ml_models'>): JobParams {
   }
 }
 
+/**
+ * [I] The frames a normalising TensorPix would store for omitted ones: `start_frame` 0, and `end_frame` the end of
+ * the segment the job really processes (the video's last frame + 1, or the end of the preview). Given values stay.
+ */
+export function normalisedFrames (source: SourceFacts, params: JobParams): JobParams {
+  const startFrame = params.start_frame ?? 0
+  const frames = segmentFrames(source, { preview: params.preview, startFrame, endFrame: null })
+  return { ...params, start_frame: startFrame, end_frame: params.end_frame ?? startFrame + frames }
+}
+
 export interface JobPlan {
   frames: number
   cost: Amount

@@ -1,4 +1,5 @@
 // Everything configurable about a simulator instance, with the defaults applied in one place.
+import { applyBehaviour, DEFAULT_BEHAVIOUR, type Behaviour, type BehaviourChange } from './behaviour.ts'
 import type { FaultRule } from './faults.ts'
 
 export interface SimulatorOptions {
@@ -21,7 +22,7 @@ export interface SimulatorOptions {
   processingMs?: number
   /** Time until an upload's `file` becomes available. Default 1000 ms. */
   uploadReadyMs?: number
-  /** Share of jobs (0..1) that end in status -1 (failed, fully refunded). Default 0. */
+  /** Share of jobs (0..1) that end in status -1 (failed, refunded per behaviour failureRefund). Default 0. */
   failureRate?: number
   /** Requests per minute per token before 429; 0 or absent means unlimited. */
   requestsPerMinute?: number
@@ -39,9 +40,12 @@ export interface SimulatorOptions {
   mediaUrlTtlSeconds?: number
   /** Faults active from the start (the control API can change them later). */
   faults?: FaultRule[]
+  /** How undocumented TensorPix behaviour goes (behaviour.ts); each field left out keeps its default. */
+  behaviour?: BehaviourChange
 }
 
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'logger' | 'faults'>> & Pick<SimulatorOptions, 'logger' | 'faults'>
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'logger' | 'faults' | 'behaviour'>> &
+  Pick<SimulatorOptions, 'logger' | 'faults'> & { behaviour: Behaviour }
 
 export function resolveOptions (options: SimulatorOptions): ResolvedOptions {
   if (!options.tokens.length) throw new Error('the simulator needs at least one token')
@@ -65,6 +69,7 @@ export function resolveOptions (options: SimulatorOptions): ResolvedOptions {
     logger: options.logger,
     urlFetchTimeoutMs: options.urlFetchTimeoutMs ?? 10_000,
     mediaUrlTtlSeconds: options.mediaUrlTtlSeconds ?? 7200,
-    faults: options.faults
+    faults: options.faults,
+    behaviour: applyBehaviour(DEFAULT_BEHAVIOUR, options.behaviour)
   }
 }

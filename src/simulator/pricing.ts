@@ -52,9 +52,24 @@ export function jobCost (source: SourceFacts, segment: Segment, models: readonly
 
 export type JobPhase = 'queued' | 'processing'
 
-/** Credits returned on cancel: all of it while queued, PROCESSING_CANCEL_REFUND of it while processing. */
-export function cancelRefund (cost: Amount, phase: JobPhase): Amount {
-  return phase === 'queued' ? cost : cost.times(PROCESSING_CANCEL_REFUND).toDecimalPlaces(4)
+/** Shares of the cost a cancel refunds, by phase, as decimal strings '0' .. '1'. */
+export type CancelShares = Record<JobPhase, string>
+
+/** A share of a cost, rounded half up to four places like every amount. */
+export function refundShare (cost: Amount, share: string): Amount {
+  return cost.times(share).toDecimalPlaces(4)
+}
+
+/**
+ * Credits returned on cancel, by default all of it while queued and PROCESSING_CANCEL_REFUND of it while processing;
+ * the behaviour `cancelRefund` gives other shares.
+ */
+export function cancelRefund (
+  cost: Amount,
+  phase: JobPhase,
+  shares: CancelShares = { queued: '1', processing: PROCESSING_CANCEL_REFUND.toFixed() }
+): Amount {
+  return refundShare(cost, shares[phase])
 }
 
 export interface OutputOptions {

@@ -69,6 +69,8 @@ export interface JobRecord {
   stoppedProgress: number
   refunded: Amount
   restored: RestoredRecord | null
+  /** GETs of the job answered since it finished; the output shows after outputVideoAfterPolls of them. */
+  finishedPolls: number
 }
 
 export interface RestoredRecord {

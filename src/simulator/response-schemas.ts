@@ -71,7 +71,7 @@ export type RestoredVideo = Static<typeof RestoredVideoSchema>
 
 export const JobSchema = Type.Object({
   id: Type.Integer(),
-  started: DateTime,
+  started: Nullable(DateTime),
   finished: Nullable(DateTime),
   preview: Type.Boolean(),
   description: Type.String(),
@@ -99,7 +99,7 @@ export const HISTORY_STATUS_LABELS = { 0: 'In Queue', 1: 'Processing', 2: 'Finis
 
 export const HistoryJobSchema = Type.Object({
   id: Type.Integer(),
-  started: DateTime,
+  started: Nullable(DateTime),
   finished: Nullable(DateTime),
   status: Type.Enum(Object.values(HISTORY_STATUS_LABELS)),
   input_video: VideoSchema,

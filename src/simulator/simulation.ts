@@ -1,12 +1,14 @@
 // The simulated TensorPix backend: accounts, media, jobs and their lifecycle, with every credit movement in one
 // place. Time-driven transitions are applied lazily (sync) whenever an account is touched, so the state read is
 // always the state "now" on the simulator's clock, whichever clock that is.
+import type { Behaviour, BehaviourChange } from './behaviour.ts'
+import { applyBehaviour } from './behaviour.ts'
 import type { MLModel } from './catalogue.ts'
 import type { Clock } from './clock.ts'
 import { conflict, invalid, detailError, nonFieldError } from './errors.ts'
 import type { JobPlan } from './job-plan.ts'
 import { credits, Decimal, ZERO, type Amount } from './money.ts'
-import { cancelRefund } from './pricing.ts'
+import { cancelRefund, refundShare } from './pricing.ts'
 import { seededRandom, type Random } from './prng.ts'
 import type { Account, JobParams, JobRecord, RestoredRecord, VideoRecord } from './records.ts'
 import type { VideoFacts } from './video-probe.ts'
@@ -32,12 +34,20 @@ export class Simulation {
   readonly restored = new Map<number, RestoredRecord>()
   private ids = { ...FIRST_IDS }
   private outcomes!: Random
+  /** What the simulator does where TensorPix is undocumented; changed at runtime through /__sim/behaviour. */
+  behaviour!: Behaviour
 
   constructor (readonly options: ResolvedOptions, readonly clock: Clock) {
     this.reset(options.seed)
   }
 
+  setBehaviour (change: BehaviourChange) {
+    this.behaviour = applyBehaviour(this.behaviour, change)
+  }
+
+  /** Back to the start: the option's accounts, ids and behaviour, and outcome draws from `seed`. */
   reset (seed: number) {
+    this.behaviour = this.options.behaviour
     this.accounts.clear()
     this.jobs.clear()
     this.videos.clear()
@@ -91,6 +101,32 @@ export class Simulation {
     }
     if (job.status === 2) return { progress: 1, etaSeconds: 0 }
     return { progress: job.stoppedProgress, etaSeconds: 0 }
+  }
+
+  /** A job's `started`: its creation, or (startedMeaning 'processing') its processing start, null while queued. */
+  startedAt (job: JobRecord): number | null {
+    return this.behaviour.startedMeaning === 'created' ? job.createdAt : job.processingStartedAt
+  }
+
+  /** Whether answers show a finished job's output yet: only after outputVideoAfterPolls GETs of the job. */
+  outputShown (job: JobRecord): boolean {
+    return job.restored !== null && job.finishedPolls >= this.behaviour.outputVideoAfterPolls
+  }
+
+  /** Counts a GET (detail, list or history) that answered with the job, once it has finished. */
+  notePoll (job: JobRecord) {
+    if (job.status === 2) job.finishedPolls++
+  }
+
+  /**
+   * A job's `cost_usd` in job answers: what the account still pays for it (net of a refund) or, as the behaviour for
+   * cancelled and failed jobs may say, the cost it was created with (gross).
+   */
+  reportedCost (job: JobRecord): Amount {
+    const report = job.status === -2
+      ? this.behaviour.cancelCostReport
+      : job.status === -1 ? this.behaviour.failureCostReport : 'net'
+    return report === 'gross' ? job.cost : job.cost.minus(job.refunded)
   }
 
   storageUsed (account: Account): number {
@@ -165,7 +201,8 @@ export class Simulation {
       finishedAt: null,
       stoppedProgress: 0,
       refunded: ZERO,
-      restored: null
+      restored: null,
+      finishedPolls: 0
     }
     this.jobs.set(job.id, job)
     return job
@@ -190,7 +227,7 @@ export class Simulation {
     if (outcome === 'fail') {
       job.stoppedProgress = this.progress(job).progress
       job.status = -1
-      this.refund(job, job.cost.minus(job.refunded))
+      this.refund(job, refundShare(job.cost, this.behaviour.failureRefund))
       return
     }
     job.status = 2
@@ -200,13 +237,13 @@ export class Simulation {
     this.restored.set(restored.id, restored)
   }
 
-  /** DELETE /api/jobs/{id}/: queued jobs get everything back, processing ones PROCESSING_CANCEL_REFUND. */
+  /** DELETE /api/jobs/{id}/: refunds the behaviour's share for the phase the job was in (all of it, 80% by default). */
   cancel (job: JobRecord) {
     this.sync(job)
     if (job.status === -2) throw conflict('Job is already canceled.')
     if (!isActive(job)) throw conflict(`Job has already ${job.status === 2 ? 'finished' : 'failed'} and cannot be canceled.`)
     job.stoppedProgress = this.progress(job).progress
-    this.refund(job, cancelRefund(job.cost, job.status === 0 ? 'queued' : 'processing'))
+    this.refund(job, cancelRefund(job.cost, job.status === 0 ? 'queued' : 'processing', this.behaviour.cancelRefund))
     job.status = -2
     job.finishedAt = this.now()
   }
@@ -279,6 +316,14 @@ export class Simulation {
         storage_used: this.storageUsed(account),
         storage_quota: account.storageQuotaBytes,
         jobs: { queued: count(0), processing: count(1), finished: count(2), failed: count(-1), canceled: count(-2) },
+        // what each job really cost the account, whatever its answers report: the oracle for money tests
+        job_charges: jobs.map(job => ({
+          id: job.id,
+          status: job.status,
+          charged: credits(job.cost),
+          refunded: credits(job.refunded),
+          net: credits(job.cost.minus(job.refunded))
+        })),
         videos: [...this.videos.values()].filter(v => v.owner === account && v.deletedAt === null).length,
         restored_videos: [...this.restored.values()].filter(r => r.owner === account && r.deletedAt === null).length
       }

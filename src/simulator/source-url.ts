@@ -34,6 +34,17 @@ export function hostingPlatform (url: URL): string | null {
   return null
 }
 
+/**
+ * [I] A source URL as a normalising TensorPix would store it: the WHATWG serialisation (lower-case scheme and host,
+ * IDN hosts in punycode, default port dropped, dot segments resolved, an empty path as '/', characters outside the
+ * URL code points percent-encoded) without the fragment, which never reaches the server anyway.
+ */
+export function normalisedSourceUrl (url: URL): string {
+  const copy = new URL(url.href)
+  copy.hash = ''
+  return copy.href
+}
+
 export type SourceCheck =
   | { ok: true, size: number | null, contentType: string | null, head: Uint8Array }
   | { ok: false, reason: string }

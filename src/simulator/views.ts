@@ -18,6 +18,7 @@ export interface ViewContext {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null) => ms === null ? null : iso(ms)
 export const THUMBNAIL_NAME = 'thumbnail.png'
 
 export function mlModelView (model: MLModel): MLModelList {
@@ -107,17 +108,17 @@ export function jobView (ctx: ViewContext, job: JobRecord): Job {
   const { params } = job
   return {
     id: job.id,
-    started: iso(job.createdAt),
-    finished: job.finishedAt === null ? null : iso(job.finishedAt),
+    started: isoOrNull(ctx.sim.startedAt(job)),
+    finished: isoOrNull(job.finishedAt),
     preview: params.preview,
     description: job.models.map(model => model.name).join(', '),
-    // after a refund (cancel, failure) the job reports what it still costs: the account was charged the difference
-    cost_usd: credits(job.cost.minus(job.refunded)),
+    // after a refund (cancel, failure) the job reports what it still costs, or its gross cost (behaviour)
+    cost_usd: credits(ctx.sim.reportedCost(job)),
     status: job.status,
     eta_s: etaSeconds,
     processing_progress: progress,
     input_video: videoView(ctx, job.input),
-    output_video: job.restored ? restoredView(ctx, job.restored) : null,
+    output_video: job.restored && ctx.sim.outputShown(job) ? restoredView(ctx, job.restored) : null,
     ml_models: job.models.map(mlModelView),
     grain: params.grain,
     codec: params.codec,
@@ -136,11 +137,11 @@ export function historyJobView (ctx: ViewContext, job: JobRecord): HistoryJob {
   const { params } = job
   return {
     id: job.id,
-    started: iso(job.createdAt),
-    finished: job.finishedAt === null ? null : iso(job.finishedAt),
+    started: isoOrNull(ctx.sim.startedAt(job)),
+    finished: isoOrNull(job.finishedAt),
     status: HISTORY_STATUS_LABELS[job.status],
     input_video: videoView(ctx, job.input),
-    output_video: job.restored ? restoredView(ctx, job.restored) : null,
+    output_video: job.restored && ctx.sim.outputShown(job) ? restoredView(ctx, job.restored) : null,
     ml_models: job.models.map(mlModelView),
     codec: params.codec,
     container: params.container,

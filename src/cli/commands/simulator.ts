@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { startSimulator } from '../../simulator/index.ts'
+import { applyBehaviour, DEFAULT_BEHAVIOUR, startSimulator, type BehaviourChange } from '../../simulator/index.ts'
 
 function port (value: string): number {
   const n = Number(value)
@@ -7,9 +7,26 @@ function port (value: string): number {
   return n
 }
 
+function behaviour (value: string): BehaviourChange {
+  let change: BehaviourChange
+  try {
+    change = JSON.parse(value) as BehaviourChange
+  } catch {
+    throw new InvalidArgumentError('must be a JSON object, e.g. \'{"jobListOrder":"oldest"}\'')
+  }
+  try {
+    applyBehaviour(DEFAULT_BEHAVIOUR, change)
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
+  return change
+}
+
 function collect (value: string, previous: string[]): string[] {
   return [...previous, value]
 }
+
+interface SimulatorFlags { host: string, port: number, token: string[], control: boolean, behaviour?: BehaviourChange }
 
 export function simulatorCommand () {
   return new Command('simulator')
@@ -18,10 +35,17 @@ export function simulatorCommand () {
     .option('--port <port>', 'port to listen on', port, 8090)
     .option('--token <token>', 'an accepted API token (repeatable; one account each)', collect, [])
     .option('--control', 'enable the /__sim/ control API', false)
-    .action(async (options: { host: string, port: number, token: string[], control: boolean }) => {
+    .option('--behaviour <json>', 'undocumented TensorPix behaviour to play (see docs/simulator.md)', behaviour)
+    .action(async (options: SimulatorFlags) => {
       const tokens = options.token.length ? options.token : ['sim-token']
       const simulator = await startSimulator({
-        tokens, controlApi: options.control, clock: 'realtime', host: options.host, port: options.port, logger: true
+        tokens,
+        controlApi: options.control,
+        clock: 'realtime',
+        host: options.host,
+        port: options.port,
+        logger: true,
+        behaviour: options.behaviour
       })
       process.stderr.write(`TensorPix simulator on ${simulator.url} (tokens: ${tokens.join(', ')})\n`)
       const stop = async () => { await simulator.close(); process.exit(0) }

@@ -1,6 +1,7 @@
 // /__sim/: the control API for tests and demos (registered only with controlApi: true). Answers {detail} on errors.
 import { Type } from 'typebox'
 import type { FastifyRequest } from 'fastify'
+import { BehaviourChangeSchema } from '../behaviour.ts'
 import { viewContext, type SimApp, type SimulatorContext } from '../context.ts'
 import { detailError } from '../errors.ts'
 import { FaultRuleSchema } from '../faults.ts'
@@ -33,6 +34,12 @@ export function controlRoutes (app: SimApp, ctx: SimulatorContext) {
   app.post('/clock/advance', { schema: { body: Type.Object({ ms: Type.Number({ minimum: 0 }) }) } }, async (request) => {
     sim.clock.advance(request.body.ms)
     return { now: new Date(sim.now()).toISOString() }
+  })
+
+  app.get('/behaviour', async () => sim.behaviour)
+  app.put('/behaviour', { schema: { body: BehaviourChangeSchema } }, async (request) => {
+    sim.setBehaviour(request.body)
+    return sim.behaviour
   })
 
   app.get('/faults', async () => faults.describe())

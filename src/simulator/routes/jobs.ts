@@ -5,11 +5,11 @@ import { accountOf } from '../auth.ts'
 import type { MLModel } from '../catalogue.ts'
 import { pathId, viewContext, type SimApp, type SimulatorContext } from '../context.ts'
 import { fieldError, invalid, notFound } from '../errors.ts'
-import { jobParams, planJob } from '../job-plan.ts'
+import { jobParams, normalisedFrames, planJob } from '../job-plan.ts'
 import type { JobRecord, VideoRecord } from '../records.ts'
 import { CreateJobSchema, EnhanceVideoSchema, type JobOptions } from '../request-schemas.ts'
 import { Simulation, type NewVideo } from '../simulation.ts'
-import { checkSource, hostingPlatform, NOT_A_VIDEO } from '../source-url.ts'
+import { checkSource, hostingPlatform, normalisedSourceUrl, NOT_A_VIDEO } from '../source-url.ts'
 import { checkJobBody, normaliseFormValues, type JobRuleInput } from '../validation.ts'
 import { createdJobView, enhanceJobView, jobView } from '../views.ts'
 import { factsOrDefaults } from '../video-probe.ts'
@@ -35,7 +35,9 @@ function charge (
   const params = jobParams(body)
   const planned = planJob(input.facts, models, params)
   if (!planned.ok) throw invalid(planned.errors)
-  return ctx.sim.startJob(accountOf(request), input, models, params, planned.plan)
+  // the echo is stored as the job is created, so a later change of behaviour leaves existing jobs as they were
+  const stored = ctx.sim.behaviour.echo === 'normalised' ? normalisedFrames(input.facts, params) : params
+  return ctx.sim.startJob(accountOf(request), input, models, stored, planned.plan)
 }
 
 function sourceName (url: URL): string {
@@ -45,9 +47,9 @@ function sourceName (url: URL): string {
 
 export function jobRoutes (app: SimApp, ctx: SimulatorContext) {
   app.get('/jobs/', async (request) => {
-    const account = accountOf(request)
     const view = viewContext(ctx, request)
-    return listPage(request, [...ctx.sim.jobs.values()].filter(job => job.owner === account), job => jobView(view, job))
+    const render = polled(ctx, job => jobView(view, job))
+    return listPage(request, ownJobs(ctx, request), render, ctx.sim.behaviour.jobListOrder)
   })
 
   app.post('/jobs/', { schema: { body: CreateJobSchema }, ...validation }, async (request, reply) => {
@@ -80,21 +82,35 @@ export function jobRoutes (app: SimApp, ctx: SimulatorContext) {
       size: source.size ?? source.head.length,
       bytes: source.head,
       contentType: source.contentType ?? 'video/mp4',
-      externalUrl: videoUrl
+      externalUrl: ctx.sim.behaviour.echo === 'normalised' ? normalisedSourceUrl(url) : videoUrl
     }
     const job = charge(ctx, request, models, options, input)
     return reply.code(201).send(enhanceJobView(job))
   })
 
   app.get<{ Params: { id: string } }>('/jobs/:id/', async (request) => {
-    const job = findJob(ctx, request)
-    return jobView(viewContext(ctx, request), job)
+    const view = viewContext(ctx, request)
+    return polled(ctx, job => jobView(view, job))(findJob(ctx, request))
   })
 
   app.delete<{ Params: { id: string } }>('/jobs/:id/', async (request, reply) => {
     ctx.sim.cancel(findJob(ctx, request))
     return reply.code(204).send()
   })
+}
+
+export function ownJobs (ctx: SimulatorContext, request: FastifyRequest): JobRecord[] {
+  const account = accountOf(request)
+  return [...ctx.sim.jobs.values()].filter(job => job.owner === account)
+}
+
+/** Renders a job for a GET of the API, which counts towards outputVideoAfterPolls once the render is done. */
+export function polled<R> (ctx: SimulatorContext, render: (job: JobRecord) => R): (job: JobRecord) => R {
+  return job => {
+    const answer = render(job)
+    ctx.sim.notePoll(job)
+    return answer
+  }
 }
 
 export function findJob (ctx: SimulatorContext, request: FastifyRequest<{ Params: { id: string } }>): JobRecord {

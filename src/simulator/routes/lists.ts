@@ -1,5 +1,5 @@
-// Shared shape of the limit/offset list endpoints: owner's records, newest first ([I] ordering is undocumented),
-// with next/previous built from the request's own URL.
+// Shared shape of the limit/offset list endpoints: owner's records, newest first unless told otherwise ([I] ordering
+// is undocumented), with next/previous built from the request's own URL.
 import type { FastifyRequest } from 'fastify'
 import { requestPath } from '../context.ts'
 import { limitOffsetPage, type Page } from '../pagination.ts'
@@ -13,9 +13,10 @@ export function listUrl (request: FastifyRequest): string {
 export function listPage<T extends { id: number }, R> (
   request: FastifyRequest,
   items: Iterable<T>,
-  render: (item: T) => R
+  render: (item: T) => R,
+  order: 'newest' | 'oldest' = 'newest'
 ): Page<R> {
-  const sorted = [...items].sort((a, b) => b.id - a.id)
+  const sorted = [...items].sort((a, b) => order === 'newest' ? b.id - a.id : a.id - b.id)
   const page = limitOffsetPage(sorted, request.query as ListQuery, listUrl(request))
   return { ...page, results: page.results.map(render) }
 }
