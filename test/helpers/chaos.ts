@@ -274,6 +274,7 @@ export interface ChaosRun {
     state: string
     request: Record<string, unknown>
     responseStatus: number | null
+    error: string | null
   }>
   /** Σ charge − Σ refund per gateway job */
   netByRecord: Map<string, Decimal>
@@ -311,7 +312,7 @@ Promise<ChaosRun> {
     queueMs: 20_000,
     processingMs: 2500,
     failureRate: 0.2,
-    ...{ behaviour: simulatorBehaviour(combination) }
+    behaviour: simulatorBehaviour(combination)
   })
   const cost = await sim.priceOf(clip.body())
   const teams = await makeTeams(db, cost)
@@ -377,7 +378,7 @@ Promise<ChaosRun> {
     faultsFired,
     openAfterSettle,
     upstream,
-    lossByJob: await upstreamLoss(sim, upstream),
+    lossByJob: await upstreamLoss(sim),
     ...await gatewayBooks(db),
     timings
   }
@@ -508,23 +509,20 @@ async function reconcileAfterGrace (deps: WorkerDeps, lastCreateAt: number) {
   }
 }
 
-interface SimJobMoney { id: number, charged: string, refunded: string }
+interface JobCharge { id: number, charged: string, refunded: string, net: string }
 
-/**
- * What the master account lost to each upstream job. The simulator's /__sim/state lists each job's charge and
- * refunds when it knows them; otherwise cost_usd, which is that figure only while cancels and failures report net.
- */
-export async function upstreamLoss (sim: TestSimulator, upstream: TensorPixJob[]): Promise<Map<number, Decimal>> {
-  const state = await sim.control<{ jobs?: SimJobMoney[] }>('GET', '/state')
-  if (Array.isArray(state.jobs)) {
-    return new Map(state.jobs.map(j => [j.id, new Decimal(j.charged).minus(j.refunded)]))
-  }
-  return new Map(upstream.map(u => [u.id, new Decimal(u.cost_usd)]))
+/** What the master account lost to each upstream job, as the simulator's books say (not as its answers report). */
+export async function upstreamLoss (sim: TestSimulator): Promise<Map<number, Decimal>> {
+  const state = await sim.control<{ accounts: Record<string, { job_charges: JobCharge[] }> }>('GET', '/state')
+  const charges = state.accounts[sim.token]?.job_charges ?? []
+  return new Map(charges.map(j => [j.id, new Decimal(j.net)]))
 }
 
 async function gatewayBooks (db: Db) {
   const records = (await db.job.findMany({
-    select: { id: true, teamId: true, upstreamId: true, state: true, request: true, responseStatus: true }
+    select: {
+      id: true, teamId: true, upstreamId: true, state: true, request: true, responseStatus: true, error: true
+    }
   })).map(r => ({ ...r, request: r.request as Record<string, unknown> }))
   const netByRecord = new Map<string, Decimal>()
   const chargedRecords = new Set<string>()
@@ -663,4 +661,48 @@ function createdProblem (run: ChaosRun, request: ClientRequest, records: ChaosRu
   if (record.teamId !== run.teams[request.team]?.id) return 'recorded for another team'
   if (!run.chargedRecords.has(record.id)) return `the record (${record.state}) was never charged`
   return null
+}
+
+/** A line on what happened to a client request, its records and its upstream jobs: for a failure's report. */
+export function explainRequest (run: ChaosRun, n: number): string {
+  const request = run.requests[n]
+  if (!request) return `request ${n}: unknown`
+  const records = run.records.filter(r => requestNumberOf(r.request) === n)
+    .map(r => `record ${r.state}${r.upstreamId === null ? '' : ` of ${r.upstreamId}`}` +
+      `${r.error ? ` (${r.error})` : ''} net ${run.netByRecord.get(r.id)?.toFixed(4) ?? '0'}`)
+  const jobs = run.upstream.filter(u => requestNumberOf(u) === n)
+    .map(u => `upstream ${u.id} status ${u.status} lost ${run.lossByJob.get(u.id)?.toFixed(4)}`)
+  return `request ${n} (team ${request.team}, ${String(request.body.video_url)}): answers ` +
+    `${request.statuses.join(' ')}${request.cancel ? `, cancel ${request.cancel.join(' ') || 'not sent'}` : ''}; ` +
+    `${[...records, ...jobs].join('; ') || 'no record, no upstream job'}`
+}
+
+/** The client requests behind what `findings` reports, one line each. */
+export function explainFindings (run: ChaosRun, found: Findings): string[] {
+  const requests = new Set<number>()
+  const byUpstream = (id: number) => {
+    const job = run.upstream.find(u => u.id === id)
+    const n = job ? requestNumberOf(job) : null
+    if (n !== null) requests.add(n)
+  }
+  found.unrecordedUpstreamJobs.forEach(byUpstream)
+  found.doublyRecordedUpstreamJobs.forEach(byUpstream)
+  found.overBudgetStillRunning.forEach(byUpstream)
+  for (const r of found.recordsWithAnotherRequestsJob) {
+    if (r.askedBy !== null) requests.add(r.askedBy)
+    if (r.recordOf !== null) requests.add(r.recordOf)
+  }
+  for (const k of found.keysWithSeveralUpstreamJobs) requests.add(k.request)
+  for (const c of found.createdWithoutChargedRecord) requests.add(c.request)
+  if (found.teamsOff.length > 0 && requests.size === 0) {
+    // money off with every job accounted for: the records whose net differs from what the account lost
+    for (const r of run.records) {
+      if (r.upstreamId === null) continue
+      const net = run.netByRecord.get(r.id) ?? ZERO
+      const lost = run.lossByJob.get(r.upstreamId) ?? ZERO
+      const n = requestNumberOf(r.request)
+      if (!net.equals(lost) && n !== null) requests.add(n)
+    }
+  }
+  return [...requests].sort((a, b) => a - b).map(n => explainRequest(run, n))
 }

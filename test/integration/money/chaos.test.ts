@@ -9,7 +9,8 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import {
-  chaosMatrix, combinationName, combinationSeed, findings, runCombination, type ChaosRun, type Combination
+  chaosMatrix, combinationName, combinationSeed, explainFindings, findings, runCombination,
+  type ChaosRun, type Combination
 } from '../../helpers/chaos.ts'
 import { startClipServer } from '../../helpers/money-bed.ts'
 
@@ -74,6 +75,7 @@ for (const [index, { combination, number }] of chosen.entries()) {
     t.same(found.teamsOff, [], "each team's ledger net equals what the account lost to its jobs (to 0.0001)")
     t.equal(found.accountDrift, '0.0000', 'account drift is 0: the balance change is Σ ledger net')
     t.same(found.overBudgetStillRunning, [], 'an over-budget job is cancelled upstream once DELETE answers again')
+    for (const line of explainFindings(run, found)) t.comment(line)
   })
 }
 
