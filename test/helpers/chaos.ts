@@ -267,6 +267,8 @@ export interface ChaosRun {
   upstream: TensorPixJob[]
   /** what the account lost to each upstream job: charged − refunded */
   lossByJob: Map<number, Decimal>
+  /** each upstream job's status when reconciliation looked (after the grace, before the drain) */
+  statusAtReconcile: Map<number, number>
   records: Array<{
     id: string
     teamId: string
@@ -358,7 +360,9 @@ Promise<ChaosRun> {
   // reconciliation once its grace is over, while TensorPix still runs or queues jobs: a lost create is decided
   // from the job list as it stands then, not from a drained one
   const deps = workerDeps(scope, db, sim)
-  await reconcileAfterGrace(deps, lastCreateAt)
+  await sleep(Math.max(0, lastCreateAt + Math.max(GRACE_MS, STALE_PENDING_MS) + 200 - Date.now()))
+  const statusAtReconcile = new Map((await jobCharges(sim)).map(j => [j.id, j.status]))
+  await reconcileAfterGrace(deps)
   mark('reconciled')
   await sim.drain()
   const openAfterSettle = await settleAll(deps, {
@@ -379,6 +383,7 @@ Promise<ChaosRun> {
     openAfterSettle,
     upstream,
     lossByJob: await upstreamLoss(sim),
+    statusAtReconcile,
     ...await gatewayBooks(db),
     timings
   }
@@ -498,9 +503,8 @@ async function overBudgetRunning (db: Db, sim: TestSimulator): Promise<number[]>
   return running()
 }
 
-/** Reconciliation passes once the grace of the last create is over, until no create is pending or unknown. */
-async function reconcileAfterGrace (deps: WorkerDeps, lastCreateAt: number) {
-  await sleep(Math.max(0, lastCreateAt + Math.max(GRACE_MS, STALE_PENDING_MS) + 200 - Date.now()))
+/** Reconciliation passes (the grace of every create is over), until no create is pending or unknown. */
+async function reconcileAfterGrace (deps: WorkerDeps) {
   const options = { graceMs: GRACE_MS, stalePendingMs: STALE_PENDING_MS }
   for (let pass = 0; pass < 5; pass++) {
     await deps.db.$executeRaw`UPDATE jobs SET next_sync_at = now() - interval '1 second' WHERE state = 'unknown'`
@@ -509,13 +513,17 @@ async function reconcileAfterGrace (deps: WorkerDeps, lastCreateAt: number) {
   }
 }
 
-interface JobCharge { id: number, charged: string, refunded: string, net: string }
+interface JobCharge { id: number, status: number, charged: string, refunded: string, net: string }
+
+/** The simulator's own books of the master account's jobs (reading them is not a poll of TensorPix's API). */
+async function jobCharges (sim: TestSimulator): Promise<JobCharge[]> {
+  const state = await sim.control<{ accounts: Record<string, { job_charges: JobCharge[] }> }>('GET', '/state')
+  return state.accounts[sim.token]?.job_charges ?? []
+}
 
 /** What the master account lost to each upstream job, as the simulator's books say (not as its answers report). */
 export async function upstreamLoss (sim: TestSimulator): Promise<Map<number, Decimal>> {
-  const state = await sim.control<{ accounts: Record<string, { job_charges: JobCharge[] }> }>('GET', '/state')
-  const charges = state.accounts[sim.token]?.job_charges ?? []
-  return new Map(charges.map(j => [j.id, new Decimal(j.net)]))
+  return new Map((await jobCharges(sim)).map(j => [j.id, new Decimal(j.net)]))
 }
 
 async function gatewayBooks (db: Db) {
@@ -671,7 +679,8 @@ export function explainRequest (run: ChaosRun, n: number): string {
     .map(r => `record ${r.state}${r.upstreamId === null ? '' : ` of ${r.upstreamId}`}` +
       `${r.error ? ` (${r.error})` : ''} net ${run.netByRecord.get(r.id)?.toFixed(4) ?? '0'}`)
   const jobs = run.upstream.filter(u => requestNumberOf(u) === n)
-    .map(u => `upstream ${u.id} status ${u.status} lost ${run.lossByJob.get(u.id)?.toFixed(4)}`)
+    .map(u => `upstream ${u.id} status ${run.statusAtReconcile.get(u.id)} at reconciliation, ${u.status} at the end, ` +
+      `lost ${run.lossByJob.get(u.id)?.toFixed(4)}`)
   return `request ${n} (team ${request.team}, ${String(request.body.video_url)}): answers ` +
     `${request.statuses.join(' ')}${request.cancel ? `, cancel ${request.cancel.join(' ') || 'not sent'}` : ''}; ` +
     `${[...records, ...jobs].join('; ') || 'no record, no upstream job'}`
