@@ -26,7 +26,7 @@ import { databaseForTest } from './test-database.ts'
 import { settleAll, workerDeps } from './workers.ts'
 import { reconcileLostCreates } from '../../src/workers/reconcile.ts'
 import type { WorkerDeps } from '../../src/workers/deps.ts'
-import { eventually } from './async.ts'
+import { eventually, limited } from './async.ts'
 
 // ---------------------------------------------------------------------------------------------------------------
 // The matrix
@@ -139,6 +139,11 @@ export const CHAOS_FAULTS: FaultRule[] = [
   { kind: 'error', route: 'GET /api/jobs/:id/', status: 503, probability: 0.03 },
   { kind: 'error', route: 'GET /api/jobs/', status: 503, probability: 0.05 }
 ]
+
+// A gateway start is a few CPU-seconds of module loading: combinations running side by side start their processes
+// two at a time, so that no start waits behind a dozen others past its health timeout.
+const starting = limited(2)
+const SPAWN = { startTimeoutMs: 120_000 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded choices
@@ -328,7 +333,7 @@ Promise<ChaosRun> {
     STALE_PENDING_MS: String(STALE_PENDING_MS),
     UPSTREAM_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS)
   }
-  const processes = await Promise.all([spawnGateway(scope, env), spawnGateway(scope, env)]) as
+  const processes = await Promise.all([0, 1].map(() => starting(() => spawnGateway(scope, env, SPAWN)))) as
     [GatewayProcess, GatewayProcess]
   mark('gateways up')
   await sim.control('PUT', '/faults', { faults: CHAOS_FAULTS })
@@ -452,7 +457,7 @@ async function killAndRestart (process: GatewayProcess, down: Set<number>, log: 
   down.add(0)
   await process.kill('SIGKILL')
   log('SIGKILLed gateway 1')
-  await process.restart()
+  await starting(() => process.restart())
   down.delete(0)
   log('gateway 1 restarted')
 }

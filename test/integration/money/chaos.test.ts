@@ -12,6 +12,7 @@ import {
   chaosMatrix, combinationName, combinationSeed, explainFindings, findings, runCombination,
   type ChaosRun, type Combination
 } from '../../helpers/chaos.ts'
+import { limited } from '../../helpers/async.ts'
 import { startClipServer } from '../../helpers/money-bed.ts'
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -36,18 +37,7 @@ const chosen = matrix.map((combination, i) => ({ combination, number: i + 1 }))
   .filter(c => ONLY.size === 0 || ONLY.has(c.number))
 
 // combinations run side by side, PARALLEL at a time; the subtests below take their results in matrix order
-let running = 0
-const waiting: Array<() => void> = []
-async function slot<T> (fn: () => Promise<T>): Promise<T> {
-  if (running >= PARALLEL) await new Promise<void>(resolve => waiting.push(resolve))
-  running++
-  try {
-    return await fn()
-  } finally {
-    running--
-    waiting.shift()?.()
-  }
-}
+const slot = limited(PARALLEL)
 const runs = chosen.map(({ combination, number }) => {
   const seed = combinationSeed(SEED, number)
   const log = (line: string) => t.comment(`[${number}] ${line}`)
