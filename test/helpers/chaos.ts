@@ -282,6 +282,8 @@ export interface ChaosRun {
     request: Record<string, unknown>
     responseStatus: number | null
     error: string | null
+    createdAt: Date
+    finishedAt: Date | null
   }>
   /** Σ charge − Σ refund per gateway job */
   netByRecord: Map<string, Decimal>
@@ -534,7 +536,15 @@ export async function upstreamLoss (sim: TestSimulator): Promise<Map<number, Dec
 async function gatewayBooks (db: Db) {
   const records = (await db.job.findMany({
     select: {
-      id: true, teamId: true, upstreamId: true, state: true, request: true, responseStatus: true, error: true
+      id: true,
+      teamId: true,
+      upstreamId: true,
+      state: true,
+      request: true,
+      responseStatus: true,
+      error: true,
+      createdAt: true,
+      finishedAt: true
     }
   })).map(r => ({ ...r, request: r.request as Record<string, unknown> }))
   const netByRecord = new Map<string, Decimal>()
@@ -680,15 +690,21 @@ function createdProblem (run: ChaosRun, request: ClientRequest, records: ChaosRu
 export function explainRequest (run: ChaosRun, n: number): string {
   const request = run.requests[n]
   if (!request) return `request ${n}: unknown`
+  // times in seconds since the request's first record was made
   const records = run.records.filter(r => requestNumberOf(r.request) === n)
-    .map(r => `record ${r.state}${r.upstreamId === null ? '' : ` of ${r.upstreamId}`}` +
-      `${r.error ? ` (${r.error})` : ''} net ${run.netByRecord.get(r.id)?.toFixed(4) ?? '0'}`)
+  const zero = Math.min(...records.map(r => r.createdAt.getTime()))
+  const at = (time: Date | string | null | undefined) =>
+    time ? `${((new Date(time).getTime() - zero) / 1000).toFixed(1)} s` : 'never'
+  const recordLines = records.map(r => `record ${r.state}${r.upstreamId === null ? '' : ` of ${r.upstreamId}`}` +
+    `${r.error ? ` (${r.error})` : ''} made at ${at(r.createdAt)}, ended at ${at(r.finishedAt)}, ` +
+    `net ${run.netByRecord.get(r.id)?.toFixed(4) ?? '0'}`)
   const jobs = run.upstream.filter(u => requestNumberOf(u) === n)
-    .map(u => `upstream ${u.id} status ${run.statusAtReconcile.get(u.id)} at reconciliation, ${u.status} at the end, ` +
+    .map(u => `upstream ${u.id} started ${at(u.started)} (start_frame ${String(u.start_frame)}), status ` +
+      `${run.statusAtReconcile.get(u.id)} at the test's reconciliation, ${u.status} at the end, ` +
       `lost ${run.lossByJob.get(u.id)?.toFixed(4)}`)
   return `request ${n} (team ${request.team}, ${String(request.body.video_url)}): answers ` +
     `${request.statuses.join(' ')}${request.cancel ? `, cancel ${request.cancel.join(' ') || 'not sent'}` : ''}; ` +
-    `${[...records, ...jobs].join('; ') || 'no record, no upstream job'}`
+    `${[...recordLines, ...jobs].join('; ') || 'no record, no upstream job'}`
 }
 
 /** The client requests behind what `findings` reports, one line each. */
