@@ -54,7 +54,7 @@ async function resolveUpstream (config: Readonly<Config>, log: Logger, cleanups:
   if (config.TENSORPIX_TOKEN) {
     return { baseUrl: config.TENSORPIX_BASE_URL, token: config.TENSORPIX_TOKEN, simulated: false }
   }
-  const demo = await startDemoUpstream()
+  const demo = await startDemoUpstream(config.DATA_DIR)
   cleanups.push(demo.close)
   log.warn({ simulator: demo.baseUrl },
     '!!! TENSORPIX_TOKEN is not set: forwarding to the built-in TensorPix SIMULATOR. No real jobs run and no real ' +

@@ -1,8 +1,11 @@
 // Demo mode (no TENSORPIX_TOKEN outside production): the TensorPix simulator in-process on a loopback port, plus
-// a loopback file server with a sample clip, so the printed curl works with nothing configured.
+// a loopback file server with a sample clip, so the printed curl works with nothing configured. The simulator's
+// token and state live under DATA_DIR next to the embedded database, so after a restart the jobs the database
+// remembers still exist upstream and new ones get new ids.
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
+import path from 'node:path'
 import { startSimulator } from '../simulator/index.ts'
 import type { UpstreamTarget } from '../upstream/target.ts'
 
@@ -25,9 +28,28 @@ async function serveSampleVideo (): Promise<{ url: string, server: Server }> {
   return { url: `http://127.0.0.1:${port}/sample.mp4`, server }
 }
 
-export async function startDemoUpstream (): Promise<DemoUpstream> {
+/** The token of an earlier run, or a new random one kept for the next. */
+async function demoToken (dir: string): Promise<string> {
+  const file = path.join(dir, 'token')
+  const kept = await readFile(file, 'utf8').then(text => text.trim(), () => '')
+  if (kept) return kept
   const token = randomBytes(24).toString('hex')
-  const simulator = await startSimulator({ tokens: [token], controlApi: true, clock: 'realtime', host: '127.0.0.1', port: 0 })
+  await mkdir(dir, { recursive: true })
+  await writeFile(file, `${token}\n`, { mode: 0o600 })
+  return token
+}
+
+export async function startDemoUpstream (dataDir: string): Promise<DemoUpstream> {
+  const dir = path.resolve(dataDir, 'demo-tensorpix')
+  const token = await demoToken(dir)
+  const simulator = await startSimulator({
+    tokens: [token],
+    controlApi: true,
+    clock: 'realtime',
+    host: '127.0.0.1',
+    port: 0,
+    stateFile: path.join(dir, 'state.json')
+  })
   const media = await serveSampleVideo()
   return {
     baseUrl: simulator.url,

@@ -9,6 +9,7 @@ import { TensorPixError } from './errors.ts'
 import { createFaultEngine } from './faults.ts'
 import { createMediaSigner } from './media.ts'
 import { resolveOptions, type SimulatorOptions } from './options.ts'
+import { createStateSaver, loadState } from './persistence.ts'
 import { createRateLimiter } from './rate-limit.ts'
 import { apiRoutes } from './routes/api.ts'
 import { controlRoutes } from './routes/control.ts'
@@ -30,6 +31,14 @@ function handleError (error: FastifyError | TensorPixError, request: FastifyRequ
   return reply.code(status).send({ detail: error.message })
 }
 
+/** stateFile: load it now, save after every answer (state also moves on reads, as jobs progress) and on close. */
+function keepState (app: SimApp, ctx: SimulatorContext, file: string) {
+  loadState(ctx.sim, file, ctx.options.tokens)
+  const saver = createStateSaver(ctx.sim, file, err => app.log.error({ err, file }, 'simulator state not saved'))
+  app.addHook('onSend', async () => { saver.schedule() })
+  app.addHook('onClose', async () => { await saver.flush() })
+}
+
 export async function buildSimulator (options: SimulatorOptions): Promise<SimApp> {
   const resolved = resolveOptions(options)
   const app = Fastify({
@@ -46,6 +55,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<SimApp
     signer: createMediaSigner(resolved.mediaUrlTtlSeconds)
   }
 
+  if (resolved.stateFile) keepState(app, ctx, resolved.stateFile)
   app.setErrorHandler(handleError)
   // [I] Django's APPEND_SLASH: a known API path without its trailing slash is redirected, never served.
   app.setNotFoundHandler((request, reply) => {

@@ -65,6 +65,9 @@ export interface FaultLogEntry {
 
 const LOG_LIMIT = 1000
 const STATUS_DETAILS: Record<number, string> = {
+  // DRF's NotFound default, the simulator's own 404 text; DRF ≥ 3.15 passes get_object_or_404's "No Job matches the
+  // given query." through instead: set `detail` for that one
+  404: 'Not found.',
   500: 'A server error occurred.',
   502: 'Bad Gateway',
   503: 'Service temporarily unavailable, try again later.',

@@ -42,10 +42,15 @@ export interface SimulatorOptions {
   faults?: FaultRule[]
   /** How undocumented TensorPix behaviour goes (behaviour.ts); each field left out keeps its default. */
   behaviour?: BehaviourChange
+  /**
+   * Keeps the state (accounts and their tokens, videos with their bytes, jobs, outputs, id counters) in this JSON
+   * file: loaded at start when present, written shortly after each request and on close. Default: memory only.
+   */
+  stateFile?: string
 }
 
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'logger' | 'faults' | 'behaviour'>> &
-  Pick<SimulatorOptions, 'logger' | 'faults'> & { behaviour: Behaviour }
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'logger' | 'faults' | 'behaviour' | 'stateFile'>> &
+  Pick<SimulatorOptions, 'logger' | 'faults' | 'stateFile'> & { behaviour: Behaviour }
 
 export function resolveOptions (options: SimulatorOptions): ResolvedOptions {
   if (!options.tokens.length) throw new Error('the simulator needs at least one token')
@@ -70,6 +75,7 @@ export function resolveOptions (options: SimulatorOptions): ResolvedOptions {
     urlFetchTimeoutMs: options.urlFetchTimeoutMs ?? 10_000,
     mediaUrlTtlSeconds: options.mediaUrlTtlSeconds ?? 7200,
     faults: options.faults,
-    behaviour: applyBehaviour(DEFAULT_BEHAVIOUR, options.behaviour)
+    behaviour: applyBehaviour(DEFAULT_BEHAVIOUR, options.behaviour),
+    stateFile: options.stateFile
   }
 }

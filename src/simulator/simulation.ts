@@ -24,6 +24,15 @@ export interface NewVideo {
 }
 
 const FIRST_IDS = { job: 1001, video: 5001, restored: 9001 }
+/** The next id of each kind. */
+export type IdCounters = typeof FIRST_IDS
+
+export interface SimulationRecords {
+  accounts: Account[]
+  videos: VideoRecord[]
+  jobs: JobRecord[]
+  restored: RestoredRecord[]
+}
 
 const isActive = (job: JobRecord) => job.status === 0 || job.status === 1
 
@@ -68,6 +77,39 @@ export class Simulation {
 
   now () {
     return this.clock.now()
+  }
+
+  records (): SimulationRecords {
+    return {
+      accounts: [...this.accounts.values()],
+      videos: [...this.videos.values()],
+      jobs: [...this.jobs.values()],
+      restored: [...this.restored.values()]
+    }
+  }
+
+  idCounters (): IdCounters {
+    return { ...this.ids }
+  }
+
+  /** Takes over saved records (stateFile); a token of the options without a saved account gets a fresh one. */
+  restore (records: SimulationRecords, ids: IdCounters) {
+    const fresh = [...this.accounts.values()].filter(account => !records.accounts.some(a => a.token === account.token))
+    let nextUserId = Math.max(0, ...records.accounts.map(account => account.userId)) + 1
+    this.accounts.clear()
+    for (const account of records.accounts) this.accounts.set(account.token, account)
+    for (const account of fresh) {
+      const userId = nextUserId++
+      this.accounts.set(account.token, { ...account, userId, email: `user${userId}@simulator.tensorpix.local` })
+    }
+    const byId = <T extends { id: number }>(map: Map<number, T>, list: T[]) => {
+      map.clear()
+      for (const record of list) map.set(record.id, record)
+    }
+    byId(this.videos, records.videos)
+    byId(this.jobs, records.jobs)
+    byId(this.restored, records.restored)
+    this.ids = { ...ids }
   }
 
   /** Applies every time-driven transition due for the account's jobs. */

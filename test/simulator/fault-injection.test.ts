@@ -123,3 +123,43 @@ t.test('committed, then answered with an error or an unreadable success: the job
   t.throws(() => JSON.parse(text) as unknown, 'but its JSON is cut off')
   t.match(await state(sim), { jobs_created: 3 }, 'every one of the three was created')
 })
+
+t.test('a DELETE that fails (5xx, 429, timeout) N times never reaches the route: the job is not cancelled', async t => {
+  const src = await sourceServer(t)
+  const route = 'DELETE /api/jobs/:id/'
+  const sim = await liveSimulator(t, {
+    faults: [
+      { kind: 'error', route, status: 503, times: 2 },
+      { kind: 'rate_limit', route, skip: 2, times: 1 },
+      { kind: 'hang', route, skip: 3, times: 1, delayMs: 50 }
+    ]
+  })
+  const created = await fetch(`${sim.url}/api/jobs/from-url/`, {
+    method: 'POST', headers, body: JSON.stringify({ video_url: src.url('/clip.mov'), ml_models: [34] })
+  })
+  const { id } = await created.json() as { id: number }
+  // no content type: an empty JSON body is a parse error before the route
+  const remove = () => outcome(sim, `/api/jobs/${id}/`, { method: 'DELETE', headers: { authorization: headers.authorization } }, 1000)
+  t.same([await remove(), await remove(), await remove(), await remove()], ['503', '503', '429', 'reset'])
+  const job = await (await fetch(`${sim.url}/api/jobs/${id}/`, { headers })).json() as { status: number, cost_usd: string }
+  t.match(job, { status: 0, cost_usd: '0.0625' }, 'still queued, nothing refunded')
+  t.match(await state(sim), { balance: '999.9375' })
+  t.equal(await remove(), '204', 'the fifth attempt cancels it')
+  t.match(await state(sim), { balance: '1000.0000' })
+})
+
+t.test('a 404 for a job that exists: DRF\'s "Not found.", for that job only', async t => {
+  const src = await sourceServer(t)
+  const sim = await liveSimulator(t)
+  const post = async () => (await (await fetch(`${sim.url}/api/jobs/from-url/`, {
+    method: 'POST', headers, body: JSON.stringify({ video_url: src.url('/clip.mov'), ml_models: [34] })
+  })).json() as { id: number }).id
+  const [first, second] = [await post(), await post()]
+  await fetch(`${sim.url}/__sim/faults`, { method: 'POST', headers, body: JSON.stringify({ kind: 'error', status: 404, route: `GET /api/jobs/${first}/` }) })
+  const missing = await fetch(`${sim.url}/api/jobs/${first}/`, { headers })
+  t.equal(missing.status, 404)
+  t.same(await missing.json(), { detail: 'Not found.' }, 'the text of the simulator\'s own 404')
+  t.equal((await fetch(`${sim.url}/api/jobs/${second}/`, { headers })).status, 200)
+  const listed = await (await fetch(`${sim.url}/api/jobs/`, { headers })).json() as { count: number }
+  t.equal(listed.count, 2, 'the list still has it')
+})

@@ -26,7 +26,14 @@ function collect (value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-interface SimulatorFlags { host: string, port: number, token: string[], control: boolean, behaviour?: BehaviourChange }
+interface SimulatorFlags {
+  host: string
+  port: number
+  token: string[]
+  control: boolean
+  behaviour?: BehaviourChange
+  stateFile?: string
+}
 
 export function simulatorCommand () {
   return new Command('simulator')
@@ -36,6 +43,7 @@ export function simulatorCommand () {
     .option('--token <token>', 'an accepted API token (repeatable; one account each)', collect, [])
     .option('--control', 'enable the /__sim/ control API', false)
     .option('--behaviour <json>', 'undocumented TensorPix behaviour to play (see docs/simulator.md)', behaviour)
+    .option('--state-file <path>', 'keep accounts, videos and jobs in this JSON file across restarts')
     .action(async (options: SimulatorFlags) => {
       const tokens = options.token.length ? options.token : ['sim-token']
       const simulator = await startSimulator({
@@ -45,7 +53,8 @@ export function simulatorCommand () {
         host: options.host,
         port: options.port,
         logger: true,
-        behaviour: options.behaviour
+        behaviour: options.behaviour,
+        stateFile: options.stateFile
       })
       process.stderr.write(`TensorPix simulator on ${simulator.url} (tokens: ${tokens.join(', ')})\n`)
       const stop = async () => { await simulator.close(); process.exit(0) }
