@@ -356,17 +356,18 @@ Promise<ChaosRun> {
   const lastCreateAt = Date.now()
   mark('creates done')
 
-  // the faults stop; the processes' own workers get a moment to retry what they retry (over-budget cancels)
+  // the faults stop; worker passes (the processes' and the test's, made due) get a moment to retry what they retry
   const faultsFired = await firedFaults(sim)
   await sim.clearFaults()
-  const overBudgetStillRunning = await overBudgetRunning(db, sim)
+  const deps = workerDeps(scope, db, sim)
+  const onePass = () => settleAll(deps, { graceMs: GRACE_MS, stalePendingMs: STALE_PENDING_MS, timeoutMs: 0 })
+  const overBudgetStillRunning = await overBudgetRunning(db, sim, onePass)
   await driver.stop()
   await Promise.all(processes.map(p => p.kill('SIGTERM')))
   mark('over-budget cancels')
 
   // reconciliation once its grace is over, while TensorPix still runs or queues jobs: a lost create is decided
   // from the job list as it stands then, not from a drained one
-  const deps = workerDeps(scope, db, sim)
   await sleep(Math.max(0, lastCreateAt + Math.max(GRACE_MS, STALE_PENDING_MS) + 200 - Date.now()))
   const statusAtReconcile = new Map((await jobCharges(sim)).map(j => [j.id, j.status]))
   await reconcileAfterGrace(deps)
@@ -498,7 +499,8 @@ async function firedFaults (sim: TestSimulator): Promise<Record<string, number>>
  * Upstream jobs the gateway answered 402 for after TensorPix created them (a hard budget broken by the actual cost)
  * that are still queued or processing a while after DELETE answers again: their cancel was given up.
  */
-async function overBudgetRunning (db: Db, sim: TestSimulator): Promise<number[]> {
+async function overBudgetRunning (db: Db, sim: TestSimulator, workerPass: () => Promise<unknown>):
+Promise<number[]> {
   const running = async () => {
     const overBudget = await db.job.findMany({
       where: { responseStatus: 402, upstreamId: { not: null } }, select: { upstreamId: true }
@@ -506,7 +508,10 @@ async function overBudgetRunning (db: Db, sim: TestSimulator): Promise<number[]>
     const jobs = await Promise.all(overBudget.map(j => sim.job(j.upstreamId as number)))
     return jobs.filter(job => job.status === 0 || job.status === 1).map(job => job.id)
   }
-  await eventually(async () => (await running()).length === 0, OVER_BUDGET_WAIT_MS, 250)
+  await eventually(async () => {
+    await workerPass()
+    return (await running()).length === 0
+  }, OVER_BUDGET_WAIT_MS, 250)
   return running()
 }
 
