@@ -729,8 +729,8 @@ export function explainFindings (run: ChaosRun, found: Findings): string[] {
   }
   for (const k of found.keysWithSeveralUpstreamJobs) requests.add(k.request)
   for (const c of found.createdWithoutChargedRecord) requests.add(c.request)
-  if (found.teamsOff.length > 0 && requests.size === 0) {
-    // money off with every job accounted for: the records whose net differs from what the account lost
+  if (found.teamsOff.length > 0 || found.accountDrift !== '0.0000') {
+    // the records whose net differs from what the account lost to their upstream job
     for (const r of run.records) {
       if (r.upstreamId === null) continue
       const net = run.netByRecord.get(r.id) ?? ZERO
