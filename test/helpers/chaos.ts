@@ -105,8 +105,13 @@ export interface ChaosSettings {
 
 const TEAMS = 4
 const GRACE_MS = 3000
-const STALE_PENDING_MS = 3000
 const HEADERS_TIMEOUT_MS = 800
+// the processes' setting: it has to exceed the longest a create can be in flight (upstream timeouts, queue wait and
+// the database's 25 s), or the gateway refuses to start
+const PROCESS_STALE_PENDING_MS = 31_000
+// the test's own passes run once every client is done (no create is in flight any more), so a pending row this old
+// has lost its request for sure
+const STALE_PENDING_MS = 3000
 const CANCEL_SHARE = 0.25
 const TIGHT_SHARE = 0.12
 // how many distinct source URLs the creates share: two teams asking for the same video is what makes a lost create
@@ -332,8 +337,10 @@ Promise<ChaosRun> {
     TENSORPIX_TOKEN: sim.token,
     WORKER_INTERVAL_MS: '500',
     RECONCILE_GRACE_MS: String(GRACE_MS),
-    STALE_PENDING_MS: String(STALE_PENDING_MS),
-    UPSTREAM_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS)
+    STALE_PENDING_MS: String(PROCESS_STALE_PENDING_MS),
+    UPSTREAM_CONNECT_TIMEOUT_MS: '1000',
+    UPSTREAM_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    UPSTREAM_BODY_TIMEOUT_MS: '2000'
   }
   const processes = await Promise.all([0, 1].map(() => starting(() => spawnGateway(scope, env, SPAWN)))) as
     [GatewayProcess, GatewayProcess]

@@ -26,7 +26,32 @@ const WIDTH = 6
  * Defects of the gateway this test finds and that are not fixed yet, each with the combinations it breaks: their
  * subtests are reported as TODO instead of failing the run. Remove an entry when its fix merges.
  */
-const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean }> = []
+const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean }> = [
+  {
+    defect: 'issue 15.4c (fix on reconcile-robust): reconciliation compares start_frame and external_url exactly, so ' +
+      'under a normalising echo (start_frame 0 for an omitted one, the URL without its fragment) a lost create is ' +
+      'released as never created: its upstream job runs uncharged, and the retry under the freed Idempotency-Key ' +
+      'makes a second one',
+    breaks: c => c.echo === 'normalised'
+  },
+  {
+    defect: 'issue 15.4b (fix on reconcile-robust): `started` is taken as the creation time; when it is the ' +
+      'processing start (null while queued), a lost create whose job is still queued after the grace is released, ' +
+      'the job runs uncharged and the keyed retry makes another',
+    breaks: c => c.startedMeaning === 'processing'
+  },
+  {
+    defect: 'issue 15.5 (fix on reconcile-robust): matches() ignores the team and the other options, so two lost ' +
+      'creates of the same URL and models (any combination, when the faults hit two of them) swap upstream jobs, ' +
+      'across teams too',
+    breaks: () => true
+  },
+  {
+    defect: 'issue 15.2 (fix on account-recon): a failed job is settled at 0, as if TensorPix refunded it in full; ' +
+      'when it keeps the money the account loses what no team is charged',
+    breaks: c => c.failureRefund === 'none'
+  }
+]
 
 t.setTimeout(Number(process.env.CHAOS_TIMEOUT_MS ?? 480_000))
 t.comment(`CHAOS_SEED=${SEED} CHAOS_CREATES=${CREATES} (replay: CHAOS_SEED=${SEED} npm run chaos)`)
