@@ -685,6 +685,11 @@ export function findings (run: ChaosRun): Findings {
   }
 }
 
+/** Whether a run found nothing wrong. */
+export function isClean (found: Findings): boolean {
+  return Object.values(found).every(value => Array.isArray(value) ? value.length === 0 : Number(value) === 0)
+}
+
 /** Why a 201 the client got does not stand for a charged record of its own request, or null when it does. */
 function createdProblem (run: ChaosRun, request: ClientRequest, records: ChaosRun['records'],
   upstreamById: Map<number, TensorPixJob>): string | null {

@@ -9,7 +9,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import {
-  chaosMatrix, combinationName, combinationSeed, explainFindings, findings, runCombination,
+  chaosMatrix, combinationName, combinationSeed, explainFindings, findings, isClean, runCombination,
   type ChaosRun, type Combination
 } from '../../helpers/chaos.ts'
 import { limited } from '../../helpers/async.ts'
@@ -73,24 +73,30 @@ const runs = chosen.map(({ combination, number }) => {
 
 for (const [index, { combination, number }] of chosen.entries()) {
   const known = KNOWN_FAILURES.filter(k => k.breaks(combination)).map(k => k.defect)
-  const todo = known.length > 0 ? `known failures: ${known.join('; ')}` : false
-  t.test(`${number}/${matrix.length} ${combinationName(combination)}`, { todo }, async t => {
+  // a known defect marks the assertions TODO: they still run and say what they find, without failing the run
+  const extra = known.length > 0 ? { todo: `known failures: ${known.join(' | ')}` } : {}
+  t.test(`${number}/${matrix.length} ${combinationName(combination)}`, async t => {
     const run = await runs[index] as ChaosRun
     describe(t, run)
     const found = findings(run)
-    t.same(found.unrecordedUpstreamJobs, [], 'every upstream job has a gateway record')
-    t.same(found.doublyRecordedUpstreamJobs, [], 'no upstream job has two gateway records')
-    t.same(found.phantomRecords, [], 'every recorded upstream id exists upstream')
-    t.same(found.recordsWithAnotherRequestsJob, [], 'every record holds the upstream job its own request made')
-    t.same(found.keysWithSeveralUpstreamJobs, [], 'no Idempotency-Key has two upstream jobs')
-    t.same(found.createdWithoutChargedRecord, [], 'every 201 a client received is a charged record of its request')
-    t.equal(found.openJobs, 0, 'no job is left pending, unknown, queued or processing')
-    t.equal(found.openHolds, '0.0000', 'no hold is open after the grace period')
-    t.equal(found.usageViolations, 0, 'every usage row equals the re-summed ledger')
-    t.same(found.teamsOff, [], "each team's ledger net equals what the account lost to its jobs (to 0.0001)")
-    t.equal(found.accountDrift, '0.0000', 'account drift is 0: the balance change is Σ ledger net')
-    t.same(found.overBudgetStillRunning, [], 'an over-budget job is cancelled upstream once DELETE answers again')
+    t.same(found.unrecordedUpstreamJobs, [], 'every upstream job has a gateway record', extra)
+    t.same(found.doublyRecordedUpstreamJobs, [], 'no upstream job has two gateway records', extra)
+    t.same(found.phantomRecords, [], 'every recorded upstream id exists upstream', extra)
+    t.same(found.recordsWithAnotherRequestsJob, [], 'every record holds the upstream job its own request made', extra)
+    t.same(found.keysWithSeveralUpstreamJobs, [], 'no Idempotency-Key has two upstream jobs', extra)
+    t.same(found.createdWithoutChargedRecord, [], 'every 201 a client received is a charged record of its request',
+      extra)
+    t.equal(found.openJobs, 0, 'no job is left pending, unknown, queued or processing', extra)
+    t.equal(found.openHolds, '0.0000', 'no hold is open after the grace period', extra)
+    t.equal(found.usageViolations, 0, 'every usage row equals the re-summed ledger', extra)
+    t.same(found.teamsOff, [], "each team's ledger net equals what the account lost to its jobs (to 0.0001)", extra)
+    t.equal(found.accountDrift, '0.0000', 'account drift is 0: the balance change is Σ ledger net', extra)
+    t.same(found.overBudgetStillRunning, [], 'an over-budget job is cancelled upstream once DELETE answers again',
+      extra)
     for (const line of explainFindings(run, found)) t.comment(line)
+    if (known.length > 0 && isClean(found)) {
+      t.comment('none of the known failures showed in this run (some depend on timing): an entry may be fixed')
+    }
   })
 }
 
