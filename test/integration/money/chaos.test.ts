@@ -17,7 +17,7 @@ import { startClipServer } from '../../helpers/money-bed.ts'
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const CREATES = Number(process.env.CHAOS_CREATES ?? 20)
-const PARALLEL = Number(process.env.CHAOS_PARALLEL ?? 4)
+const PARALLEL = Number(process.env.CHAOS_PARALLEL ?? 6)
 // CHAOS_ONLY=3,7 runs only those combinations (numbered as the subtests are), to replay one
 const ONLY = new Set((process.env.CHAOS_ONLY ?? '').split(',').filter(Boolean).map(Number))
 const WIDTH = 6
