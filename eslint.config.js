@@ -11,7 +11,7 @@ const ROOT = import.meta.dirname
 // The folders that hold what the gateway does, as opposed to how it speaks HTTP. They must not know Fastify, the
 // HTTP layer or the routes, so the same rule can be driven from a worker, the CLI or a test without an app.
 const DOMAIN = [
-  'src/policy', 'src/ledger', 'src/jobs', 'src/admin', 'src/reports', 'src/webhooks', 'src/workers',
+  'src/policy', 'src/ledger', 'src/jobs', 'src/account', 'src/admin', 'src/reports', 'src/webhooks', 'src/workers',
   'src/tensorpix', 'src/errors'
 ]
 

@@ -77,7 +77,15 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_RETRY_BASE_MS: Millis('delay before the first webhook retry in ms; doubles each attempt, up to an hour', 30_000),
   RETENTION_INTERVAL_MS: Millis('pause between retention passes in ms', 60_000),
   DRIFT_CHECK_INTERVAL_MS: Millis('pause between reconciliation drift checks in ms', 15 * 60_000),
-  DRIFT_LOOKBACK_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 7, description: 'UTC days before today the drift check reconciles' })
+  DRIFT_LOOKBACK_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 7, description: 'UTC days before today the drift check reconciles' }),
+  ACCOUNT_CHECK_INTERVAL_MS: Millis('pause between account checks (the master balance against the ledger) in ms', 60_000),
+  // unset = today's assumption, stored as 'assumed'; an account check that observes otherwise overrules either
+  ACCOUNT_FAILED_JOB_COST: Type.Optional(Type.Union([Type.Literal('refunded'), Type.Literal('as_reported')], {
+    description: 'what a failed job costs: refunded (nothing) or as_reported (its cost_usd)'
+  })),
+  ACCOUNT_CANCELLED_JOB_COST: Type.Optional(Type.Union([Type.Literal('as_reported'), Type.Literal('gross')], {
+    description: 'what a cancelled job\'s cost_usd means: as_reported (net of the refund) or gross (the refund shows only in the balance)'
+  }))
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -14,6 +14,7 @@ import { startWorkers } from './workers/index.ts'
 import { startMetricsListener } from './metrics/listener.ts'
 import { outboundPolicyOf } from './net/outbound.ts'
 import type { App } from './http/types.ts'
+import { seedSemantics } from './account/beliefs.ts'
 
 export interface RunningGateway { app: App, url: string, metricsUrl: string | null, close(): Promise<void> }
 
@@ -87,6 +88,10 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     const created: BootstrapResult = await bootstrap(db, {
       adminKey: config.GATEWAY_ADMIN_KEY, createDemoTeam: upstream.simulated
     })
+    const overruled = await seedSemantics(db, {
+      failed: config.ACCOUNT_FAILED_JOB_COST, cancelled: config.ACCOUNT_CANCELLED_JOB_COST
+    })
+    if (overruled.length > 0) logger.warn({ overruled }, 'account semantics: the observed belief overrules the configured one')
     const app = await buildApp(config, { db, databaseUrl, logger, upstream })
     cleanups.push(() => app.close())
     if (config.WORKERS) {
@@ -96,6 +101,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
         stalePendingMs: config.STALE_PENDING_MS,
         retentionEveryMs: config.RETENTION_INTERVAL_MS,
         drift: { everyMs: config.DRIFT_CHECK_INTERVAL_MS, lookbackDays: config.DRIFT_LOOKBACK_DAYS },
+        accountCheckEveryMs: config.ACCOUNT_CHECK_INTERVAL_MS,
         webhooks: {
           policy: outboundPolicyOf(config),
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,

@@ -8,6 +8,7 @@ import { teamsCommand } from './commands/teams.ts'
 import { keysCommand } from './commands/keys.ts'
 import { usageCommand } from './commands/usage.ts'
 import { budgetCommand } from './commands/budget.ts'
+import { accountCommand } from './commands/account.ts'
 import { auditCommand } from './commands/audit.ts'
 import { webhooksCommand } from './commands/webhooks.ts'
 import { reportsCommand } from './commands/reports.ts'
@@ -24,6 +25,7 @@ program.addCommand(teamsCommand())
 program.addCommand(keysCommand())
 program.addCommand(usageCommand())
 program.addCommand(budgetCommand())
+program.addCommand(accountCommand())
 program.addCommand(auditCommand())
 program.addCommand(webhooksCommand())
 program.addCommand(reportsCommand())

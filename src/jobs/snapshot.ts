@@ -10,6 +10,10 @@ import { isTerminal, stateForStatus } from './states.ts'
 import { recordOwnership } from './media.ts'
 import { announceJobEnd } from '../webhooks/job-events.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
+import type { Semantics } from '../account/semantics.ts'
+import { semanticsForSettlement } from '../account/beliefs.ts'
+
+type TerminalState = 'finished' | 'failed' | 'cancelled'
 
 // While a job runs, poll it again after this long; the backoff grows with each unchanged answer (see nextSyncAt).
 const BASE_SYNC_MS = 5_000
@@ -33,18 +37,22 @@ export function netCharged (job: {
   return new Decimal(job.actualCost?.toString() ?? 0).minus(job.refundedCost.toString())
 }
 
-/** What a job in a terminal state costs the team, given TensorPix's reported cost: nothing for a failure. */
-export function settledCost (state: 'finished' | 'failed' | 'cancelled', upstreamCost: Decimal): Decimal {
-  return state === 'failed' ? new Decimal(0) : upstreamCost
+/**
+ * What a job in a terminal state costs the team, given TensorPix's reported cost and what the account is believed
+ * to do (src/account/semantics.ts): a finished job its cost; a failed one nothing when failures are refunded, else
+ * its cost; a cancelled one its reported cost (under 'gross' the account check attributes the refund later).
+ */
+export function settledCost (state: TerminalState, upstreamCost: Decimal, semantics: Semantics): Decimal {
+  return state === 'failed' && semantics.failed === 'refunded' ? new Decimal(0) : upstreamCost
 }
 
 /**
- * The money that settles a terminal status: the final cost of a finished job (a charge or refund of the
- * difference), everything back for a failure, and what TensorPix kept (its reported cost) for a cancellation.
+ * The money that settles a terminal status: the difference between what the team was charged net and the job's
+ * settled cost under the account's semantics, as a charge or a refund.
  */
-export function terminalSettlement (state: 'finished' | 'failed' | 'cancelled', net: Decimal, upstreamCost: Decimal):
+export function terminalSettlement (state: TerminalState, net: Decimal, upstreamCost: Decimal, semantics: Semantics):
 { kind: 'charge' | 'refund', amount: Decimal } | null {
-  const diff = settledCost(state, upstreamCost).minus(net)
+  const diff = settledCost(state, upstreamCost, semantics).minus(net)
   if (diff.isZero()) return null
   return diff.gt(0) ? { kind: 'charge', amount: diff } : { kind: 'refund', amount: diff.negated() }
 }
@@ -109,7 +117,7 @@ export async function applySnapshot<T extends JobView> (
     // the money columns as the row has them (locked by the update above), not as the caller's view remembers them
     const row = await tx.job.findUniqueOrThrow({ where: { id: job.id } })
     const settlement = terminalSettlement(terminal, netCharged(row),
-      new Decimal(snapshot.cost_usd ?? 0))
+      new Decimal(snapshot.cost_usd ?? 0), await semanticsForSettlement(tx))
     let actual = new Decimal(row.actualCost?.toString() ?? 0)
     let refunded = new Decimal(row.refundedCost.toString())
     if (settlement?.kind === 'charge') {

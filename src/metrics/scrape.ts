@@ -48,6 +48,14 @@ async function readWorkerLag (db: Db, stalePendingMs: number): Promise<number> {
   return row?.lag ?? 0
 }
 
+// the latest account check (src/workers/account-check.ts): its cumulative drift and its age
+async function readAccountCheck (db: Db): Promise<{ drift: number, ageSeconds: number } | null> {
+  const [row] = await db.$queryRaw<Array<{ drift: number, age: number }>>`
+    SELECT cumulative_drift::float8 AS drift, EXTRACT(EPOCH FROM now() - checked_at)::float8 AS age
+    FROM account_checks ORDER BY id DESC LIMIT 1`
+  return row ? { drift: row.drift, ageSeconds: row.age } : null
+}
+
 export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSources): Scraper {
   const registry = new Registry()
   const registers = [registry]
@@ -57,18 +65,21 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const held = new Gauge({ name: 'tpx_team_budget_held_credits', help: 'Credits held by creates in flight in the team\'s current period', labelNames: team, registers })
   const active = new Gauge({ name: 'tpx_jobs_active', help: 'Jobs not yet in a terminal state, by state', labelNames: ['state'] as const, registers })
   const lag = new Gauge({ name: 'tpx_worker_lag_seconds', help: 'How long the most overdue non-terminal job has waited past its due sync (0 = none overdue)', registers })
+  const accountDrift = new Gauge({ name: 'tpx_account_drift_credits', help: 'Cumulative drift of the latest account check: the master balance\'s change not explained by the ledger, outside jobs and top-ups (0 = explained)', registers })
+  const accountCheckAge = new Gauge({ name: 'tpx_account_check_age_seconds', help: 'Time since the latest account check', registers })
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
     help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
     labelNames: ['result']
   }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
-  const fromDatabase = [budget, charged, held, active, lag]
+  const fromDatabase = [budget, charged, held, active, lag, accountDrift, accountCheckAge]
 
   async function refresh () {
     try {
-      const [teams, states, lagSeconds] =
-        await Promise.all([readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs)])
+      const [teams, states, lagSeconds, account] = await Promise.all([
+        readBudgets(db), readActiveJobs(db), readWorkerLag(db, stalePendingMs), readAccountCheck(db)
+      ])
       for (const gauge of fromDatabase) gauge.reset()
       for (const row of teams) {
         budget.set({ team: row.team }, row.budget)
@@ -78,11 +89,17 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       const counts = new Map(states.map(s => [s.state, s.count]))
       for (const state of ACTIVE_STATES) active.set({ state }, counts.get(state) ?? 0)
       lag.set(lagSeconds)
+      if (account) {
+        accountDrift.set(account.drift)
+        accountCheckAge.set(account.ageSeconds)
+      }
       databaseUp.set(1)
     } catch (err) {
       log.warn({ err }, 'metrics: the database figures could not be read')
       for (const gauge of fromDatabase) gauge.reset()
       lag.remove()
+      accountDrift.remove()
+      accountCheckAge.remove()
       databaseUp.set(0)
     }
   }

@@ -1,5 +1,6 @@
 // Reconciliation: per job created in the range, the ledger's net (Σ charge − Σ refund) against what TensorPix's
-// own figures imply the job costs (the rule the status sync settles by: settledCost in src/jobs/snapshot.ts). Zero
+// own figures imply the job costs (the rule the status sync settles by: settledCost in src/jobs/snapshot.ts, under
+// the account's semantics, less the cancel refunds the account check attributed from the balance). Zero
 // drift is the expected answer; every job that differs is listed. Jobs are read in batches, so a long range holds
 // one batch and the per-team sums in memory.
 import { Decimal } from 'decimal.js'
@@ -7,37 +8,36 @@ import type { Db } from '../db/client.ts'
 import type { JobState } from '../generated/prisma/enums.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { settledCost } from '../jobs/snapshot.ts'
+import type { Semantics } from '../account/semantics.ts'
+import { readSemantics } from '../account/beliefs.ts'
+import { reportedCost } from '../account/corrections.ts'
 import { isoDay, type DayRange } from './dates.ts'
+import { accountSection } from './account.ts'
 import type { DriftJob, ReconciliationReport } from './schemas.ts'
 
 const BATCH = 5000
 const ZERO = new Decimal(0)
 
-function costIn (body: unknown): Decimal | null {
-  const cost = body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined
-  if (typeof cost !== 'string' && typeof cost !== 'number') return null
-  try {
-    const value = new Decimal(cost)
-    return value.isFinite() ? value : null
-  } catch {
-    return null
-  }
-}
-
 /**
- * What TensorPix's figures imply a job costs the team: a terminal job its settled cost (finished and cancelled:
- * the reported cost_usd; failed: nothing); a running job the latest cost TensorPix reported (its last snapshot,
+ * What TensorPix's figures imply a job costs the team: a terminal job its settled cost under the semantics
+ * (finished and cancelled: the reported cost_usd, a cancel less the refund attributed to it from the balance;
+ * failed: nothing when failures are refunded); a running job the latest cost TensorPix reported (its last snapshot,
  * else the create answer); a job TensorPix never acknowledged (pending, unknown, rejected) nothing.
  */
-export function impliedCost (job: { state: JobState, snapshot: unknown, responseBody: unknown }): Decimal {
+export function impliedCost (
+  job: { state: JobState, snapshot: unknown, responseBody: unknown },
+  semantics: Semantics,
+  attributedRefund: Decimal = ZERO
+): Decimal {
   switch (job.state) {
     case 'finished':
     case 'failed':
+      return settledCost(job.state, reportedCost(job.snapshot) ?? ZERO, semantics)
     case 'cancelled':
-      return settledCost(job.state, costIn(job.snapshot) ?? ZERO)
+      return settledCost(job.state, reportedCost(job.snapshot) ?? ZERO, semantics).minus(attributedRefund)
     case 'queued':
     case 'processing':
-      return costIn(job.snapshot) ?? costIn(job.responseBody) ?? ZERO
+      return reportedCost(job.snapshot) ?? reportedCost(job.responseBody) ?? ZERO
     default:
       return ZERO
   }
@@ -64,8 +64,17 @@ async function ledgerNets (db: Db, jobIds: string[]): Promise<Map<string, Decima
   return nets
 }
 
+/** Per cancelled job, the refunds the account check attributed to it from the balance ('gross' cancel reports). */
+async function attributedRefunds (db: Db, jobIds: string[]): Promise<Map<string, Decimal>> {
+  const rows = await db.accountCorrection.groupBy({
+    by: ['jobId'], where: { jobId: { in: jobIds }, kind: 'refund' }, _sum: { amount: true }
+  })
+  return new Map(rows.map(r => [r.jobId as string, new Decimal(r._sum.amount?.toString() ?? 0)]))
+}
+
 export async function reconciliationReport (db: Db, range: DayRange): Promise<ReconciliationReport> {
   const teams = new Map<string, TeamSums>()
+  const semantics = await readSemantics(db)
   const slugs = new Map((await db.team.findMany({ select: { id: true, slug: true } })).map(t => [t.id, t.slug]))
   let cursor: string | undefined
   for (;;) {
@@ -78,11 +87,12 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
     })
     if (jobs.length === 0) break
     const nets = await ledgerNets(db, jobs.map(j => j.id))
+    const attributed = await attributedRefunds(db, jobs.filter(j => j.state === 'cancelled').map(j => j.id))
     for (const job of jobs) {
       const team = slugs.get(job.teamId) ?? job.teamId
       const sums = teams.get(team) ?? { team, ledgerNet: ZERO, upstreamCost: ZERO, jobs: [] }
       const ledgerNet = nets.get(job.id) ?? ZERO
-      const upstreamCost = impliedCost(job)
+      const upstreamCost = impliedCost(job, semantics, attributed.get(job.id))
       sums.ledgerNet = sums.ledgerNet.plus(ledgerNet)
       sums.upstreamCost = sums.upstreamCost.plus(upstreamCost)
       if (!ledgerNet.equals(upstreamCost)) {
@@ -101,7 +111,8 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
     to: isoDay(range.to),
     teams: all.map(s => ({ team: s.team, ...figures(s.ledgerNet, s.upstreamCost), jobs: s.jobs })),
     totals: figures(total(s => s.ledgerNet), total(s => s.upstreamCost)),
-    driftJobs: all.reduce((n, s) => n + s.jobs.length, 0)
+    driftJobs: all.reduce((n, s) => n + s.jobs.length, 0),
+    account: await accountSection(db, range)
   }
 }
 

@@ -105,6 +105,69 @@ export const DriftJobSchema = Type.Object({
 })
 export type DriftJob = Static<typeof DriftJobSchema>
 
+const Instant = (description: string) => Type.String({ format: 'date-time', description })
+
+const BeliefSchema = Type.Object({
+  value: Type.String({ description: 'failed: refunded | as_reported; cancelled: as_reported | gross' }),
+  source: Type.Union([Type.Literal('assumed'), Type.Literal('configured'), Type.Literal('observed')]),
+  observedAt: Instant('when it took this value (the epoch for a default never stored)'),
+  evidence: Type.Unknown({ description: 'for an observed belief: the check, its drift and the corrections it posted' })
+})
+
+const AccountCheckSchema = Type.Object({
+  id: Type.String(),
+  checkedAt: Instant('when the check decided'),
+  balance: Credits('the account\'s balance_usd'),
+  ledgerNet: Credits('Σ charge − Σ refund of the whole ledger at the check'),
+  outsideCost: Credits('Σ counted for jobs outside the gateway at the check'),
+  topUps: Credits('Σ recorded top-ups up to the check'),
+  intervalDrift: Credits('balance change + ledger change + outside change − top-up change since the previous check'),
+  cumulativeDrift: Credits('Σ interval drift since the first check; 0 = the account is explained'),
+  createsInFlight: Type.Integer({ description: 'pending and unknown creates (drift is transient while any)' }),
+  listingComplete: Type.Boolean({ description: 'false when the job listing stopped at its page cap' }),
+  alerted: Type.Boolean({ description: 'the drift episode was announced (reconciliation.account_drift)' })
+})
+
+export const AccountSectionSchema = Type.Object({
+  semantics: Type.Object({ failed: BeliefSchema, cancelled: BeliefSchema }),
+  latest: Type.Union([AccountCheckSchema, Type.Null()], { description: 'the most recent check, in range or not' }),
+  checks: Type.Integer({ description: 'checks in the range' }),
+  interval: Type.Union([Type.Object({
+    balanceChange: Credits('last balance in range − the balance before the range'),
+    ledgerChange: Credits('charges − refunds of the ledger over the range'),
+    outsideChange: Credits('what jobs outside the gateway cost over the range'),
+    topUpChange: Credits('top-ups over the range'),
+    drift: Credits('balance change + ledger change + outside change − top-up change')
+  }), Type.Null()], { description: 'the range as one interval, from the check before it to its last; null without' }),
+  driftingChecks: Type.Array(AccountCheckSchema, {
+    description: 'the checks in range with interval drift or an announced episode (at most 500, newest first)'
+  }),
+  outsideJobs: Type.Array(Type.Object({
+    upstreamId: Type.Integer(),
+    status: Type.Integer({ description: 'TensorPix status as last listed' }),
+    costUsd: Credits('cost_usd as last listed'),
+    counted: Credits('what the checks count for it (0 once a gateway record claimed it)'),
+    firstSeenAt: Instant('first listed'),
+    claimedAt: Type.Union([Instant('a reconciled gateway create took it'), Type.Null()])
+  }), { description: 'jobs outside the gateway first seen in the range (at most 1000)' }),
+  corrections: Type.Array(Type.Object({
+    checkId: Type.String(),
+    jobId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    upstreamId: Type.Union([Type.Integer(), Type.Null()]),
+    kind: Type.Union([Type.Literal('charge'), Type.Literal('refund')]),
+    amount: Credits('the ledger row (a gateway job) or the change of what an outside job counts'),
+    reason: Type.String(),
+    apportioned: Type.Boolean({
+      description: 'one interval\'s refund shared between several gross cancels by cost: per-team exactness is not guaranteed'
+    }),
+    createdAt: Instant('when it was posted')
+  }), { description: 'money the account checks moved in the range: observed semantics, gross-cancel refunds' }),
+  topUps: Type.Array(Type.Object({
+    id: Type.String({ format: 'uuid' }), amount: Credits('signed'), at: Instant('when it reached the account'), note: Type.String()
+  }), { description: 'top-ups recorded for the range' })
+}, { description: 'the master TensorPix account against the ledger (src/workers/account-check.ts)' })
+export type AccountSection = Static<typeof AccountSectionSchema>
+
 export const ReconciliationReportSchema = Type.Object({
   from: Day('jobs created from this day, inclusive'),
   to: Day('exclusive'),
@@ -114,6 +177,7 @@ export const ReconciliationReportSchema = Type.Object({
     jobs: Type.Array(DriftJobSchema, { description: 'only the jobs whose figures differ' })
   })),
   totals: Type.Object(Figures),
-  driftJobs: Type.Integer({ description: 'how many jobs differ' })
+  driftJobs: Type.Integer({ description: 'how many jobs differ' }),
+  account: AccountSectionSchema
 })
 export type ReconciliationReport = Static<typeof ReconciliationReportSchema>

@@ -14,9 +14,19 @@ export const WEBHOOK_EVENT_TYPES = [
   'job.cancelled',
   'budget.threshold',
   'budget.exhausted',
-  'reconciliation.drift'
+  'reconciliation.drift',
+  'reconciliation.account_drift',
+  'reconciliation.semantics_observed'
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]
+
+/**
+ * Events about the master account, which every team shares: they are sent only to endpoints that name the type in
+ * their filter (an operator's), never to an "all types" endpoint, so no team learns of the account by default.
+ */
+export const ACCOUNT_EVENT_TYPES: readonly WebhookEventType[] = [
+  'reconciliation.account_drift', 'reconciliation.semantics_observed'
+]
 
 export interface WebhookEvent {
   id: string
@@ -43,6 +53,35 @@ export async function emitEvent (
     WHERE e.team_id = ${teamId}::uuid AND NOT e.disabled
       AND (e.events IS NULL OR cardinality(e.events) = 0 OR ${type} = ANY(e.events))
     FOR KEY SHARE OF e`
+  return queueEvent(tx, teamId, type, endpoints, data)
+}
+
+/**
+ * Queues an account event (ACCOUNT_EVENT_TYPES) for every enabled endpoint, of any team, whose filter names its
+ * type. Returns how many teams got it.
+ */
+export async function emitAccountEvent (
+  tx: Prisma.TransactionClient,
+  type: WebhookEventType,
+  data: Record<string, unknown>
+): Promise<number> {
+  const endpoints = await tx.$queryRaw<Array<{ id: string, slug: string, teamId: string }>>`
+    SELECT e.id::text, t.slug, t.id::text AS "teamId" FROM webhook_endpoints e JOIN teams t ON t.id = e.team_id
+    WHERE NOT e.disabled AND ${type} = ANY(e.events)
+    FOR KEY SHARE OF e`
+  const teams = new Map<string, Array<{ id: string, slug: string }>>()
+  for (const endpoint of endpoints) teams.set(endpoint.teamId, [...teams.get(endpoint.teamId) ?? [], endpoint])
+  for (const [teamId, ofTeam] of teams) await queueEvent(tx, teamId, type, ofTeam, data)
+  return teams.size
+}
+
+async function queueEvent (
+  tx: Prisma.TransactionClient,
+  teamId: string,
+  type: WebhookEventType,
+  endpoints: Array<{ id: string, slug: string }>,
+  data: Record<string, unknown>
+): Promise<string | null> {
   const slug = endpoints[0]?.slug
   if (slug === undefined) return null
   const event: WebhookEvent = { id: randomUUID(), type, createdAt: new Date().toISOString(), team: { slug }, data }

@@ -1,4 +1,5 @@
-// Background workers: status sync, reconciliation of lost creates, webhook delivery, retention and drift checks.
+// Background workers: status sync, reconciliation of lost creates, webhook delivery, retention, drift checks and
+// the account check.
 // Each is a loop that runs a pass, waits, and runs again; a pass never overlaps itself, and stop() waits for the
 // pass in progress.
 import type { Db } from '../db/client.ts'
@@ -8,6 +9,7 @@ import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
 import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
 import { checkDrift } from './drift.ts'
+import { checkAccount } from './account-check.ts'
 import { enforceRetention } from './retention.ts'
 import { syncDueJobs } from './status-sync.ts'
 
@@ -36,6 +38,7 @@ export interface WorkerOptions extends ReconcileOptions {
   everyMs: number
   retentionEveryMs: number
   drift: { everyMs: number, lookbackDays: number }
+  accountCheckEveryMs: number
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
@@ -52,7 +55,8 @@ export function startWorkers (
     startLoop({ name: 'reconcile', run: () => reconcileLostCreates(workerDeps, options) }, options.everyMs, deps.log),
     startLoop({ name: 'webhooks', run: () => deliverDueWebhooks(deliveryDeps) }, options.everyMs, deps.log),
     startLoop({ name: 'retention', run: () => enforceRetention(workerDeps) }, options.retentionEveryMs, deps.log),
-    startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log)
+    startLoop({ name: 'drift', run: () => checkDrift(workerDeps, options.drift.lookbackDays) }, options.drift.everyMs, deps.log),
+    startLoop({ name: 'account-check', run: () => checkAccount(workerDeps) }, options.accountCheckEveryMs, deps.log)
   ]
   return {
     stop: async () => {

@@ -127,4 +127,13 @@ t.test('admin CLI', async t => {
     t.match(filtered.stdout, /^TIME\s+ACTOR\s+ACTION\s+TARGET\s+REQUEST\n\S+\s+cli-admin \(tgw_[a-z2-7]{12}\)\s+key\.rotate\s+key:/)
     t.notMatch(gw.logs.join('\n'), admin.key.slice(17), 'the admin key never reaches the logs')
   })
+
+  await t.test('account top-up and top-ups', async t => {
+    const recorded = await run('account', 'top-up', '500', '--note', 'invoice 2026-118', '--at', '2026-12-01T09:30:00Z', '--json')
+    t.equal(recorded.code, 0, recorded.stderr)
+    t.match(JSON.parse(recorded.stdout), { amount: '500.0000', at: '2026-12-01T09:30:00.000Z', note: 'invoice 2026-118' })
+    t.equal((await run('account', 'top-up', '5')).code, 1, '--note is required')
+    const list = await run('account', 'top-ups')
+    t.match(list.stdout, /^AT\s+AMOUNT\s+NOTE\n2026-12-01T09:30:00\.000Z\s+500\.0000\s+invoice 2026-118\n$/)
+  })
 })

@@ -122,6 +122,8 @@ t.test('the dashboard in a real browser', async t => {
     t.ok(expected.some(a => a.exhausted), 'newsroom is over its budget')
     t.ok(await page.locator('li.alert-exhausted[data-team=newsroom]').count(), 'shown as exhausted')
     t.equal(await page.locator('canvas').count(), 2, 'budget bars and the stacked daily chart')
+    t.match(await page.textContent('.panel[aria-label="Account drift"]'), /No account check has run yet/,
+      'the account drift card says when no account check ran')
     await browser.screenshot(page, 'overview')
   })
 

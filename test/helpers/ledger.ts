@@ -94,6 +94,24 @@ export async function simulatorNet (sim: { account (): Promise<AccountState> }):
   return new Decimal(account.credits_charged).minus(account.credits_refunded)
 }
 
+/**
+ * What the simulator's account lost to each team's jobs (its per-job charged − refunded, whatever cost_usd says),
+ * by the team of the gateway record that owns each upstream job; jobs no record owns are left out.
+ */
+export async function simulatorNetByTeam (db: Db, sim: { account (): Promise<AccountState> }):
+Promise<Map<string, Decimal>> {
+  const charges = (await sim.account()).job_charges
+  const owners = new Map((await db.job.findMany({
+    where: { upstreamId: { in: charges.map(c => c.id) } }, select: { upstreamId: true, teamId: true }
+  })).map(j => [j.upstreamId, j.teamId]))
+  const net = new Map<string, Decimal>()
+  for (const charge of charges) {
+    const team = owners.get(charge.id)
+    if (team !== undefined) net.set(team, (net.get(team) ?? ZERO).plus(charge.net))
+  }
+  return net
+}
+
 export interface BooksOptions {
   /** also compare the ledger with this simulator's master account (only when no one else spends on it) */
   sim?: { account (): Promise<AccountState> }

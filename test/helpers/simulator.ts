@@ -19,6 +19,8 @@ export interface AccountState {
   storage_used: number
   storage_quota: number
   jobs: { queued: number, processing: number, finished: number, failed: number, canceled: number }
+  /** what the account lost to each job: charged at create, refunded since (whatever cost_usd reports) */
+  job_charges: Array<{ id: number, status: number, charged: string, refunded: string, net: string }>
   videos: number
   restored_videos: number
 }

@@ -12,7 +12,7 @@ const SECRET_FIELDS = new Set(['key', 'secret', 'secretHash', 'previousSecretHas
 
 export interface AuditChange {
   action: string
-  targetType: 'team' | 'key' | 'webhook'
+  targetType: 'team' | 'key' | 'webhook' | 'account'
   targetId: string
   before: unknown
   after: unknown

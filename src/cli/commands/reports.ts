@@ -4,7 +4,7 @@ import type { BudgetsReport, ReconciliationReport, SpendReport } from '../../rep
 import { csvLine } from '../../reports/csv.ts'
 import { spendColumns, type Dimension } from '../../reports/group-by.ts'
 import { adminAction, withConnection } from '../admin-client.ts'
-import { table } from '../table.ts'
+import { listing, table } from '../table.ts'
 
 const range = (command: Command) => command
   .option('--from <day>', 'first UTC day YYYY-MM-DD, inclusive (default: the first of this month)')
@@ -63,7 +63,15 @@ function reconciliationCommand (): Command {
       const drifting = report.teams.flatMap(r =>
         r.jobs.map(j => [r.team, j.jobId, j.upstreamId, j.state, j.ledgerNet, j.upstreamCost, j.drift]))
       const jobs = drifting.length > 0 ? `\n${table(['TEAM', 'JOB', 'UPSTREAM', 'STATE', 'LEDGER NET', 'UPSTREAM COST', 'DRIFT'], drifting)}` : ''
-      return { json: report, human: teams + jobs, note: `${report.driftJobs} job(s) with drift` }
+      const { account } = report
+      const semantics = `failed ${account.semantics.failed.value} (${account.semantics.failed.source}), ` +
+        `cancelled ${account.semantics.cancelled.value} (${account.semantics.cancelled.source})`
+      const latest = account.latest
+        ? `account drift ${account.latest.cumulativeDrift} at ${account.latest.checkedAt}`
+        : 'no account check yet'
+      const human = `${teams}${jobs}\n${listing([['account', latest], ['semantics', semantics],
+        ['outside jobs', account.outsideJobs.length], ['corrections', account.corrections.length]])}`
+      return { json: report, human, note: `${report.driftJobs} job(s) with drift` }
     }))
 }
 

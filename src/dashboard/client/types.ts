@@ -7,10 +7,12 @@ import type { TeamView } from '../../admin/teams/schemas.ts'
 import type { UsageView } from '../../admin/usage/schemas.ts'
 import type { Page } from '../../admin/page.ts'
 import type { Whoami } from '../../admin/whoami/schemas.ts'
-import type { BudgetsReport, Money, SpendReport, SpendRow, TeamBudget } from '../../reports/schemas.ts'
+import type {
+  AccountSection, BudgetsReport, Money, ReconciliationReport, SpendReport, SpendRow, TeamBudget
+} from '../../reports/schemas.ts'
 
 export type {
-  AuditEventView, BudgetsReport, JobDetailView, JobView, KeyView, KeyWithSecret, Money, SpendReport, SpendRow,
-  TeamBudget, TeamView, UsageView, Page, Whoami
+  AccountSection, AuditEventView, BudgetsReport, JobDetailView, JobView, KeyView, KeyWithSecret, Money,
+  ReconciliationReport, SpendReport, SpendRow, TeamBudget, TeamView, UsageView, Page, Whoami
 }
 export { DIMENSIONS, type Dimension } from '../../reports/group-by.ts'

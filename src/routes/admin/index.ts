@@ -12,7 +12,9 @@ import { JobService } from '../../admin/jobs/service.ts'
 import { KeyService } from '../../admin/keys/service.ts'
 import { TeamService } from '../../admin/teams/service.ts'
 import { UsageService } from '../../admin/usage/service.ts'
+import { AccountService } from '../../admin/account/service.ts'
 import { ReportService } from '../../reports/service.ts'
+import { accountRoutes } from './account.ts'
 import { auditRoutes } from './audit.ts'
 import { budgetRoutes } from './budget.ts'
 import { jobRoutes } from './jobs.ts'
@@ -73,6 +75,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     webhooks: new WebhookService(db, outbound),
     jobs: new JobService(db),
     reports: new ReportService(db, app.modelCatalog),
+    account: new AccountService(db),
     db
   }
   await app.register(teamRoutes, services)
@@ -84,6 +87,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(jobRoutes, services)
   await app.register(whoamiRoutes)
   await app.register(reportRoutes, services)
+  await app.register(accountRoutes, services)
 }
 
 export default adminRoutes

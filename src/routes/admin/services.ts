@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts'
+import type { AccountService } from '../../admin/account/service.ts'
 import type { JobService } from '../../admin/jobs/service.ts'
 import type { KeyService } from '../../admin/keys/service.ts'
 import type { TeamService } from '../../admin/teams/service.ts'
@@ -17,5 +18,6 @@ export interface AdminServices {
   webhooks: WebhookService
   jobs: JobService
   reports: ReportService
+  account: AccountService
   db: Db
 }

@@ -5,7 +5,7 @@ import pino from 'pino'
 import t, { type Test } from 'tap'
 import type { Db } from '../../../src/db/client.ts'
 import { outboundAgent, type OutboundPolicy } from '../../../src/net/outbound.ts'
-import { emitEvent, WEBHOOK_EVENT_TYPES } from '../../../src/webhooks/events.ts'
+import { ACCOUNT_EVENT_TYPES, emitAccountEvent, emitEvent, WEBHOOK_EVENT_TYPES } from '../../../src/webhooks/events.ts'
 import { deliverDueWebhooks, type DeliveryDeps } from '../../../src/workers/deliver-webhooks.ts'
 import { dataPlaneBed, fromUrl, type Bed } from '../../helpers/data-plane-bed.ts'
 import { makeKey } from '../../helpers/factories.ts'
@@ -78,11 +78,14 @@ t.test('every event type, signed, with a retried delivery after a 500', async t 
   t.equal((await bed.api.get(`/api/jobs/${third}/`)).body.status, -2)
   const drift = { from: '2026-11-01', to: '2026-12-01', ledgerNet: '1.0000', upstreamCost: '1.2500', drift: '0.2500', jobs: [] }
   await bed.gw.db.$transaction(tx => emitEvent(tx, bed.team.id, 'reconciliation.drift', drift))
+  const accountWide = await bed.gw.db.$transaction(tx => emitAccountEvent(tx, 'reconciliation.account_drift', { cumulativeDrift: '-1.0000' }))
+  t.equal(accountWide, 0, 'an account event goes only to endpoints that name it, not to an "all types" one')
   await deliverAll(deps)
 
   const toAll = receiver.received.filter(r => r.path === '/all')
   const types = toAll.map(r => String(r.headers['x-tpx-event-type']))
-  t.same([...new Set(types)].sort(), [...WEBHOOK_EVENT_TYPES].sort(), 'every event type arrived')
+  const teamTypes = WEBHOOK_EVENT_TYPES.filter(type => !ACCOUNT_EVENT_TYPES.includes(type))
+  t.same([...new Set(types)].sort(), [...teamTypes].sort(), 'every team event type arrived')
   t.equal(types.filter(type => type === 'budget.threshold').length, 2, 'the threshold event twice: the 500, then its retry')
   t.equal(types.filter(type => type === 'budget.exhausted').length, 1, 'exhausted once, though every later create was past the budget too')
   t.same(receiver.received.filter(r => r.path === '/finished').map(r => r.headers['x-tpx-event-type']), ['job.finished'], 'the filter holds')

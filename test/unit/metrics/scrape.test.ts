@@ -10,11 +10,12 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   const rows = [
     [{ team: 'acme', budget: 100, charged: 12.5, held: 10 }],
     [{ state: 'queued', count: 3 }],
-    [{ lag: 4.5 }]
+    [{ lag: 4.5 }],
+    [{ drift: -1.5, age: 30 }]
   ]
   let call = 0
   const db = {
-    $queryRaw: () => down ? Promise.reject(new Error('connection refused')) : Promise.resolve(rows[call++ % 3])
+    $queryRaw: () => down ? Promise.reject(new Error('connection refused')) : Promise.resolve(rows[call++ % rows.length])
   } as unknown as Db
   const scraper = createScraper({
     db, keyCache: { hits: 7, misses: 2 }, stalePendingMs: 120_000, log: { warn: (_d, m) => { warnings.push(m) } }
@@ -27,6 +28,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(up, 'tpx_jobs_active', { state: 'queued' }), 3)
   t.equal(metricValue(up, 'tpx_jobs_active', { state: 'processing' }), 0, 'every active state is present')
   t.equal(metricValue(up, 'tpx_worker_lag_seconds'), 4.5)
+  t.equal(metricValue(up, 'tpx_account_drift_credits'), -1.5, 'the latest account check\'s cumulative drift')
+  t.equal(metricValue(up, 'tpx_account_check_age_seconds'), 30)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'miss' }), 2)
 
@@ -34,7 +37,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   const text = await scraper.scrape()
   const samples = parseMetrics(text)
   t.equal(metricValue(samples, 'tpx_metrics_database_up'), 0)
-  for (const name of ['tpx_team_budget_credits', 'tpx_team_budget_charged_credits', 'tpx_jobs_active', 'tpx_worker_lag_seconds']) {
+  for (const name of ['tpx_team_budget_credits', 'tpx_team_budget_charged_credits', 'tpx_jobs_active', 'tpx_worker_lag_seconds',
+    'tpx_account_drift_credits']) {
     t.notOk(samples.some(s => s.name === name), `${name} is absent rather than stale`)
   }
   t.equal(metricValue(samples, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7, 'what needs no database is still there')

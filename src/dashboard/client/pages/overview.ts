@@ -7,8 +7,10 @@ import { h, replace } from '../dom.ts'
 import { addDays, creditUnits, dayText, daysBetween, formatCount, formatPercent, utcToday } from '../format.ts'
 import type { PageContext } from '../page.ts'
 import { teamHref } from '../router.ts'
-import type { BudgetsReport, SpendReport, SpendRow, TeamBudget, TeamView } from '../types.ts'
-import { badge, credits, empty, errorBox, loading, section, table } from '../ui.ts'
+import type {
+  AccountSection, BudgetsReport, ReconciliationReport, SpendReport, SpendRow, TeamBudget, TeamView
+} from '../types.ts'
+import { badge, credits, definitionList, empty, errorBox, loading, section, table, time } from '../ui.ts'
 
 const TOP_KEYS = 10
 
@@ -100,22 +102,47 @@ function topKeysPanel (report: SpendReport) {
   ], rows))
 }
 
+// The master TensorPix account against the ledger (the account check): its latest cumulative drift, when it was
+// checked, and what the gateway believes failures and cancels cost, with where that belief comes from.
+function accountPanel (account: AccountSection) {
+  const latest = account.latest
+  if (!latest) return section('Account drift', empty('No account check has run yet.'))
+  const drifting = creditUnits(latest.cumulativeDrift) !== 0
+  const belief = (b: AccountSection['semantics']['failed']) => h('span', {}, b.value, ' ', badge(b.source))
+  return section('Account drift', h('div', { class: drifting ? 'alert alert-exhausted' : 'alert', 'data-testid': 'account-drift' },
+    drifting
+      ? 'The master account\'s balance is not explained by the ledger, outside jobs and top-ups.'
+      : 'The master account\'s balance is explained by the ledger, outside jobs and top-ups.'),
+  definitionList([
+    ['Cumulative drift', credits(latest.cumulativeDrift, { 'data-field': 'cumulativeDrift' })],
+    ['Last check', time(latest.checkedAt)],
+    ['Balance', credits(latest.balance)],
+    ['Creates in flight', formatCount(latest.createsInFlight)],
+    ['Failed jobs cost', belief(account.semantics.failed)],
+    ['Cancelled jobs\' cost_usd', belief(account.semantics.cancelled)],
+    ['Outside jobs today', formatCount(account.outsideJobs.length)]
+  ]))
+}
+
 export async function overviewPage (context: PageContext) {
   document.title = 'Overview · TensorPix gateway'
   const body = h('div', {}, loading('the overview'))
   replace(context.main, h('h1', {}, 'Overview'), h('p', { class: 'muted' }, 'This month so far (UTC days); budgets for each team\'s current period.'), body)
   try {
-    const [month, daily, keys, budgets, teams] = await Promise.all([
+    const today = utcToday(new Date())
+    const [month, daily, keys, budgets, teams, reconciliation] = await Promise.all([
       api.get<SpendReport>('/admin/v1/reports/spend', { group_by: 'team' }),
       api.get<SpendReport>('/admin/v1/reports/spend', { group_by: 'day,team' }),
       api.get<SpendReport>('/admin/v1/reports/spend', { group_by: 'team,key' }),
       api.get<BudgetsReport>('/admin/v1/reports/budgets'),
-      api.all<TeamView>('/admin/v1/teams')
+      api.all<TeamView>('/admin/v1/teams'),
+      api.get<ReconciliationReport>('/admin/v1/reports/reconciliation', { from: today, to: addDays(today, 1) })
     ])
     if (!context.isCurrent()) return
     replace(body,
       tiles(month),
       alertsPanel(budgets, teams),
+      accountPanel(reconciliation.account),
       budgetsPanel(context, budgets),
       dailyPanel(context, daily),
       topKeysPanel(keys))
