@@ -1,8 +1,7 @@
 // The simulated TensorPix backend: accounts, media, jobs and their lifecycle, with every credit movement in one
 // place. Time-driven transitions are applied lazily (sync) whenever an account is touched, so the state read is
 // always the state "now" on the simulator's clock, whichever clock that is.
-import type { Behaviour, BehaviourChange } from './behaviour.ts'
-import { applyBehaviour } from './behaviour.ts'
+import { applyBehaviour, type Behaviour, type BehaviourChange } from './behaviour.ts'
 import type { MLModel } from './catalogue.ts'
 import type { Clock } from './clock.ts'
 import { conflict, invalid, detailError, nonFieldError } from './errors.ts'
