@@ -49,6 +49,11 @@ const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolea
     breaks: () => true
   },
   {
+    defect: 'issue 15.3 (fix on durable-cancel): the over-budget cancel is tried once; when a DELETE fault meets it, ' +
+      'the job runs on and the hard budget is overspent (any combination whose tight team breaks its budget)',
+    breaks: () => true
+  },
+  {
     defect: 'issue 15.2 (fix on account-recon): a failed job is settled at 0, as if TensorPix refunded it in full; ' +
       'when it keeps the money the account loses what no team is charged',
     breaks: c => c.failureRefund === 'none'
@@ -97,7 +102,8 @@ for (const [index, { combination, number }] of chosen.entries()) {
     t.equal(found.openHolds, '0.0000', 'no hold is open after the grace period', extra)
     t.equal(found.usageViolations, 0, 'every usage row equals the re-summed ledger', extra)
     t.same(found.teamsOff, [], "each team's ledger net equals what the account lost to its jobs (to 0.0001)", extra)
-    t.equal(found.accountDrift, '0.0000', 'account drift is 0: the balance change is Σ ledger net', extra)
+    t.equal(found.accountDrift, '0.0000', 'the balance change is Σ ledger net', extra)
+    t.equal(found.accountCheckDrift, '0.0000', "account drift is 0: the account check's cumulative drift", extra)
     t.same(found.overBudgetStillRunning, [], 'an over-budget job is cancelled upstream once DELETE answers again',
       extra)
     for (const line of explainFindings(run, found)) t.comment(line)
