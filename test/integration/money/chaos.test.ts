@@ -54,13 +54,15 @@ const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolea
     breaks: () => true
   },
   {
-    defect: 'issue 15.2 (fix on account-recon): a failed job is settled at 0, as if TensorPix refunded it in full; ' +
-      'when it keeps the money the account loses what no team is charged',
+    defect: 'issue 15.2 (account-recon, merged here): a failed job is settled at 0, as if TensorPix refunded it ' +
+      'in full; the account check learns from the balance that it did not and corrects the jobs, but not in every ' +
+      'run before the test ends (one run left a cumulative drift on combination 7)',
     breaks: c => c.failureRefund === 'none'
   },
   {
-    defect: 'issue 15.2 (fix on account-recon): a cancelled job is charged its cost_usd, as if it were net of the ' +
-      'refund; when TensorPix reports the gross cost the team pays the whole job while the account got the refund',
+    defect: 'issue 15.2 (account-recon, merged here): a gross cancel report is corrected from the balance, but the ' +
+      "refunds of the cancels one account check sees are apportioned by cost, so a team's ledger follows the share, " +
+      'not what its own job got back (a queued cancel refunds all, a processing one 80 %)',
     breaks: c => c.cancelCostReport === 'gross'
   }
 ]
