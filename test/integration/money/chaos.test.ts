@@ -67,7 +67,7 @@ const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolea
   }
 ]
 
-t.setTimeout(Number(process.env.CHAOS_TIMEOUT_MS ?? 480_000))
+t.setTimeout(Number(process.env.CHAOS_TIMEOUT_MS ?? 600_000))
 t.comment(`CHAOS_SEED=${SEED} CHAOS_CREATES=${CREATES} (replay: CHAOS_SEED=${SEED} npm run chaos)`)
 
 const clip = await startClipServer(t)
