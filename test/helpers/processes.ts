@@ -103,6 +103,8 @@ Promise<GatewayProcess> {
     await exited
   }
   t.teardown(() => kill('SIGKILL'))
+  // a test process stopped at its timeout runs no teardown: the gateway must not outlive it
+  process.once('exit', () => { child?.kill('SIGKILL') })
   await start()
   return {
     url,
