@@ -59,6 +59,10 @@ export interface GatewayProcess {
   restart (): Promise<void>
 }
 
+// a test process stopped at its timeout runs no teardown: no gateway it started may outlive it
+const running = new Set<() => ChildProcess | null>()
+process.once('exit', () => { for (const child of running) child()?.kill('SIGKILL') })
+
 export interface SpawnOptions {
   /** how long a start may take to answer /healthz (default 30 s; a loaded machine needs more) */
   startTimeoutMs?: number
@@ -103,8 +107,7 @@ Promise<GatewayProcess> {
     await exited
   }
   t.teardown(() => kill('SIGKILL'))
-  // a test process stopped at its timeout runs no teardown: the gateway must not outlive it
-  process.once('exit', () => { child?.kill('SIGKILL') })
+  running.add(() => child)
   await start()
   return {
     url,
