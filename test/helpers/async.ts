@@ -26,3 +26,19 @@ Promise<R[]> {
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane))
   return results
 }
+
+/** A gate that lets at most `width` calls run at once; the others wait their turn, in order. */
+export function limited (width: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0
+  const waiting: Array<() => void> = []
+  return async fn => {
+    if (running >= width) await new Promise<void>(resolve => waiting.push(resolve))
+    running++
+    try {
+      return await fn()
+    } finally {
+      running--
+      waiting.shift()?.()
+    }
+  }
+}

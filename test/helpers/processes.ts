@@ -59,8 +59,18 @@ export interface GatewayProcess {
   restart (): Promise<void>
 }
 
+// a test process stopped at its timeout runs no teardown: no gateway it started may outlive it
+const running = new Set<() => ChildProcess | null>()
+process.once('exit', () => { for (const child of running) child()?.kill('SIGKILL') })
+
+export interface SpawnOptions {
+  /** how long a start may take to answer /healthz (default 30 s; a loaded machine needs more) */
+  startTimeoutMs?: number
+}
+
 /** `node bin/tpx-gateway.js serve` on a free port of 127.0.0.1; killed (SIGKILL) at teardown if still running. */
-export async function spawnGateway (t: Teardown, env: Record<string, string>): Promise<GatewayProcess> {
+export async function spawnGateway (t: Teardown, env: Record<string, string>, options: SpawnOptions = {}):
+Promise<GatewayProcess> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const output: string[] = []
@@ -84,7 +94,7 @@ export async function spawnGateway (t: Teardown, env: Record<string, string>): P
     proc.stdout?.on('data', collect)
     proc.stderr?.on('data', collect)
     try {
-      await waitForHealth(url, 30_000, proc)
+      await waitForHealth(url, options.startTimeoutMs ?? 30_000, proc)
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${output.slice(-20).join('\n')}`)
     }
@@ -97,6 +107,7 @@ export async function spawnGateway (t: Teardown, env: Record<string, string>): P
     await exited
   }
   t.teardown(() => kill('SIGKILL'))
+  running.add(() => child)
   await start()
   return {
     url,

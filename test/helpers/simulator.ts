@@ -96,8 +96,9 @@ Promise<TestSimulator> {
     job: id => api<TensorPixJob>('GET', `/api/jobs/${id}/`, master, 200),
     async allJobs () {
       const jobs: TensorPixJob[] = []
-      for (let offset = 0; ; offset += 1000) {
-        const path = `/api/jobs/?limit=1000&offset=${offset}`
+      // by the page the simulator really answers: a capped page (maxPageSize) is shorter than the limit asked
+      for (;;) {
+        const path = `/api/jobs/?limit=1000&offset=${jobs.length}`
         const page = await api<{ count: number, results: TensorPixJob[] }>('GET', path, master, 200)
         jobs.push(...page.results)
         if (page.results.length === 0 || jobs.length >= page.count) return jobs
