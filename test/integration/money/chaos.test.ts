@@ -32,14 +32,16 @@ const WIDTH = 6
  */
 // Known failures, each limited to the assertions it breaks: those run and print what they find, marked TODO. Remove an
 // entry when its fix lands and a `CHAOS_STRICT=1 npm run chaos` run is clean.
-type Finding = 'teamsOff' | 'accountCheckDrift'
+type Finding = 'teamsOff' | 'accountDrift' | 'accountCheckDrift'
 const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean, findings: Finding[] }> = [
   {
-    defect: 'issue 15.2, gross cancel reports: the account check attributes the refunds of the cancels one check ' +
-      "sees by their cost, so a team's ledger follows that share, not what its own job got back (a queued cancel " +
-      'refunds all, a processing one 80 %); the account total is exact',
+    defect: 'issue 15.2, gross cancel reports: the refund of a cancel whose cost_usd stays gross shows only in the ' +
+      'balance; the account check accepts that reading only for a drift that appeared in one interval, and under ' +
+      'this load the refunds spread over several checks, so the drift is announced (reconciliation.account_drift) ' +
+      'and no team is refunded; where it is accepted, refunds of several cancels are split by cost, not by what ' +
+      'each job got back',
     breaks: c => c.cancelCostReport === 'gross',
-    findings: ['teamsOff']
+    findings: ['teamsOff', 'accountDrift', 'accountCheckDrift']
   }
 ]
 
@@ -83,7 +85,7 @@ for (const [index, { combination, number }] of chosen.entries()) {
     t.equal(found.usageViolations, 0, 'every usage row equals the re-summed ledger')
     t.same(found.teamsOff, [], "each team's ledger net equals what the account lost to its jobs (to 0.0001)",
       todo('teamsOff'))
-    t.equal(found.accountDrift, '0.0000', 'the balance change is Σ ledger net')
+    t.equal(found.accountDrift, '0.0000', 'the balance change is Σ ledger net', todo('accountDrift'))
     t.equal(found.accountCheckDrift, '0.0000', "account drift is 0: the account check's cumulative drift",
       todo('accountCheckDrift'))
     t.same(found.overBudgetStillRunning, [], 'an over-budget job is cancelled upstream once DELETE answers again')
