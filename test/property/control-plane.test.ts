@@ -9,6 +9,7 @@ import { JobQuerySchema } from '../../src/admin/jobs/schemas.ts'
 import { KeyCreateSchema, KeyRotateSchema } from '../../src/admin/keys/schemas.ts'
 import { TeamCreateSchema, TeamPatchSchema } from '../../src/admin/teams/schemas.ts'
 import { AdjustmentCreateSchema } from '../../src/admin/usage/schemas.ts'
+import { TopUpCreateSchema } from '../../src/admin/account/schemas.ts'
 import { PageQueryFields } from '../../src/routes/admin/schemas.ts'
 import { BudgetsQuerySchema, ReconciliationQuerySchema, SpendQuerySchema } from '../../src/reports/schemas.ts'
 import { DeliveryQuerySchema, WebhookCreateSchema, WebhookPatchSchema } from '../../src/webhooks/schemas.ts'
@@ -28,7 +29,8 @@ const BODY_ROUTES: Array<{ operationId: string, method: Method, url: (c: Target)
   { operationId: 'rotateKey', method: 'POST', url: c => `/admin/v1/keys/${c.keyId}/rotate`, schema: KeyRotateSchema as Schema },
   { operationId: 'createBudgetAdjustment', method: 'POST', url: c => `/admin/v1/teams/${c.slug}/budget/adjustments`, schema: AdjustmentCreateSchema as Schema },
   { operationId: 'createWebhook', method: 'POST', url: c => `/admin/v1/teams/${c.slug}/webhooks`, schema: WebhookCreateSchema as Schema },
-  { operationId: 'updateWebhook', method: 'PATCH', url: c => `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}`, schema: WebhookPatchSchema as Schema }
+  { operationId: 'updateWebhook', method: 'PATCH', url: c => `/admin/v1/teams/${c.slug}/webhooks/${c.webhookId}`, schema: WebhookPatchSchema as Schema },
+  { operationId: 'createAccountTopUp', method: 'POST', url: () => '/admin/v1/account/top-ups', schema: TopUpCreateSchema as Schema }
 ]
 const UNKNOWN_WEBHOOK = '00000000-0000-4000-8000-000000000000'
 // routes whose only input is the path: fuzzed with slugs and ids that are not the target's
@@ -49,6 +51,7 @@ const QUERY_ROUTES = [
   { operationId: 'listTeams', url: '/admin/v1/teams', fields: ['name', 'disabled', ...Object.keys(PageQueryFields)] },
   { operationId: 'listPlatformKeys', url: '/admin/v1/keys', fields: [] },
   { operationId: 'whoami', url: '/admin/v1/whoami', fields: [] },
+  { operationId: 'listAccountTopUps', url: '/admin/v1/account/top-ups', fields: [] },
   { operationId: 'listAuditEvents', url: '/admin/v1/audit', fields: [...Object.keys(AuditQuerySchema.properties), ...Object.keys(PageQueryFields)] },
   { operationId: 'listWebhookDeliveries', url: `/admin/v1/teams/fuzz-target/webhooks/${UNKNOWN_WEBHOOK}/deliveries`, fields: [...Object.keys(DeliveryQuerySchema.properties), ...Object.keys(PageQueryFields)] },
   { operationId: 'searchJobs', url: '/admin/v1/jobs', fields: [...Object.keys(JobQuerySchema.properties), ...Object.keys(PageQueryFields)] },
