@@ -45,19 +45,27 @@ async function assertCharged (t: Test, bed: Bed, jobId: string): Promise<void> {
   await assertBooks(t, bed.gw.db)
 }
 
+/**
+ * A lost create between `older` jobs of an hour before (on both clocks: a first page of an oldest-first list holds
+ * only those) and `newer` ones made after it; its gateway job id.
+ */
+async function loseCreateBetween (t: Test, bed: Bed, older: number, newer: number): Promise<string> {
+  await otherJobs(bed, older, { preview: false })
+  await bed.sim.control('POST', '/clock/advance', { ms: HOUR })
+  const jobId = await loseCreate(t, bed, fromUrl(bed))
+  await bed.gw.db.$executeRaw`UPDATE jobs SET created_at = created_at + interval '1 hour',
+    submitted_at = submitted_at + interval '1 hour' WHERE id = ${jobId}::uuid`
+  await otherJobs(bed, newer)
+  return jobId
+}
+
 const bedWith = (t: Test, behaviour: BehaviourChange, queueMs?: number) =>
   dataPlaneBed(t, { sim: { behaviour, ...(queueMs === undefined ? {} : { queueMs, processingMs: 10 * HOUR }) } })
 
 t.test('an oldest-first list: the lost create is pages deep between older and newer jobs', async t => {
   const bed = await bedWith(t, { jobListOrder: 'oldest' })
-  await otherJobs(bed, 250, { preview: false })
-  // an hour later, on both clocks: the first page holds only jobs from long before the lost create
-  await bed.sim.control('POST', '/clock/advance', { ms: HOUR })
-  const jobId = await loseCreate(t, bed, fromUrl(bed))
-  await bed.gw.db.$executeRaw`UPDATE jobs SET created_at = created_at + interval '1 hour',
-    submitted_at = submitted_at + interval '1 hour' WHERE id = ${jobId}::uuid`
-  // and 250 newer ones: the lost create is neither on the first page nor on the last
-  await otherJobs(bed, 250)
+  // the lost create is neither on the first page nor on the last
+  const jobId = await loseCreateBetween(t, bed, 250, 250)
   await reconcile(bed, HOUR)
   await assertCharged(t, bed, jobId)
 })
@@ -120,13 +128,8 @@ t.test('a list that provably does not hold the create releases it, whatever its 
 t.test('an oldest-first list whose pages are smaller than asked: stepping back leaves no gap', async t => {
   // DRF's max_limit: TensorPix may answer 100 jobs for limit=200, and a walk that steps back by 200 skips 100
   const bed = await bedWith(t, { jobListOrder: 'oldest', maxPageSize: 100 })
-  await otherJobs(bed, 150, { preview: false })
-  await bed.sim.control('POST', '/clock/advance', { ms: HOUR })
-  const jobId = await loseCreate(t, bed, fromUrl(bed))
-  await bed.gw.db.$executeRaw`UPDATE jobs SET created_at = created_at + interval '1 hour',
-    submitted_at = submitted_at + interval '1 hour' WHERE id = ${jobId}::uuid`
-  // 250 newer ones: the tail read holds the newest 100 of them, the lost create sits in what a 200 step skips
-  await otherJobs(bed, 250)
+  // the tail read holds the newest 100 of the 250 newer jobs, the lost create sits in what a 200 step skips
+  const jobId = await loseCreateBetween(t, bed, 150, 250)
   await reconcile(bed, HOUR)
   await assertCharged(t, bed, jobId)
 })
