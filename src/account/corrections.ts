@@ -3,36 +3,17 @@
 // account check's transaction, after lockSemantics, so no job settles meanwhile.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
-import { netCharged } from '../jobs/snapshot.ts'
-import { readCredits } from '../ledger/balance.ts'
+import { createCost, measuredCost, netCharged, reportedCost } from '../jobs/snapshot.ts'
 import { charge, refund } from '../ledger/money.ts'
 import { rollupTarget } from '../ledger/rollup.ts'
 import type { EndedJob, Plan } from './semantics.ts'
 
 type Tx = Prisma.TransactionClient
-type Stored = { toString(): string }
 
 const OUTSIDE = 'outside:'
 const ZERO = new Decimal(0)
 
 export const outsideKey = (upstreamId: number) => `${OUTSIDE}${upstreamId}`
-
-/**
- * The cost_usd of a stored TensorPix body read as settlement reads it (readCredits: a non-negative decimal string),
- * or null: a negative or numeric cost never becomes a refund here either.
- */
-export function reportedCost (body: unknown): Decimal | null {
-  return readCredits(body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined)
-}
-
-/**
- * What the create cost: its 201's cost_usd; an over-budget create stores its 402 as the answer, so its create cost
- * is what it was charged (actualCost).
- */
-function createCost (job: { responseStatus: number | null, responseBody: unknown, actualCost: Stored | null }) {
-  if (job.responseStatus === 402) return job.actualCost === null ? null : new Decimal(job.actualCost.toString())
-  return reportedCost(job.responseBody)
-}
 
 const ENDED_FIELDS = {
   id: true,
@@ -42,19 +23,28 @@ const ENDED_FIELDS = {
   responseBody: true,
   actualCost: true,
   refundedCost: true,
-  lastSyncedAt: true
+  cancelRefundMeasured: true,
+  accountCheckId: true
 } as const
 
+/** A check, as endedSince places jobs by it. */
+export interface CheckMark { id: bigint, checkedAt: Date }
+
 /**
- * Our failed and cancelled jobs settled after `since`, and the outside ones that ended after it; those that ended
- * by `driftIntervalEnd` are in the interval the drift appeared in.
+ * Our failed and cancelled jobs that no check had counted by `lastAgreed` (a job is stamped with the first check
+ * whose totals include its end: stampEnded), and the outside ones that ended after it; those counted first by
+ * `origin`, the check the drift appeared at, are in the interval the drift appeared in.
  */
-export async function endedSince (tx: Tx, since: Date, driftIntervalEnd: Date | null): Promise<EndedJob[]> {
+export async function endedSince (tx: Tx, lastAgreed: CheckMark | null, origin: CheckMark | null): Promise<EndedJob[]> {
   const ours = await tx.job.findMany({
-    where: { state: { in: ['failed', 'cancelled'] }, lastSyncedAt: { gt: since } },
+    where: {
+      state: { in: ['failed', 'cancelled'] },
+      OR: [{ accountCheckId: null }, { accountCheckId: { gt: lastAgreed?.id ?? 0n } }]
+    },
     select: ENDED_FIELDS
   })
-  const inDriftInterval = (at: Date | null) => driftIntervalEnd !== null && at !== null && at <= driftIntervalEnd
+  const since = lastAgreed?.checkedAt ?? new Date(0)
+  const inDriftInterval = (at: Date | null) => origin !== null && at !== null && at <= origin.checkedAt
   const refunds = new Map((await tx.accountCorrection.groupBy({
     by: ['jobId'], where: { jobId: { in: ours.map(j => j.id) }, kind: 'refund' }, _sum: { amount: true }
   })).map(r => [r.jobId as string, new Decimal(r._sum.amount?.toString() ?? 0)]))
@@ -69,7 +59,8 @@ export async function endedSince (tx: Tx, since: Date, driftIntervalEnd: Date | 
       createCost: createCost(job),
       charged: netCharged(job),
       attributed: refunds.get(job.id) ?? ZERO,
-      inDriftInterval: inDriftInterval(job.lastSyncedAt)
+      inDriftInterval: origin !== null && job.accountCheckId === origin.id,
+      measured: job.state === 'cancelled' && measuredCost(job, reportedCost(job.snapshot)) !== null
     })),
     ...outside.map(job => ({
       key: outsideKey(job.upstreamId),
@@ -78,7 +69,8 @@ export async function endedSince (tx: Tx, since: Date, driftIntervalEnd: Date | 
       createCost: null,
       charged: new Decimal(job.counted.toString()),
       attributed: new Decimal(job.attributed.toString()),
-      inDriftInterval: inDriftInterval(job.endedAt)
+      inDriftInterval: inDriftInterval(job.endedAt),
+      measured: false
     }))
   ]
 }
@@ -118,4 +110,14 @@ export async function applyPlan (tx: Tx, checkId: bigint, plan: Plan): Promise<v
     }
     await tx.accountCorrection.create({ data: { ...row, jobId: job.id, upstreamId: job.upstreamId } })
   }
+}
+
+/**
+ * Stamps the ended jobs no check had counted with `checkId`, whose totals (read in the same transaction, under the
+ * semantics lock that keeps settlements out) include them.
+ */
+export async function stampEnded (tx: Tx, checkId: bigint): Promise<void> {
+  await tx.job.updateMany({
+    where: { state: { in: ['failed', 'cancelled'] }, accountCheckId: null }, data: { accountCheckId: checkId }
+  })
 }

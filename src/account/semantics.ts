@@ -37,6 +37,8 @@ export interface EndedJob {
   charged: Decimal
   /** it ended in the interval the drift appeared in (only such a cancel can carry that drift as a refund) */
   inDriftInterval: boolean
+  /** a cancel settled by the refund measured across its DELETE (src/account/cancel-bracket.ts): nothing to attribute */
+  measured: boolean
 }
 
 /** One money movement of a plan: + charges the job (or counts more for an outside job), − refunds it. */
@@ -98,7 +100,7 @@ function failedChanges (ended: EndedJob[], to: FailedSemantics): Change[] {
  * would show less after a refund; an unknown create cost is no evidence).
  */
 function grossLooking (job: EndedJob): boolean {
-  return job.state === 'cancelled' && job.inDriftInterval && job.attributed.isZero() && job.cost.gt(0) &&
+  return job.state === 'cancelled' && !job.measured && job.inDriftInterval && job.attributed.isZero() && job.cost.gt(0) &&
     job.createCost !== null && job.createCost.equals(job.cost)
 }
 

@@ -27,6 +27,7 @@ import { findOwned } from './media.ts'
 import { cancelOverBudget, heldBy, reject, settle, type Held, type Settlement } from './settle.ts'
 import { holdForOperator } from './operator-hold.ts'
 import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
+import { passGate, throughGate } from '../account/cancel-bracket.ts'
 
 export interface CreateDeps {
   db: Db
@@ -92,12 +93,17 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
 
+/**
+ * The hold's transaction; 'closed' while a cancel is measured against the balance (src/account/cancel-bracket.ts:
+ * nothing is written, the caller waits), unless `goAhead`.
+ */
 async function holdAndRecord (
   deps: CreateDeps,
   call: CreateCall,
   team: Team,
-  now: Date
-): Promise<(Held & { overSoftBudget: boolean }) | ClientAnswer> {
+  now: Date,
+  goAhead: boolean
+): Promise<(Held & { overSoftBudget: boolean }) | ClientAnswer | 'closed'> {
   const hash = requestHash(call.request)
   const estimate = estimateHold({
     preview: call.request.body.preview ?? false,
@@ -108,6 +114,7 @@ async function holdAndRecord (
   const costWeights = deps.models.costWeights(call.request.body.ml_models) ?? undefined
   try {
     return await deps.db.$transaction(async tx => {
+      if (await passGate(tx, goAhead) === 'closed') return 'closed'
       const replay = await idempotentReplay(tx, call, hash, now)
       if (replay) return replay
       const job = await tx.job.create({
@@ -219,7 +226,7 @@ export async function createJob (deps: CreateDeps, call: CreateCall): Promise<Cl
   const team = await deps.db.team.findUniqueOrThrow({ where: { id: call.principal.teamId } })
   await enforcePolicy(team, call.request, deps.models, now)
   await enforceInputOwnership(deps.db, team.id, call.request)
-  const held = await holdAndRecord(deps, call, team, now)
+  const held = await throughGate(deps.db, goAhead => holdAndRecord(deps, call, team, now, goAhead), () => Date.now())
   if (!('job' in held)) return held
   // the hold may have waited on a busy database: reconciliation's window and grace count from the send itself
   const sentAt = deps.now()

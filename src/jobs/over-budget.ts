@@ -11,6 +11,7 @@ import { UpstreamFailure } from '../upstream/client.ts'
 import { SchedulerSaturated } from '../upstream/fair-scheduler.ts'
 import { applySnapshot } from './snapshot.ts'
 import { overBudgetAnswer, overBudgetOutcome } from './over-budget-answer.ts'
+import { cancelAnswer, measuredCancel } from '../account/cancel-bracket.ts'
 
 // a try in progress holds the cancel this long from its start (a DELETE and a GET, each bounded by the transport's
 // timeouts): a worker that died mid-try is replaced when it runs out; a try that outlives it is fenced (tryCancel)
@@ -95,7 +96,9 @@ export type TryResult = 'confirmed' | 'retrying' | 'abandoned' | 'decided'
 export async function tryCancel (deps: CancelDeps, cancel: PendingCancel, requestId: string): Promise<TryResult> {
   let outcome: CancelOutcome
   try {
-    outcome = cancelOutcome(await deps.upstream.cancelJob(cancel.upstreamId, { requestId }))
+    // measured against the account's balance: the refund counts whether or not cost_usd shows it
+    const send = () => deps.upstream.cancelJob(cancel.upstreamId, { requestId })
+    outcome = cancelOutcome(await measuredCancel(deps, cancel.id, send, cancelAnswer))
   } catch (err) {
     if (!(err instanceof UpstreamFailure)) throw err
     outcome = cancelOutcome(err)

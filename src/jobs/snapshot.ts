@@ -2,7 +2,7 @@
 // once: a compare-and-set on the state inside the transaction that writes them, whether a client GET, the sync
 // worker or another replica sees the final status first.
 import { Decimal } from 'decimal.js'
-import type { Db } from '../db/client.ts'
+import type { Db, Prisma } from '../db/client.ts'
 import type { Job } from '../generated/prisma/client.ts'
 import { charge, refund, type Movement } from '../ledger/money.ts'
 import { countJob, rollupTarget } from '../ledger/rollup.ts'
@@ -14,6 +14,7 @@ import { recordOverBudgetEnd } from './overspend.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 import type { Semantics } from '../account/semantics.ts'
 import { semanticsForSettlement } from '../account/beliefs.ts'
+import { measuredCancelCost } from '../account/measured-cancel.ts'
 
 type TerminalState = 'finished' | 'failed' | 'cancelled'
 
@@ -40,12 +41,70 @@ export function netCharged (job: {
 }
 
 /**
- * The cost TensorPix reports for an ended job, or null when it reports none or one that cannot be read, a negative
- * one included: that keeps what the team was charged, for an operator to look at, and never credits the team (a
+ * The cost_usd of a TensorPix job body, or null when it has none or one that cannot be read, a negative one included
+ * (readCredits): that keeps what the team was charged, for an operator to look at, and never credits the team (a
  * finished or cancelled job always carries its cost; reading a missing one as 0 would refund the whole charge).
  */
-export function reportedCost (snapshot: Pick<TensorpixJob, 'cost_usd'>): Decimal | null {
-  return readCredits(snapshot.cost_usd)
+export function reportedCost (body: unknown): Decimal | null {
+  return readCredits(body !== null && typeof body === 'object' ? (body as { cost_usd?: unknown }).cost_usd : undefined)
+}
+
+type Stored = Decimal.Value | { toString(): string }
+
+/**
+ * What a job cost when it was created: its 201's cost_usd; an over-budget create answers (and stores) a 402, so its
+ * create cost is what settle charged for it (actualCost). Null when neither says.
+ */
+export function createCost (job: { responseStatus: number | null, responseBody: unknown, actualCost: Stored | null }):
+Decimal | null {
+  if (job.responseStatus === 402) return job.actualCost === null ? null : new Decimal(job.actualCost.toString())
+  return reportedCost(job.responseBody)
+}
+
+type MeasuredJob = Parameters<typeof createCost>[0] & { cancelRefundMeasured: Stored | null }
+
+/**
+ * What a cancelled job costs the team by the refund the balance showed across the gateway's own DELETE of it
+ * (src/account/cancel-bracket.ts), given the cost_usd TensorPix reports; null when its DELETE was not measured or the
+ * measurement does not fit (measuredCancelCost), and the account's semantics decide.
+ */
+export function measuredCost (job: MeasuredJob, reported: Decimal | null): Decimal | null {
+  if (job.cancelRefundMeasured === null) return null
+  return measuredCancelCost(createCost(job), reported, new Decimal(job.cancelRefundMeasured.toString()))
+}
+
+/**
+ * Records the refund measured across the DELETE of a job: after a confirmed cancel it is the cancel's; after an
+ * answer that may hide one (a 5xx, a lost answer) it is kept only when nothing better was measured, and counts only
+ * if the job ends cancelled. A job that the status sync already settled as cancelled (it saw the status between the
+ * DELETE and the second balance reading) is corrected to what the measurement says; one still running is settled by
+ * it when its status arrives (applySnapshot).
+ */
+export async function recordMeasuredRefund (tx: Prisma.TransactionClient, jobId: string, measured: Decimal,
+  confirmed: boolean): Promise<void> {
+  // no money moves while an account check decides (it holds the semantics FOR UPDATE, then updates ended jobs'
+  // rows): the semantics first, so this never holds such a row while it waits for the check
+  await semanticsForSettlement(tx)
+  // the update locks the row, so a settlement under way has either finished (and is corrected here) or reads this
+  const written = await tx.job.updateMany({
+    where: { id: jobId, ...(confirmed ? {} : { cancelRefundMeasured: null }) },
+    data: { cancelRefundMeasured: measured.toFixed(4) }
+  })
+  if (written.count === 0) return
+  const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } })
+  if (job.state !== 'cancelled') return
+  const cost = measuredCost(job, reportedCost(job.snapshot))
+  if (cost === null) return
+  const diff = cost.minus(netCharged(job))
+  if (diff.isZero()) return
+  const reason = 'job cancelled: refund measured in the account balance'
+  if (diff.gt(0)) {
+    await charge(tx, movement(job, diff, reason))
+    await tx.job.update({ where: { id: jobId }, data: { actualCost: { increment: diff.toFixed(4) } } })
+  } else {
+    await refund(tx, movement(job, diff.negated(), reason))
+    await tx.job.update({ where: { id: jobId }, data: { refundedCost: { increment: diff.negated().toFixed(4) } } })
+  }
 }
 
 /**
@@ -190,7 +249,9 @@ export async function applySnapshot<T extends JobView> (
     const terminal = state as 'finished' | 'failed' | 'cancelled'
     // the money columns as the row has them (locked by the update above), not as the caller's view remembers them
     const row = await tx.job.findUniqueOrThrow({ where: { id: job.id } })
-    const cost = reportedCost(snapshot)
+    const reported = reportedCost(snapshot)
+    // a cancel measured in the balance costs what the balance says, whichever way cost_usd reports it
+    const cost = (terminal === 'cancelled' ? measuredCost(row, reported) : null) ?? reported
     const semantics = await semanticsForSettlement(tx)
     const costNote = cost === null ? unusedCostNote(terminal, snapshot.cost_usd, semantics) : null
     const settlement = terminalSettlement(terminal, netCharged(row), cost ?? netCharged(row), semantics)

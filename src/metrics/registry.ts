@@ -122,6 +122,21 @@ talliedCounter(processRegistry, {
   labelNames: []
 }, () => [[{}, outOfCreditsRefusals]])
 
+const cancelMeasurements = new Map<string, number>()
+
+/** A gateway DELETE measured against the balance (src/account/cancel-bracket.ts), by its outcome. */
+export function countCancelMeasurement (outcome: 'measured' | 'not_cancelled' | 'unclean' | 'unmeasured'): void {
+  cancelMeasurements.set(outcome, (cancelMeasurements.get(outcome) ?? 0) + 1)
+}
+
+talliedCounter(processRegistry, {
+  name: 'tpx_cancel_measurements_total',
+  help: 'Gateway DELETEs measured against the account balance, by outcome: measured (the refund was recorded), ' +
+    'not_cancelled (no refund showed), unclean (something else could have moved the balance), unmeasured (sent ' +
+    'without a bracket); the last two are settled by belief, with the account check as fallback',
+  labelNames: ['outcome']
+}, () => [...cancelMeasurements].map(([outcome, count]) => [{ outcome }, count]))
+
 export type CreditMovement = 'hold' | 'charge' | 'release' | 'refund'
 const credits: Record<CreditMovement, Decimal> = {
   hold: new Decimal(0), charge: new Decimal(0), release: new Decimal(0), refund: new Decimal(0)

@@ -5,12 +5,11 @@
 // one batch and the per-team sums in memory.
 import { Decimal } from 'decimal.js'
 import type { Db } from '../db/client.ts'
-import type { JobState, OverBudgetCancel } from '../generated/prisma/enums.ts'
+import type { JobState } from '../generated/prisma/enums.ts'
 import { formatCredits } from '../ledger/balance.ts'
-import { settledCost } from '../jobs/snapshot.ts'
+import { createCost, measuredCost, reportedCost, settledCost } from '../jobs/snapshot.ts'
 import type { Semantics } from '../account/semantics.ts'
 import { readSemantics } from '../account/beliefs.ts'
-import { reportedCost } from '../account/corrections.ts'
 import { isoDay, type DayRange } from './dates.ts'
 import { accountSection } from './account.ts'
 import type { DriftJob, ReconciliationReport } from './schemas.ts'
@@ -36,6 +35,8 @@ export function impliedCost (
     case 'failed':
     case 'cancelled': {
       const reported = reportedCost(job.snapshot)
+      const measured = job.state === 'cancelled' ? measuredCost(job, reported) : null
+      if (measured !== null) return measured
       if (reported === null) return job.state === 'failed' && semantics.failed === 'refunded' ? ZERO : null
       const settled = settledCost(job.state, reported, semantics)
       return job.state === 'cancelled' ? settled.minus(attributedRefund) : settled
@@ -52,14 +53,10 @@ export function impliedCost (
 export interface ImpliedCostInput {
   state: JobState
   snapshot: unknown
+  responseStatus: number | null
   responseBody: unknown
-  overBudgetCancel: OverBudgetCancel | null
   actualCost: Decimal.Value | null
-}
-
-function createCost (job: ImpliedCostInput): Decimal | null {
-  if (job.overBudgetCancel === null) return reportedCost(job.responseBody)
-  return job.actualCost === null ? null : new Decimal(job.actualCost.toString())
+  cancelRefundMeasured: Decimal.Value | null
 }
 
 interface TeamSums { team: string, ledgerNet: Decimal, upstreamCost: Decimal, jobs: DriftJob[] }
@@ -105,9 +102,10 @@ export async function reconciliationReport (db: Db, range: DayRange): Promise<Re
         upstreamId: true,
         state: true,
         snapshot: true,
+        responseStatus: true,
         responseBody: true,
-        overBudgetCancel: true,
-        actualCost: true
+        actualCost: true,
+        cancelRefundMeasured: true
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: BATCH,

@@ -68,8 +68,17 @@ export class UpstreamClient {
   private readonly pool: Pool
   private readonly authorization: string
   private readonly scheduler: FairScheduler
+  /**
+   * The longest from a request's start to TensorPix's decision on it: a slot in the queue, the connection and the
+   * answer's headers (a request older than this, answered or not, was decided, or never sent).
+   */
+  readonly decidedWithinMs: number
+  /** The longest one call can take, its body included. */
+  readonly longestCallMs: number
 
   constructor (readonly target: UpstreamTarget, options: UpstreamOptions) {
+    this.decidedWithinMs = options.maxQueueWaitMs + options.connectTimeoutMs + options.headersTimeoutMs
+    this.longestCallMs = this.decidedWithinMs + options.bodyTimeoutMs
     this.pool = new Pool(target.baseUrl, {
       connections: options.connections,
       connectTimeout: options.connectTimeoutMs,

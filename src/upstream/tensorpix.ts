@@ -29,6 +29,16 @@ function withQuery (path: string, query: Record<string, number | undefined>): st
 export class TensorpixApi {
   constructor (private readonly transport: UpstreamClient) {}
 
+  /** The longest from a request's start to TensorPix's decision on it (UpstreamClient.decidedWithinMs). */
+  get decidedWithinMs (): number {
+    return this.transport.decidedWithinMs
+  }
+
+  /** The longest one call can take, its body included (UpstreamClient.longestCallMs). */
+  get longestCallMs (): number {
+    return this.transport.longestCallMs
+  }
+
   createJob ({ source, body }: CreateRequest, caller: Caller): Promise<Answer<CreatedJob>> {
     const path = CREATE_PATHS[source]
     return this.call({ method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json', ...caller }, is2xx)

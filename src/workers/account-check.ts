@@ -15,7 +15,7 @@
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
 import type { AccountCheck } from '../generated/prisma/client.ts'
-import { applySnapshot } from '../jobs/snapshot.ts'
+import { applySnapshot, reportedCost } from '../jobs/snapshot.ts'
 import { isTerminal, stateForStatus } from '../jobs/states.ts'
 import type { TensorpixJob } from '../tensorpix/jobs.ts'
 import {
@@ -23,7 +23,7 @@ import {
 } from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
 import { configuredSubjects, lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
-import { applyPlan, endedSince, reportedCost } from '../account/corrections.ts'
+import { applyPlan, endedSince, stampEnded } from '../account/corrections.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { emitAccountEvent } from '../webhooks/events.ts'
 import type { WorkerDeps } from './deps.ts'
@@ -232,18 +232,40 @@ async function driftOrigin (tx: Tx, lastAgreed: AccountCheck | null, drift: Deci
   return origin && new Decimal(origin.intervalDrift.toString()).equals(drift) ? origin : null
 }
 
-/** Explains a persistent drift by semantics, under the lock that keeps settlements out; null when not persistent. */
-async function explainBySemantics (
-  tx: Tx, recent: AccountCheck[], reading: Reading, now: Date, options: AccountCheckOptions
-) {
-  const semantics = await lockSemantics(tx)
-  const read = await readTotals(tx, reading.balance, now, options)
-  const assessed = assess(recent, read, options)
+// how far back lastAgreement looks for an agreement, in checks
+const AGREEMENT_LOOKBACK = 10_000
+
+/**
+ * The last check at which the account really agreed with the ledger: a cumulative drift of 0 seen twice in a row,
+ * or made by the check itself (its corrections), or the first check. A single 0 may be two transient drifts that
+ * cancelled out (a cancel's refund in the balance before its ledger row, beside a failure the ledger refunded and
+ * the account did not): taken for an agreement, it would hide the jobs before it from the explanation.
+ */
+async function lastAgreement (tx: Tx): Promise<AccountCheck | null> {
+  const [row] = await tx.$queryRaw<Array<{ id: bigint }>>`
+    SELECT id FROM (
+      SELECT c.id, c.cumulative_drift,
+        lag(c.cumulative_drift) OVER (ORDER BY c.id) AS previous_drift,
+        lag(c.id) OVER (ORDER BY c.id) AS previous_id,
+        EXISTS (SELECT 1 FROM account_corrections k WHERE k.check_id = c.id) AS corrected
+      FROM account_checks c
+      WHERE c.id > (SELECT COALESCE(max(id), 0) - ${AGREEMENT_LOOKBACK} FROM account_checks)
+    ) checks
+    WHERE cumulative_drift = 0 AND (previous_id IS NULL OR previous_drift = 0 OR corrected)
+    ORDER BY id DESC LIMIT 1`
+  return row ? await tx.accountCheck.findUniqueOrThrow({ where: { id: row.id } }) : null
+}
+
+/**
+ * Explains a persistent drift by semantics (decide holds the semantics lock that keeps settlements out); null when
+ * it is not persistent.
+ */
+async function explainBySemantics (tx: Tx, semantics: Semantics, assessed: ReturnType<typeof assess>) {
   if (!assessed.verdict.persistent) return null
   const drift = assessed.cumulativeDrift
-  const lastAgreed = await tx.accountCheck.findFirst({ where: { cumulativeDrift: 0 }, orderBy: { id: 'desc' } })
+  const lastAgreed = await lastAgreement(tx)
   const origin = await driftOrigin(tx, lastAgreed, drift)
-  const ended = await endedSince(tx, lastAgreed?.checkedAt ?? new Date(0), origin?.checkedAt ?? null)
+  const ended = await endedSince(tx, lastAgreed, origin)
   const explanation = explainDrift(drift, origin ? new Decimal(origin.intervalDrift.toString()) : null, ended,
     semantics)
   // an operator's configured belief is not switched: its drift is an alert
@@ -279,15 +301,16 @@ Promise<CheckOutcome | null> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHECK_LOCK})`
     const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: RECENT_CHECKS })
     if (recent[0] && recent[0].checkedAt >= startedAt) return null
+    // from here no job settles until this check is recorded: its totals and the jobs it stamps are the same set
+    const semantics = await lockSemantics(tx)
     const now = deps.now()
     let read = await readTotals(tx, reading.balance, now, options)
     let assessed = assess(recent, read, options)
     // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
-    const explanation = assessed.verdict.persistent && reading.complete
-      ? await explainBySemantics(tx, recent, reading, now, options)
-      : null
+    const explanation = reading.complete ? await explainBySemantics(tx, semantics, assessed) : null
     const explained = explanation?.plan ? { ...explanation, plan: explanation.plan } : null
     let check = await tx.accountCheck.create({ data: checkRow(read, reading, now, assessed) })
+    await stampEnded(tx, check.id)
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
       read = await readTotals(tx, reading.balance, now, options)

@@ -282,6 +282,8 @@ export interface ChaosRun {
   /** upstream jobs the gateway had to cancel for a hard budget that were still running before the drain */
   overBudgetStillRunning: number[]
   faultsFired: Record<string, number>
+  /** the gateway's DELETEs by how their measurement against the balance came out (src/account/cancel-bracket.ts) */
+  cancelMeasurements: Record<string, number>
   /** jobs left pending, unknown, queued or processing after the final settle */
   openAfterSettle: number
   upstream: TensorPixJob[]
@@ -605,8 +607,19 @@ async function gatewayBooks (db: Db) {
     chargedRecords,
     ledgerNetByTeam: await ledgerNetByTeam(db),
     heldTotal: await totalHeld(db),
-    usageViolations: (await invariantViolations(db)).length
+    usageViolations: (await invariantViolations(db)).length,
+    cancelMeasurements: await cancelMeasurements(db)
   }
+}
+
+/** How the gateway's DELETEs were measured against the balance: "outcome (note)" → how many. */
+async function cancelMeasurements (db: Db): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {}
+  for (const bracket of await db.cancelBracket.findMany({ select: { outcome: true, note: true } })) {
+    const key = `${bracket.outcome ?? 'open'}${bracket.note ? ` (${bracket.note})` : ''}`
+    counts[key] = (counts[key] ?? 0) + 1
+  }
+  return counts
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { Type } from 'typebox'
 import { createJob, type ClientAnswer } from '../../jobs/create.ts'
+import { cancelAnswer, measuredCancel } from '../../account/cancel-bracket.ts'
 import { applySnapshot, needsRefresh, type JobView } from '../../jobs/snapshot.ts'
 import type { KnownJobs } from '../../jobs/known-jobs.ts'
 import type { Answer } from '../../upstream/tensorpix.ts'
@@ -155,7 +156,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
     }
   }, async (request, reply) => {
     const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
-    await passThrough(app.upstream.cancelJob(upstreamIdOf(job), callerOf(request)))
+    const send = () => app.upstream.cancelJob(upstreamIdOf(job), callerOf(request))
+    // measured against the account's balance, so the refund counts whether or not cost_usd shows it; a job our
+    // record has ended cannot be cancelled, and is not worth stopping every create for
+    await passThrough(isTerminal(job.state)
+      ? send()
+      : measuredCancel({ db, upstream: app.upstream, log: request.log }, job.id, send, cancelAnswer))
     // the refund (if any) follows from the cancelled status TensorPix now reports
     await refresh(request, job).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))
     return reply.code(204).send(null)

@@ -223,13 +223,36 @@ t.test('a configured belief is not switched: the same evidence raises account_dr
   t.same(data.candidates, [{ failed: 'as_reported', cancelled: 'as_reported' }], 'the candidate is named')
 })
 
-t.test('cancels reported gross: refunds seen only in the balance are attributed to the cancels', async t => {
+t.test('cancels reported gross through the gateway: measured in the balance, no drift, nothing to attribute', async t => {
   const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { cancelCostReport: 'gross' } } })
   const other = await bed.newTeam()
   await check()
+  const [mine, theirs] = [await create(bed), await create(bed, other.api)]
+  await bed.sim.advance(mine)
+  t.equal((await bed.api.delete(`/api/jobs/${mine}/`)).status, 204, 'cancelled while processing: part refunded')
+  t.equal((await other.api.delete(`/api/jobs/${theirs}/`)).status, 204, 'cancelled while queued: all refunded')
+  const jobs = await db.job.findMany({ orderBy: { upstreamId: 'asc' } })
+  t.ok(jobs.every(job => job.state === 'cancelled' && job.cancelRefundMeasured !== null), 'both measured and settled')
+  const outcome = await check()
+  t.equal(outcome.cumulativeDrift, '0.0000', 'each team was refunded what the balance gave back')
+  t.equal(outcome.observed, null)
+  t.equal(outcome.attributed, null)
+  await assertTeamsPayWhatTheAccountLost(t, bed)
+  t.same((await db.cancelBracket.findMany()).map(b => b.outcome), ['measured', 'measured'])
+  const report = await reconciliationReport(db, driftWindow(new Date(), 1))
+  t.equal(report.driftJobs, 0, 'per job, the ledger agrees with the create cost less the measured refund')
+  t.equal((await events('reconciliation.account_drift')).length, 0)
+})
+
+t.test('cancels reported gross that the gateway did not send: refunds are attributed from the balance', async t => {
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { cancelCostReport: 'gross' } } })
+  const other = await bed.newTeam()
+  // a job of ours cancelled in TensorPix's web app: no bracket measured it, only the balance shows its refund
+  const cancelUpstream = async (id: number) => t.equal((await bed.upstream.delete(`/api/jobs/${id}/`)).status, 204)
+  await check()
   const one = await create(bed)
   await bed.sim.advance(one)
-  t.equal((await bed.api.delete(`/api/jobs/${one}/`)).status, 204)
+  await cancelUpstream(one)
   await check()
   const switched = await check()
   t.same(switched.observed?.semantics, { failed: 'refunded', cancelled: 'gross' }, 'observed')
@@ -240,8 +263,8 @@ t.test('cancels reported gross: refunds seen only in the balance are attributed 
   const [mine, theirs] = [await create(bed), await create(bed, other.api)]
   await bed.sim.advance(mine)
   await bed.sim.advance(theirs)
-  t.equal((await bed.api.delete(`/api/jobs/${mine}/`)).status, 204)
-  t.equal((await other.api.delete(`/api/jobs/${theirs}/`)).status, 204)
+  await cancelUpstream(mine)
+  await cancelUpstream(theirs)
   await check()
   const shared = await check()
   t.equal(shared.observed, null, 'the belief already holds')

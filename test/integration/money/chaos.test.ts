@@ -26,24 +26,10 @@ const STRICT = process.env.CHAOS_STRICT === '1'
 const ONLY = new Set((process.env.CHAOS_ONLY ?? '').split(',').filter(Boolean).map(Number))
 const WIDTH = 6
 
-/**
- * Defects of the gateway this test finds and that are not fixed yet, each with the combinations it breaks: their
- * subtests are reported as TODO instead of failing the run. Remove an entry when its fix merges.
- */
 // Known failures, each limited to the assertions it breaks: those run and print what they find, marked TODO. Remove an
 // entry when its fix lands and a `CHAOS_STRICT=1 npm run chaos` run is clean.
 type Finding = 'teamsOff' | 'accountDrift' | 'accountCheckDrift'
-const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean, findings: Finding[] }> = [
-  {
-    defect: 'issue 15.2, gross cancel reports: the refund of a cancel whose cost_usd stays gross shows only in the ' +
-      'balance; the account check accepts that reading only for a drift that appeared in one interval, and under ' +
-      'this load the refunds spread over several checks, so the drift is announced (reconciliation.account_drift) ' +
-      'and no team is refunded; where it is accepted, refunds of several cancels are split by cost, not by what ' +
-      'each job got back',
-    breaks: c => c.cancelCostReport === 'gross',
-    findings: ['teamsOff', 'accountDrift', 'accountCheckDrift']
-  }
-]
+const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean, findings: Finding[] }> = []
 
 t.setTimeout(Number(process.env.CHAOS_TIMEOUT_MS ?? 600_000))
 t.comment(`CHAOS_SEED=${SEED} CHAOS_CREATES=${CREATES} (replay: CHAOS_SEED=${SEED} npm run chaos)`)
@@ -109,4 +95,5 @@ function describe (t: Test, run: ChaosRun) {
   t.comment(`upstream jobs ${run.upstream.length}, gateway records ${run.records.length}; ` +
     `timings ${JSON.stringify(run.timings)}`)
   t.comment(`faults fired: ${Object.entries(run.faultsFired).map(([k, v]) => `${k}=${v}`).join(', ')}`)
+  t.comment(`cancels measured: ${JSON.stringify(run.cancelMeasurements)}`)
 }

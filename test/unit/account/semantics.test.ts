@@ -3,7 +3,7 @@
 import t from 'tap'
 import { Decimal } from 'decimal.js'
 import { createInFlight, explainInterval, outsideCount, verdict } from '../../../src/account/explain.ts'
-import { reportedCost } from '../../../src/account/corrections.ts'
+import { reportedCost } from '../../../src/jobs/snapshot.ts'
 import { apportion, ASSUMED_SEMANTICS, explainDrift, type EndedJob, type Plan } from '../../../src/account/semantics.ts'
 
 const d = (v: string | number) => new Decimal(v)
@@ -89,10 +89,10 @@ t.test('largest-remainder apportionment adds up exactly', async t => {
 
 /** A failed job; `charged`: what the team pays for it now (0 when failures were believed refunded). */
 const failed = (key: string, cost: string, charged = '0'): EndedJob =>
-  ({ key, state: 'failed', cost: d(cost), createCost: d(cost), charged: d(charged), attributed: d(0), inDriftInterval: true })
+  ({ key, state: 'failed', cost: d(cost), createCost: d(cost), charged: d(charged), attributed: d(0), inDriftInterval: true, measured: false })
 const cancelled = (key: string, cost: string, createCost: string | null = cost, inDriftInterval = true): EndedJob => {
   const create = createCost === null ? null : d(createCost)
-  return { key, state: 'cancelled', cost: d(cost), createCost: create, charged: d(cost), attributed: d(0), inDriftInterval }
+  return { key, state: 'cancelled', cost: d(cost), createCost: create, charged: d(cost), attributed: d(0), inDriftInterval, measured: false }
 }
 /** The drift appeared in one interval (as a persistent drift from one event does). */
 const explain = (drift: string, ended: EndedJob[], belief = ASSUMED_SEMANTICS) =>
@@ -146,6 +146,8 @@ t.test('a belief switches only on one unambiguous, single-semantic explanation',
   t.equal(explain('0.5', [cancelled('c', '1', null)]).plan, null, 'a cancel whose create cost is unknown: no switch')
   t.equal(explain('0.5', [cancelled('c', '1', '1', false)]).plan, null,
     'a cancel that ended outside the interval the drift appeared in: no switch')
+  t.equal(explain('0.5', [{ ...cancelled('c', '1'), measured: true }]).plan, null,
+    'a cancel settled by the refund measured across its DELETE carries no other refund')
   t.equal(explainDrift(d('0.5'), d('0.3'), [cancelled('c', '1')], ASSUMED_SEMANTICS).plan, null,
     'a drift built up over several intervals: no gross')
   t.equal(explainDrift(d('0.5'), null, [cancelled('c', '1')], ASSUMED_SEMANTICS).plan, null,
