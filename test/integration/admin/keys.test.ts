@@ -40,6 +40,10 @@ t.test('a team key: created once with its secret, never shown again, anywhere', 
   t.match(principal, { keyId: created.id, teamSlug: 'acme', scopes: ['jobs:read', 'jobs:write'] }, 'the key works on the data plane')
 
   const secret = created.key.slice(created.prefix.length + 1)
+  // verify() stamps lastUsedAt after answering: on a busy machine the stamp may land a moment later
+  const stamped = async () =>
+    (await bed.gw.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt !== null
+  t.ok(await eventually(stamped, 10_000), 'lastUsedAt stamped')
   const row = await bed.gw.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })
   const reads = [
     await bed.call('GET', `/admin/v1/keys/${created.id}`),
