@@ -31,9 +31,9 @@ export const FUZZ = { seed: Number(process.env.FUZZ_SEED ?? 20261201), numRuns: 
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
-/** Validates as the data plane does: the app's ajv options (type coercion, defaults, extra fields dropped). */
+/** Validates as the data plane does: the app's ajv options (type coercion, defaults, extra fields refused). */
 export function dataPlaneOracle (schema: Schema): (value: unknown) => boolean {
-  const ajv = addFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: true, strictNumbers: false, strictSchema: false }))
+  const ajv = addFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: true, strictNumbers: false, strictSchema: false }))
   const validate = ajv.compile(schema)
   return value => validate(structuredClone(value))
 }
