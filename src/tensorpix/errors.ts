@@ -4,7 +4,7 @@
 import { Type } from 'typebox'
 import type { ErrorCode } from '../errors/catalogue.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
-import type { SchemaError } from '../errors/problems.ts'
+import { UNSTORABLE_TEXT, type SchemaError } from '../errors/problems.ts'
 
 export const DetailSchema = Type.Object({ detail: Type.String(), request_id: Type.Optional(Type.String()) },
   { description: 'TensorPix GenericError/UnauthenticatedError/ForbiddenError/NotFoundError/RateLimitError' })
@@ -110,6 +110,10 @@ function drfMessage (v: SchemaError, body: unknown): string {
     case 'minItems': return 'This list may not be empty.'
     // DRF would ignore the field; the gateway refuses it (src/tensorpix/requests.ts), so no DRF wording exists
     case 'additionalProperties': return 'This field is not accepted by the gateway.'
+    // DRF's CharField validators (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+    case UNSTORABLE_TEXT: return params.codePoint === 0
+      ? 'Null characters are not allowed.'
+      : `Surrogate characters are not allowed: U+${Number(params.codePoint).toString(16).toUpperCase()}.`
     default: return v.message ?? 'Not a valid value.'
   }
 }

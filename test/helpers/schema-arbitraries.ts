@@ -107,6 +107,28 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 })
 )
 
+/** Text PostgreSQL cannot store: a NUL or a surrogate without its pair, somewhere in ordinary text. */
+export const unstorableString: fc.Arbitrary<string> = fc.tuple(
+  fc.string({ maxLength: 10 }), fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff'), fc.string({ maxLength: 10 })
+).map(([before, bad, after]) => before + bad + after)
+
+/** Text with a NUL in it: the only unstorable text a URL (UTF-8, percent-encoded) can carry. */
+export const nulString: fc.Arbitrary<string> = fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }))
+  .map(([before, after]) => `${before}\u0000${after}`)
+
+/** A valid object for `s` with unstorable text in one place: a string field's value, a new field's value or name. */
+export function withUnstorableText (s: Schema): fc.Arbitrary<Record<string, unknown>> {
+  const strings = Object.entries(s.properties ?? {})
+    .filter(([, p]) => p.type === 'string' || p.anyOf?.some(branch => branch.type === 'string'))
+    .map(([key]) => key)
+  const placed = fc.oneof(
+    ...strings.map(key => unstorableString.map(value => [key, value] as const)),
+    unstorableString.map(value => ['note', value] as const),
+    unstorableString.map(key => [key, 'x'] as const)
+  )
+  return fc.tuple(validObject(s), placed).map(([body, [key, value]]) => ({ ...body, [key]: value }))
+}
+
 /** Values just outside the schema's bounds. */
 export function boundaryViolation (s: Schema): fc.Arbitrary<unknown> {
   const out: unknown[] = []
