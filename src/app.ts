@@ -45,8 +45,10 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
     ...fastifyLimitOptions(config),
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY } : {}),
     // strictNumbers off: with it on, ajv 8.20 lets a query value of "Infinity" through an integer's maximum once
-    // coerced (found by test/property/data-plane.test.ts); off, the bounds are checked (every integer has one)
-    ajv: { customOptions: { allErrors: true, strictNumbers: false } }
+    // coerced (found by test/property/data-plane.test.ts); off, the bounds are checked (every integer has one).
+    // removeAdditional off: Fastify's default would silently drop a field outside a closed create body, where the
+    // client must learn which field was refused (src/tensorpix/requests.ts)
+    ajv: { customOptions: { allErrors: true, strictNumbers: false, removeAdditional: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   useGatewayErrors(app)

@@ -1,6 +1,6 @@
 // Keyset pagination with an opaque cursor (the sort key of the last item, base64url JSON), or a plain offset for
 // callers that want page numbers. Pure.
-import { invalid } from '../errors/problems.ts'
+import { invalid, unstorableCodePoint } from '../errors/problems.ts'
 import type { Page, PageRequest } from './page.ts'
 
 export const DEFAULT_LIMIT = 50
@@ -14,7 +14,9 @@ export function encodeCursor (key: string): string {
 export function decodeCursor (cursor: string): string {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(decoded) && decoded.length === 1 && typeof decoded[0] === 'string') return decoded[0]
+    // a key the database cannot compare with (a NUL, a lone surrogate) was never written by encodeCursor
+    if (Array.isArray(decoded) && decoded.length === 1 && typeof decoded[0] === 'string' &&
+      unstorableCodePoint(decoded[0]) === null) return decoded[0]
   } catch {
     // not base64url JSON: answered below like any other foreign cursor
   }
@@ -29,10 +31,14 @@ export function pageStart (request: PageRequest): { after: string | null, skip: 
   return { after: request.cursor === undefined ? null : decodeCursor(request.cursor), skip: request.offset ?? 0 }
 }
 
+const MAX_BIGINT = 2n ** 63n - 1n // PostgreSQL's bigint
+
 /** The row id after which a page of rows keyed by a bigint id starts (undefined: from the first). */
 export function bigintAfter (after: string | null): bigint | undefined {
   if (after === null) return undefined
-  if (!/^\d{1,19}$/.test(after)) throw invalid([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }])
+  if (!/^\d{1,19}$/.test(after) || BigInt(after) > MAX_BIGINT) {
+    throw invalid([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }])
+  }
   return BigInt(after)
 }
 

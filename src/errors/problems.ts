@@ -43,3 +43,37 @@ export function schemaProblems (context: string, errors: readonly SchemaError[])
   }
   return [...byField.values()]
 }
+
+/** The keyword of a complaint about text PostgreSQL cannot store (see unstorableText). */
+export const UNSTORABLE_TEXT = 'unstorableText'
+
+// with the u flag a surrogate pair is one code point outside this range, so only a surrogate without its pair matches
+const LONE_SURROGATE = /[\ud800-\udfff]/u
+
+/** The first character of `text` PostgreSQL cannot store, as a code point; null when it can store all of it. */
+export function unstorableCodePoint (text: string): number | null {
+  if (text.includes('\u0000')) return 0
+  return LONE_SURROGATE.exec(text)?.[0].codePointAt(0) ?? null
+}
+
+function unstorableAt (text: string, instancePath: string): SchemaError[] {
+  const codePoint = unstorableCodePoint(text)
+  if (codePoint === null) return []
+  const name = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`
+  const message = codePoint === 0 ? `must not contain ${name} (NUL)` : `must not contain ${name}, a surrogate without its pair`
+  return [{ keyword: UNSTORABLE_TEXT, instancePath, params: { codePoint }, message }]
+}
+
+/**
+ * Every string in a request value, property names included, that PostgreSQL's text and jsonb cannot hold: U+0000,
+ * and a UTF-16 surrogate without its pair (UTF-8 has no encoding for it). Each is a complaint at its JSON pointer, as
+ * a schema validator would report it, so every plane words it the way it words schema errors.
+ */
+export function unstorableText (value: unknown, instancePath = ''): SchemaError[] {
+  if (typeof value === 'string') return unstorableAt(value, instancePath)
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, item]) => {
+    const path = `${instancePath}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
+    return [...unstorableAt(key, path), ...unstorableText(item, path)]
+  })
+}

@@ -1,12 +1,14 @@
-// Limits on everything a client controls: header and URL size, body size and nesting, and how long a client may
-// take to send its request. The README's limits table lists each one. Uploads stream for as long as bytes keep
-// moving (the idle timeout), so they are exempt from the body deadline: their routes declare `streamsBody`.
+// Limits on everything a client controls: header and URL size, body size and nesting, text the database can
+// store, and how long a client may take to send its request. The README's limits table lists each one. Uploads
+// stream for as long as bytes keep moving (the idle timeout), so they are exempt from the body deadline: their
+// routes declare `streamsBody`.
 import http from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
+import { unstorableText } from '../errors/problems.ts'
 import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { gatewayAnswer } from './errors.ts'
 
@@ -102,6 +104,23 @@ export function jsonDeeperThan (text: string, max: number): boolean {
   return false
 }
 
+/**
+ * Refuses a request whose parameters, query or body hold text PostgreSQL cannot store, which would otherwise fail
+ * in the database as a 500. Runs once the schema has accepted the request (multipart fields attached, values
+ * coerced: what the handler gets), so a request the schema refuses hears only of that, as DRF words it (a URL with
+ * a NUL is "Enter a valid URL."). Throws what a failed validation throws, so each plane's error handler words it
+ * like a schema's complaint.
+ */
+export async function refuseUnstorableText (request: FastifyRequest): Promise<void> {
+  const parts = [['params', request.params], ['querystring', request.query], ['body', request.body]] as const
+  for (const [context, value] of parts) {
+    const issues = unstorableText(value)
+    if (issues.length === 0) continue
+    const error = new errorCodes.FST_ERR_VALIDATION(`${context} holds text that cannot be stored`)
+    throw Object.assign(error, { validation: issues, validationContext: context })
+  }
+}
+
 export interface LimitsOptions { maxUrlLength: number, bodyTimeoutMs: number }
 
 const hasBody = (headers: http.IncomingHttpHeaders) =>
@@ -116,6 +135,8 @@ async function limits (app: FastifyInstance, { maxUrlLength, bodyTimeoutMs }: Li
     }
     parseJson(request, body as string, done)
   })
+
+  app.addHook('preHandler', refuseUnstorableText)
 
   app.addHook('onRequest', (request, _reply, done) => {
     if ((request.raw.url?.length ?? 0) > maxUrlLength) {

@@ -116,8 +116,10 @@ export type JobBodyCheck = { ok: true, models: MLModel[] } | { ok: false, errors
  * together; object-level rules (one model per task, end_frame > start_frame) run only once the fields are valid.
  * Returns the models in pipeline order.
  */
-export function checkJobBody (issues: readonly SchemaIssue[], body: JobRuleInput): JobBodyCheck {
+export function checkJobBody (issues: readonly SchemaIssue[], body: JobRuleInput | null): JobBodyCheck {
   const { errors, nonField } = schemaIssuesToErrors(issues, body)
+  // a body that is no dictionary (JSON null, a list) has no fields to look further into
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors, nonField }
   const models: MLModel[] = []
   if (!errors.ml_models && Array.isArray(body.ml_models)) {
     const unknown: string[] = []

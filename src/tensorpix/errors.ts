@@ -4,7 +4,7 @@
 import { Type } from 'typebox'
 import type { ErrorCode } from '../errors/catalogue.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
-import type { SchemaError } from '../errors/problems.ts'
+import { UNSTORABLE_TEXT, type SchemaError } from '../errors/problems.ts'
 
 export const DetailSchema = Type.Object({ detail: Type.String(), request_id: Type.Optional(Type.String()) },
   { description: 'TensorPix GenericError/UnauthenticatedError/ForbiddenError/NotFoundError/RateLimitError' })
@@ -108,6 +108,12 @@ function drfMessage (v: SchemaError, body: unknown): string {
     case 'enum': case 'const': case 'anyOf': return `"${String(valueAt(body, v.instancePath))}" is not a valid choice.`
     case 'maxItems': return `Ensure this field has no more than ${String(params.limit)} elements.`
     case 'minItems': return 'This list may not be empty.'
+    // DRF would ignore the field; the gateway refuses it (src/tensorpix/requests.ts), so no DRF wording exists
+    case 'additionalProperties': return 'This field is not accepted by the gateway.'
+    // DRF's CharField validators (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+    case UNSTORABLE_TEXT: return params.codePoint === 0
+      ? 'Null characters are not allowed.'
+      : `Surrogate characters are not allowed: U+${Number(params.codePoint).toString(16).toUpperCase()}.`
     default: return v.message ?? 'Not a valid value.'
   }
 }
@@ -129,13 +135,18 @@ function withoutUnionNoise (issues: readonly SchemaError[]): SchemaError[] {
   })
 }
 
+// the top-level field a complaint is about: the one missing, the one refused, or the one holding the bad value
+function fieldOf (v: SchemaError): string | undefined {
+  const missing = v.params.missingProperty as string | undefined
+  return missing ?? v.instancePath.split('/')[1] ?? v.params.additionalProperty as string | undefined
+}
+
 /** A schema validator's complaints about a request body, as TensorPix's ValidationError words them. */
 export function validationBody (issues: readonly SchemaError[], body?: unknown): ValidationBody {
   const errors: Record<string, string[]> = {}
   const nonField: string[] = []
   for (const v of withoutUnionNoise(issues)) {
-    const missing = v.params.missingProperty as string | undefined
-    const field = missing ?? v.instancePath.split('/')[1]
+    const field = fieldOf(v)
     if (!field) {
       nonField.push(v.keyword === 'type'
         ? `Invalid data. Expected a dictionary, but got ${pythonType(body)}.`

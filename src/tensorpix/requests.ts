@@ -1,6 +1,7 @@
 // TensorPix's request bodies and parameters as the seed and API.md define them, written once for validation, types
 // and OpenAPI. The simulator keeps its own copy on purpose (docs/architecture.md): a wrong schema here must not be
-// able to hide in both.
+// able to hide in both. A create body is closed: it is forwarded with the master token, so a field TensorPix might
+// accept but the team policy never looked at (`owner`, one added later) must be refused, not passed on.
 import { Type, type Static } from 'typebox'
 
 const Codec = Type.Union([Type.Literal('libx264'), Type.Literal('libx265'), Type.Literal('prores_ks')])
@@ -30,13 +31,13 @@ const JobOptions = {
 export const EnhanceVideoSchema = Type.Object({
   video_url: Type.String({ format: 'uri', minLength: 1, maxLength: 2048 }),
   ...JobOptions
-}, { $id: 'EnhanceVideo', description: 'POST /api/jobs/from-url/ (JSON, form-urlencoded with repeated ml_models, or multipart)' })
+}, { $id: 'EnhanceVideo', additionalProperties: false, description: 'POST /api/jobs/from-url/ (JSON, form-urlencoded with repeated ml_models, or multipart)' })
 export type EnhanceVideo = Static<typeof EnhanceVideoSchema>
 
 export const CreateJobSchema = Type.Object({
   input_video: Type.Union([Type.Integer({ minimum: 1, maximum: 2147483647 }), Type.Null()]),
   ...JobOptions
-}, { $id: 'CreateJob', description: 'POST /api/jobs/: enhance a previously uploaded video' })
+}, { $id: 'CreateJob', additionalProperties: false, description: 'POST /api/jobs/: enhance a previously uploaded video' })
 export type CreateJob = Static<typeof CreateJobSchema>
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) })

@@ -31,9 +31,9 @@ export const FUZZ = { seed: Number(process.env.FUZZ_SEED ?? 20261201), numRuns: 
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
-/** Validates as the data plane does: the app's ajv options (type coercion, defaults, extra fields dropped). */
+/** Validates as the data plane does: the app's ajv options (type coercion, defaults, extra fields refused). */
 export function dataPlaneOracle (schema: Schema): (value: unknown) => boolean {
-  const ajv = addFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: true, strictNumbers: false, strictSchema: false }))
+  const ajv = addFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: true, strictNumbers: false, strictSchema: false }))
   const validate = ajv.compile(schema)
   return value => validate(structuredClone(value))
 }
@@ -106,6 +106,28 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.double(),
   fc.jsonValue({ maxDepth: 3 })
 )
+
+/** Text PostgreSQL cannot store: a NUL or a surrogate without its pair, somewhere in ordinary text. */
+export const unstorableString: fc.Arbitrary<string> = fc.tuple(
+  fc.string({ maxLength: 10 }), fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff'), fc.string({ maxLength: 10 })
+).map(([before, bad, after]) => before + bad + after)
+
+/** Text with a NUL in it: the only unstorable text a URL (UTF-8, percent-encoded) can carry. */
+export const nulString: fc.Arbitrary<string> = fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }))
+  .map(([before, after]) => `${before}\u0000${after}`)
+
+/** A valid object for `s` with unstorable text in one place: a string field's value, a new field's value or name. */
+export function withUnstorableText (s: Schema): fc.Arbitrary<Record<string, unknown>> {
+  const strings = Object.entries(s.properties ?? {})
+    .filter(([, p]) => p.type === 'string' || p.anyOf?.some(branch => branch.type === 'string'))
+    .map(([key]) => key)
+  const placed = fc.oneof(
+    ...strings.map(key => unstorableString.map(value => [key, value] as const)),
+    unstorableString.map(value => ['note', value] as const),
+    unstorableString.map(key => [key, 'x'] as const)
+  )
+  return fc.tuple(validObject(s), placed).map(([body, [key, value]]) => ({ ...body, [key]: value }))
+}
 
 /** Values just outside the schema's bounds. */
 export function boundaryViolation (s: Schema): fc.Arbitrary<unknown> {

@@ -16,7 +16,11 @@ import { DeliveryQuerySchema, WebhookCreateSchema, WebhookPatchSchema } from '..
 import { makeKey, makeTeam } from '../helpers/factories.ts'
 import { adminBed, type AdminBed } from '../helpers/admin-bed.ts'
 import { client, type Answer } from '../helpers/http.ts'
-import { controlPlaneOracle, FUZZ, mutatedBody, nastyValue, validValue, withDuplicateKey, type Schema } from '../helpers/schema-arbitraries.ts'
+import {
+  controlPlaneOracle, FUZZ, mutatedBody, nastyValue, nulString, unstorableString, validValue, withDuplicateKey,
+  withUnstorableText, type Schema
+} from '../helpers/schema-arbitraries.ts'
+import { encodeCursor } from '../../src/admin/pagination.ts'
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 interface Target { slug: string, keyId: string, webhookId: string }
@@ -145,4 +149,25 @@ t.test('query strings of any kind never break a list', async t => {
       .map(query => `${route.url}?${new URLSearchParams(query).toString()}`)
   ), async url => refused(bed, { method: 'GET', url }, true)) as never)
   t.pass('no 5xx, nothing written')
+})
+
+// cursors this API never wrote: a key with unstorable text, a row id past PostgreSQL's bigint, an impossible or
+// out-of-range date in a job search key
+const craftedCursor = fc.oneof(
+  unstorableString,
+  fc.constantFrom('9223372036854775808', '9'.repeat(19), '99999999999999999999'),
+  fc.constantFrom('2026-02-30T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2026-13-01T00:00:00.000Z')
+    .map(date => `${date} ${UNKNOWN_WEBHOOK}`)
+).map(encodeCursor)
+
+t.test('unstorable text in a body, a query value or a cursor is refused and writes nothing', async t => {
+  for (const route of BODY_ROUTES) {
+    await run(fc.asyncProperty(withUnstorableText(route.schema), async body =>
+      refused(bed, { method: route.method, url: route.url(target), payload: JSON.stringify(body), contentType: 'application/json' })) as never)
+  }
+  const queries = fc.constantFrom(...QUERY_ROUTES).chain(route => fc.tuple(fc.constant(route.url), fc.constantFrom('x', ...route.fields), nulString))
+  const cursors = fc.tuple(fc.constantFrom(...QUERY_ROUTES.filter(route => route.fields.includes('cursor')).map(route => route.url)), fc.constant('cursor'), craftedCursor)
+  await run(fc.asyncProperty(fc.oneof(queries, cursors), async ([url, key, value]) =>
+    refused(bed, { method: 'GET', url: `${url}?${new URLSearchParams({ [key]: value }).toString()}` })) as never)
+  t.pass('refused in the envelope')
 })

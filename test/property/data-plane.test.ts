@@ -10,7 +10,8 @@ import { CreateJobSchema, EnhanceVideoSchema, ModelPageQuery, PageQuery } from '
 import { dataPlaneBed, type Bed } from '../helpers/data-plane-bed.ts'
 import { fixtureBytes, multipartBody } from '../helpers/video-server.ts'
 import {
-  dataPlaneOracle, FUZZ, mutatedBody, nastyValue, validValue, withDuplicateKey, type Schema
+  dataPlaneOracle, FUZZ, mutatedBody, nastyValue, nulString, validValue, withDuplicateKey, withUnstorableText,
+  type Schema
 } from '../helpers/schema-arbitraries.ts'
 
 type Method = 'GET' | 'POST' | 'DELETE'
@@ -140,6 +141,24 @@ t.test('malformed create bodies are refused and move nothing', async t => {
       refused(bed, { method: 'POST', url: route.url, payload, headers: { 'content-type': contentType } })) as never)
   }
   t.pass('every malformed create was refused in TensorPix\'s shape')
+})
+
+t.test('unstorable text in a create or a query value is refused and moves nothing', async t => {
+  for (const route of BODY_ROUTES) {
+    const bodies = withUnstorableText(route.schema as Schema)
+    // form and multipart bodies are UTF-8, which has no lone surrogate; JSON escapes it and carries it through
+    const encoded = fc.oneof(
+      bodies.map(body => ({ payload: JSON.stringify(body), contentType: 'application/json' })),
+      bodies.map(body => ({ payload: asForm(body).text, contentType: 'application/x-www-form-urlencoded' }))
+    )
+    await run(fc.asyncProperty(encoded, async ({ payload, contentType }) =>
+      refused(bed, { method: 'POST', url: route.url, payload, headers: { 'content-type': contentType } })) as never)
+  }
+  const query = fc.constantFrom(...LIST_ROUTES)
+    .chain(route => fc.tuple(fc.constant(route.url), fc.constantFrom('x', ...Object.keys(route.query.properties)), nulString))
+    .map(([url, key, value]) => ({ method: 'GET' as Method, url: `${url}?${new URLSearchParams({ [key]: value }).toString()}` }))
+  await run(fc.asyncProperty(query, async sent => refused(bed, sent)) as never)
+  t.pass('refused in TensorPix\'s shape, nothing moved')
 })
 
 t.test('bad headers on a create are refused and move nothing', async t => {

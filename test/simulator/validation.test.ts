@@ -51,3 +51,9 @@ t.test('object-level rules wait for valid fields', async t => {
   t.match(checkJobBody([], { ml_models: [34], start_frame: 9, end_frame: 3, preview: true }), { ok: true }, 'end_frame is ignored for previews')
   t.match(checkJobBody([], { ml_models: [34], end_frame: 1 }), { ok: true })
 })
+
+t.test('a body that is no dictionary is refused as such, not read', async t => {
+  const notAnObject = { keyword: 'type', instancePath: '', params: { type: 'object' } }
+  t.same(checkJobBody([notAnObject], null), { ok: false, errors: {}, nonField: ['Invalid data. Expected a dictionary, but got NoneType.'] })
+  t.same(checkJobBody([notAnObject], [1] as never), { ok: false, errors: {}, nonField: ['Invalid data. Expected a dictionary, but got list.'] })
+})

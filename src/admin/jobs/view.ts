@@ -139,10 +139,15 @@ export function jobSortKey (job: { createdAt: Date, id: string }): string {
   return `${job.createdAt.toISOString()} ${job.id}`
 }
 
+// what toISOString writes for a year PostgreSQL's timestamp can hold; the round trip below refuses 2026-02-30
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** A sort key as jobSortKey wrote it; anything else (an impossible date, one out of range) is a 400. */
 export function parseJobSortKey (key: string): { createdAt: Date, id: string } {
-  const [at, id, ...rest] = key.split(' ')
-  const createdAt = new Date(at ?? '')
-  if (rest.length > 0 || id === undefined || !UUID.test(id) || Number.isNaN(createdAt.getTime())) {
+  const [at = '', id, ...rest] = key.split(' ')
+  const createdAt = new Date(at)
+  const canonical = ISO_INSTANT.test(at) && !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === at
+  if (rest.length > 0 || id === undefined || !UUID.test(id) || !canonical) {
     throw invalid([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }])
   }
   return { createdAt, id }

@@ -110,7 +110,8 @@ t.test('the view shows the cancel of an over-budget job, and null for any other'
 t.test('sort keys round-trip; anything else is a 400 on query.cursor', async t => {
   const key = jobSortKey({ createdAt: at(5), id: job().id })
   t.same(parseJobSortKey(key), { createdAt: at(5), id: job().id })
-  for (const bad of ['', 'x', `${at(5).toISOString()} nope`, `later ${job().id}`, `${key} extra`]) {
+  const impossible = ['2026-02-30T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2026-02-01', '2026-02-01T00:00:00Z', '2026-02-01\u0000']
+  for (const bad of ['', 'x', `${at(5).toISOString()} nope`, `later ${job().id}`, `${key} extra`, ...impossible.map(date => `${date} ${job().id}`)]) {
     t.throws(() => parseJobSortKey(bad), GatewayError, JSON.stringify(bad))
   }
 })

@@ -4,9 +4,9 @@ import t from 'tap'
 import { errorCodes, type FastifyRequest } from 'fastify'
 import { ERROR_CODES } from '../../../src/errors/catalogue.ts'
 import { GatewayError } from '../../../src/errors/gateway-error.ts'
-import { invalid } from '../../../src/errors/problems.ts'
+import { invalid, unstorableText } from '../../../src/errors/problems.ts'
 import { asGatewayError, gatewayAnswer } from '../../../src/http/errors.ts'
-import { tensorpixAnswer } from '../../../src/tensorpix/errors.ts'
+import { tensorpixAnswer, validationBody } from '../../../src/tensorpix/errors.ts'
 
 const quiet = { error () {}, warn () {} }
 const request = (extra: object = {}) =>
@@ -140,4 +140,16 @@ t.test('no framework code reaches a client', async t => {
     t.ok(ERROR_CODES.includes(answer.body.error), `${(error as { code?: string }).code} answers ${answer.body.error}`)
     t.notMatch(JSON.stringify([answer.body, tensorpixAnswer(asGatewayError(error, request()), {}).body]), /FST_|fst_/)
   }
+})
+
+t.test('TensorPix words a field outside the contract and unstorable text in DRF\'s manner', async t => {
+  const refused = { keyword: 'additionalProperties', instancePath: '', params: { additionalProperty: 'owner' } }
+  t.same(validationBody([refused, ...unstorableText({ x: 'a\u0000', y: '\ud800' })]), {
+    errors: {
+      owner: ['This field is not accepted by the gateway.'],
+      x: ['Null characters are not allowed.'],
+      y: ['Surrogate characters are not allowed: U+D800.']
+    },
+    non_field_errors: []
+  })
 })
