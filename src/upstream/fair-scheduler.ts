@@ -147,6 +147,8 @@ export class FairScheduler {
     state.queue.splice(index, 1)
     const until = Math.max(this.pausedUntil, state.pausedUntil)
     waiter.fail(new SchedulerSaturated(Math.max(1, Math.ceil((until - this.now()) / 1000))))
+    // the wake-up it may have been waiting for is moot now
+    this.scheduleWake(this.now())
   }
 
   private refill (now: number) {
@@ -206,7 +208,8 @@ export class FairScheduler {
       ? (1 - this.tokens) * 1000 / this.options.perSecond
       : 0
     const delay = Math.max(this.pausedUntil - now, tokenAt, this.teamPauseLeft(now), 1)
-    this.wakeTimer = setTimeout(() => this.dispatch(), delay)
+    // a pause can be a minute long: a closing process need not wait for it
+    this.wakeTimer = setTimeout(() => this.dispatch(), delay).unref()
   }
 
   // how long until a paused team with calls waiting may run again, when every waiting team is paused
