@@ -98,7 +98,8 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
     await scope.register(tensorpixRoutes, {
       db: deps.db,
       defaultHold: new Decimal(config.DEFAULT_JOB_HOLD_CREDITS),
-      maxUploadBytes: config.MAX_UPLOAD_BYTES
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      publicUrl: config.PUBLIC_URL
     })
   }, { prefix: '/api' })
 

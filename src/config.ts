@@ -22,6 +22,12 @@ export const ConfigSchema = Type.Object({
     pattern: '^(true|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$',
     description: 'true, or comma-separated proxy addresses/CIDRs whose X-Forwarded-For names the client'
   })),
+  // pagination links must not be built from a client's Host header (it can name any host): this, or a trusted proxy's
+  // X-Forwarded-Host, or the address the connection was accepted on (src/routes/tensorpix/forward.ts gatewayOrigin)
+  PUBLIC_URL: Type.Optional(Type.String({
+    pattern: '^https?://[^\\s/]+(:\\d+)?/?$',
+    description: 'the origin clients reach the gateway at, for pagination links: an http(s) origin like https://gateway.example.com'
+  })),
   CORS_ORIGINS: Type.Optional(Type.String({
     pattern: '^https?://[^\\s,]+(,https?://[^\\s,]+)*$', description: 'comma-separated origins allowed to call /api from a browser'
   })),
@@ -62,7 +68,11 @@ export const ConfigSchema = Type.Object({
     'upstream timeouts, UPSTREAM_QUEUE_WAIT_MS and 25 s for the database together', 2 * 60_000),
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64, description: 'upstream pool size' }),
   UPSTREAM_MAX_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'concurrent TensorPix calls per replica, shared fairly between teams' }),
-  UPSTREAM_MAX_RPS: Type.Integer({ minimum: 0, default: 0, description: 'TensorPix calls per second per replica (0 = no cap); set just under TensorPix\'s limit ÷ replicas' }),
+  // TensorPix documents a 429 on every endpoint but no number (../shared/tensorpix/API.md §2.3): 10 a second per
+  // replica (600 a minute) is a guess meant to stay under it, not a known limit; lower it when 429s show up
+  UPSTREAM_MAX_RPS: Type.Integer({
+    minimum: 0, default: 10, description: 'TensorPix calls per second per replica (0 = no cap); keep it under TensorPix\'s limit ÷ replicas'
+  }),
   UPSTREAM_QUEUE_WAIT_MS: Millis('longest wait in ms for an upstream slot before answering 503', 2000),
   UPSTREAM_CONNECT_TIMEOUT_MS: Millis('upstream connect timeout in ms', 5000),
   UPSTREAM_HEADERS_TIMEOUT_MS: Millis('upstream response-headers timeout in ms', 30000),

@@ -158,6 +158,15 @@ const RUNNING: Job['state'][] = ['queued', 'processing', 'vanished']
 // (a client GET) still records it.
 export const OUTPUT_WAIT_POLLS = 20
 
+/**
+ * The team's ownership of a job's output, with the output as the job's snapshot shows it when it shows the object
+ * (not only its id): what GET /api/restored-videos/ shows of it until the list reads it afresh.
+ */
+function outputOwnership (teamId: string, snapshot: TensorpixJob) {
+  const output = snapshot.output_video
+  return { teamId, kind: 'restored_video' as const, snapshot: typeof output === 'object' && output !== null ? output : undefined }
+}
+
 /** When the sync asks a just-finished job again: soon while its output has not appeared, else never. */
 function outputPollAt (snapshot: TensorpixJob, now: Date): Date | null {
   return mediaId(snapshot.output_video) === null ? new Date(now.getTime() + nextSyncDelay(0)) : null
@@ -195,7 +204,7 @@ Promise<T | Job> {
       data: { snapshot: snapshot as object, outputVideoId: output, lastSyncedAt: now, nextSyncAt: null }
     })
     if (stored.count === 1) {
-      await recordOwnership(tx, { teamId: job.teamId, kind: 'restored_video', upstreamId: output, jobId: job.id })
+      await recordOwnership(tx, { ...outputOwnership(job.teamId, snapshot), upstreamId: output, jobId: job.id })
     }
     return await tx.job.findUniqueOrThrow({ where: { id: job.id } })
   })
@@ -268,7 +277,7 @@ export async function applySnapshot<T extends JobView> (
     if (!settlement) await countJob(tx, rollupTarget(row), terminal)
     const output = mediaId(snapshot.output_video)
     if (state === 'finished' && output !== null) {
-      await recordOwnership(tx, { teamId: row.teamId, kind: 'restored_video', upstreamId: output, jobId: row.id })
+      await recordOwnership(tx, { ...outputOwnership(row.teamId, snapshot), upstreamId: output, jobId: row.id })
     }
     const ended = await tx.job.update({
       where: { id: job.id },

@@ -93,19 +93,17 @@ export class UpstreamClient {
   }
 
   async request (req: UpstreamRequest): Promise<UpstreamResponse> {
-    let res: UpstreamResponse
     try {
-      res = await this.scheduler.run(req.team ?? BACKGROUND, () => this.send(req))
+      return await this.scheduler.run(req.team ?? BACKGROUND, async admission => {
+        const res = await this.send(req)
+        if (res.status === 429) this.scheduler.throttled(admission, retryAfterMs(res))
+        return res
+      })
     } catch (err) {
       if (!(err instanceof SchedulerSaturated)) throw err
       observeUpstreamCall('saturated')
       throw new UpstreamFailure('saturated', false, err)
     }
-    if (res.status === 429) {
-      const seconds = Number(res.headers['retry-after'])
-      this.scheduler.pause((Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_BACKOFF_S) * 1000)
-    }
-    return res
   }
 
   private async send (req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -139,6 +137,11 @@ export class UpstreamClient {
   close (): Promise<void> {
     return this.pool.close()
   }
+}
+
+function retryAfterMs (res: UpstreamResponse): number {
+  const seconds = Number(res.headers['retry-after'])
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_BACKOFF_S) * 1000
 }
 
 function parseBody (text: string, headers: IncomingHttpHeaders): unknown {

@@ -8,7 +8,13 @@ import type { Principal } from '../../auth/principal.ts'
 import type { KnownJobs } from '../../jobs/known-jobs.ts'
 import type { Balances } from '../../ledger/balance-cache.ts'
 
-export interface DataPlaneOptions { db: Db, defaultHold: Decimal, maxUploadBytes: number }
+export interface DataPlaneOptions {
+  db: Db
+  defaultHold: Decimal
+  maxUploadBytes: number
+  // PUBLIC_URL: the origin of pagination links (src/routes/tensorpix/forward.ts gatewayOrigin)
+  publicUrl: string | undefined
+}
 /** What the data plane's route plugins share: the options and the read path's job memory. */
 export interface DataPlaneDeps extends DataPlaneOptions { jobs: KnownJobs, balances: Balances }
 

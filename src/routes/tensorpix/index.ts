@@ -72,12 +72,13 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
     jobs: new KnownJobs(options.db),
     balances: new Balances(options.db, app.changes),
     defaultHold: options.defaultHold,
-    maxUploadBytes: options.maxUploadBytes
+    maxUploadBytes: options.maxUploadBytes,
+    publicUrl: options.publicUrl
   }
   await app.register(jobRoutes, shared)
   await app.register(historyRoutes, shared)
   await app.register(mediaRoutes, { ...shared, kind: 'video', path: '/videos/' })
   await app.register(mediaRoutes, { ...shared, kind: 'restored_video', path: '/restored-videos/' })
   await app.register(accountRoutes, shared)
-  await app.register(modelRoutes)
+  await app.register(modelRoutes, { publicUrl: options.publicUrl })
 }

@@ -33,7 +33,8 @@ export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: 
   return job
 }
 
-export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, { db, jobs, balances, defaultHold }) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, options) => {
+  const { db, jobs, balances, defaultHold, publicUrl } = options
   // multipart creates carry form fields only; uploads (with files) go to /api/videos/
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
   const deps = {
@@ -113,21 +114,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, {
     }
   }, async (request) => {
     const where = { teamId: teamOf(request).teamId, upstreamId: { not: null } }
-    return listFromRecords(request, request.query, {
+    const now = new Date()
+    return listFromRecords({ request, query: request.query, publicUrl }, {
       count: () => db.job.count({ where }),
       rows: ({ limit, offset }) => db.job.findMany({
         where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
       }),
-      read: async job => {
-        // a job TensorPix no longer finds shows as it was last seen (or as its create was answered)
-        const stored = job.snapshot ?? job.responseBody
-        if (!needsRefresh(job, new Date())) return stored
-        // one job's failed refresh (a 404 while they are counted, src/jobs/vanished.ts) must not fail the page
-        return refresh(request, job).then(res => res.body, (err: unknown) => {
-          request.log.warn({ err, jobId: job.id }, 'job list: refresh failed, the stored snapshot is shown')
-          return stored
-        })
-      }
+      // a job TensorPix no longer finds (or whose read fails) shows as it was last seen, or as its create was answered
+      stored: job => job.snapshot ?? job.responseBody,
+      refreshedAt: job => job.lastSyncedAt,
+      stale: job => needsRefresh(job, now),
+      refresh: async job => (await refresh(request, job)).body
     })
   })
 

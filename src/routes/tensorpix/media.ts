@@ -21,7 +21,7 @@ const NAMES = {
 } as const
 
 export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, options) => {
-  const { db, kind, path } = options
+  const { db, kind, path, publicUrl } = options
   const names = NAMES[kind]
 
   async function owned (request: FastifyRequest, upstreamId: number) {
@@ -40,16 +40,24 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
     }
   }, async request => {
     const where = { teamId: teamOf(request).teamId, kind, deletedAt: null }
-    return listFromRecords(request, request.query, {
+    return listFromRecords({ request, query: request.query, publicUrl }, {
       count: () => db.mediaObject.count({ where }),
       rows: ({ limit, offset }) => db.mediaObject.findMany({
         where, orderBy: [{ createdAt: 'desc' }, { upstreamId: 'desc' }], skip: offset, take: limit
       }),
-      // file URLs are presigned and expire: every listing reads the objects afresh, and leaves out what TensorPix
-      // no longer has (a 404 or an empty answer)
-      read: async object => {
+      stored: object => object.snapshot,
+      // an upload's snapshot is its create answer
+      refreshedAt: object => object.refreshedAt ?? (object.snapshot === null ? null : object.createdAt),
+      // file URLs are presigned and expire: always worth reading again
+      stale: () => true,
+      // what TensorPix no longer has (a 404 or an empty answer) is left out
+      refresh: async object => {
         const res = await passThrough(app.upstream.getMedia(kind, object.upstreamId, callerOf(request)), [404])
-        return res.status === 404 || res.body === null ? GONE : res.body
+        if (res.status === 404 || res.body === null) return GONE
+        await db.mediaObject.update({
+          where: { id: object.id }, data: { snapshot: res.body as object, refreshedAt: new Date() }
+        })
+        return res.body
       }
     })
   })

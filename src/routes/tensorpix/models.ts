@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf, passThrough, rewriteLink } from './forward.ts'
 import { errorResponses, Passthrough } from './schemas.ts'
+import type { DataPlaneOptions } from './context.ts'
 import { ModelPageQuery } from '../../tensorpix/requests.ts'
 
 // The ML-model catalogue is the same for every team: forwarded, with pagination links moved to our origin.
-export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const modelRoutes: FastifyPluginAsyncTypebox<Pick<DataPlaneOptions, 'publicUrl'>> = async (app, { publicUrl }) => {
   app.get('/ml-models/', {
     schema: {
       tags: ['tensorpix'],
@@ -19,6 +20,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       callerOf(request)
     ))
     const body = res.body as Record<string, unknown>
-    return { ...body, next: rewriteLink(body.next, request), previous: rewriteLink(body.previous, request) }
+    const link = (upstreamLink: unknown) => rewriteLink(upstreamLink, request, publicUrl)
+    return { ...body, next: link(body.next), previous: link(body.previous) }
   })
 }

@@ -53,12 +53,13 @@ t.test('the gateway rewrites upstream links without following them', async t => 
   const upstream = await server(t, (_url, elsewhere) => ({ status: 200, body: { count: 2, next: `${elsewhere}/api/ml-models/?page=2`, previous: null, results: [] } }))
   upstream.pointAt(other.url)
   const gw = await buildTestGateway(t, {
-    upstream: { baseUrl: upstream.url, token: TEST_MASTER_TOKEN, simulated: false }
+    upstream: { baseUrl: upstream.url, token: TEST_MASTER_TOKEN, simulated: false },
+    env: { PUBLIC_URL: 'https://gateway.example.com' }
   })
   const team = await makeTeam(gw.db)
   const key = await makeKey(gw.db, { teamId: team.id, scopes: ['jobs:read'] })
-  const res = await gw.app.inject({ method: 'GET', url: '/api/ml-models/', headers: { authorization: `Token ${key.key}`, host: 'gateway.internal' } })
+  const res = await gw.app.inject({ method: 'GET', url: '/api/ml-models/', headers: { authorization: `Token ${key.key}`, host: 'evil.example' } })
   t.equal(res.statusCode, 200)
-  t.equal(res.json().next, 'http://gateway.internal/api/ml-models/?page=2', 'the link points at the gateway')
+  t.equal(res.json().next, 'https://gateway.example.com/api/ml-models/?page=2', 'the link points at the gateway\'s public origin, not the Host sent')
   t.same(other.seen, [], 'and nobody fetched the upstream one')
 })

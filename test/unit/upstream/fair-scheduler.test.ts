@@ -16,7 +16,7 @@ t.test('a burst from one team does not starve another', async t => {
   runs.push(scheduler.run('b', async () => { started.push('b0') }))
   first.open()
   await Promise.all(runs)
-  t.equal(started.indexOf('b0'), 2, 'b runs right after the call that was running and the next of a')
+  t.equal(started.indexOf('b0'), 1, 'b, charged nothing yet, runs right after the call that was running')
   t.equal(started.length, 7)
 })
 
@@ -55,15 +55,73 @@ t.test('calls per second are capped', async t => {
   t.equal(started.length, 4, 'a second later the rest start')
 })
 
-t.test('a pause after upstream 429 holds every call back', async t => {
-  let now = 0
-  const scheduler = new FairScheduler({ maxConcurrent: 10, perSecond: 0, maxWaitMs: 5000, now: () => now })
-  scheduler.pause(1000)
+const tick = () => new Promise(resolve => setImmediate(resolve))
+
+function clocked () {
+  const clock = { now: 0 }
+  const scheduler = new FairScheduler({ maxConcurrent: 10, perSecond: 0, maxWaitMs: 60_000, now: () => clock.now })
+  return { clock, scheduler }
+}
+
+t.test('every call is charged to the team that makes it, for a minute', async t => {
+  const { clock, scheduler } = clocked()
+  await Promise.all(Array.from({ length: 5 }, () => scheduler.run('a', async () => {})))
+  await scheduler.run('b', async () => {})
+  t.equal(scheduler.chargedTo('a'), 5)
+  t.equal(scheduler.chargedTo('b'), 1)
+  clock.now = 60_001
+  t.equal(scheduler.chargedTo('a'), 0, 'a minute later the charges are gone')
+})
+
+t.test('a 429 pauses the team that made the most calls, whoever got it, and the others carry on', async t => {
+  const { clock, scheduler } = clocked()
+  await Promise.all(Array.from({ length: 5 }, () => scheduler.run('a', async () => {})))
+  const admission = await scheduler.run('b', async admission => admission)
+  scheduler.throttled(admission, 1000)
+  let heavyRan = false
+  const heavy = scheduler.run('a', async () => { heavyRan = true })
+  t.equal(await scheduler.run('b', async () => 'ok'), 'ok', 'b is not held')
+  await tick()
+  t.notOk(heavyRan, 'a is held')
+  clock.now = 1001
+  await heavy
+  t.ok(heavyRan, 'a runs after the Retry-After')
+})
+
+t.test('a 429 to a call started while the heaviest team was paused pauses everyone', async t => {
+  const { clock, scheduler } = clocked()
+  const first = await scheduler.run('a', async admission => admission)
+  await scheduler.run('a', async () => {})
+  scheduler.throttled(first, 1000)
+  clock.now = 10
+  const later = await scheduler.run('b', async admission => admission)
+  scheduler.throttled(later, 1000)
   let ran = false
-  const run = scheduler.run('a', async () => { ran = true })
-  await new Promise(resolve => setImmediate(resolve))
-  t.notOk(ran, 'held during the pause')
-  now = 1001
-  await run
+  const held = scheduler.run('b', async () => { ran = true })
+  await tick()
+  t.notOk(ran, 'b is held too: the throttling is not a\'s alone')
+  clock.now = 1011
+  await held
   t.ok(ran)
+})
+
+t.test('a 429 to a call that was under way before the pause pauses only the heaviest team', async t => {
+  const { scheduler } = clocked()
+  const gateOpen = gate()
+  const inFlight = scheduler.run('b', async admission => { await gateOpen.opened; return admission })
+  await Promise.all(Array.from({ length: 3 }, () => scheduler.run('a', async () => {})))
+  scheduler.throttled({ team: 'a', order: 2 }, 1000)
+  gateOpen.open()
+  scheduler.throttled(await inFlight, 1000)
+  t.equal(await scheduler.run('b', async () => 'ok'), 'ok', 'b was sent before a was held: no reason to hold b')
+})
+
+t.test('a paused team\'s calls that cannot wait out the pause are refused with its Retry-After', async t => {
+  const scheduler = new FairScheduler({ maxConcurrent: 10, perSecond: 0, maxWaitMs: 30 })
+  const admission = await scheduler.run('a', async admission => admission)
+  scheduler.throttled(admission, 5000)
+  const refused = await scheduler.run('a', async () => 'late').catch((err: unknown) => err)
+  t.ok(refused instanceof SchedulerSaturated)
+  t.equal((refused as SchedulerSaturated).retryAfterS, 5)
+  t.equal(await scheduler.run('b', async () => 'ok'), 'ok')
 })
