@@ -144,7 +144,9 @@ async function main () {
       LOG_LEVEL: 'info',
       WORKERS: 'false',
       // the 401 scenario measures the refusal itself; with the default limit the flood turns into (cheaper) 429s
-      AUTH_FAILURES_PER_MINUTE: '0'
+      AUTH_FAILURES_PER_MINUTE: '0',
+      // the bare proxy has no cap on TensorPix calls either: the comparison is of the gateway's own cost
+      UPSTREAM_MAX_RPS: '0'
     })
     await Promise.all([waitFor(`${proxy}/api/ml-models/`), waitFor(`http://127.0.0.1:${helloPort}/hello`), waitFor(`${gateway}/healthz`)])
     const key = await seed(database.url)

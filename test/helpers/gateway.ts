@@ -53,7 +53,10 @@ export async function buildTestGateway (t: Test, options: TestGatewayOptions = {
     databaseUrl = database.url
   }
   const upstream = options.upstream ?? { baseUrl: 'http://127.0.0.1:9', token: TEST_MASTER_TOKEN, simulated: true }
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', TENSORPIX_TOKEN: upstream.token, ...options.env })
+  // the default cap on upstream calls per second would make every test about it; those that are set it themselves
+  const config = loadConfig({
+    NODE_ENV: 'test', LOG_LEVEL: 'info', UPSTREAM_MAX_RPS: '0', TENSORPIX_TOKEN: upstream.token, ...options.env
+  })
   const { lines, stream } = captureLogs()
   const db = createDb({ url: databaseUrl })
   const app = await buildApp(config, {

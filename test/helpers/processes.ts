@@ -85,6 +85,8 @@ Promise<GatewayProcess> {
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
+        // the default cap on calls per second would make every test about it; those that are set it themselves
+        UPSTREAM_MAX_RPS: '0',
         ...env
       },
       stdio: ['ignore', 'pipe', 'pipe']
