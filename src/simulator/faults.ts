@@ -129,8 +129,11 @@ export function createFaultEngine (seed: number, initial: FaultRule[] = []) {
       requests = 0
       log = []
     },
+    /** The rules as the control API shows them: a rule's token is an account's credential, so it is not shown. */
     describe () {
-      return { rules: rules.map(({ rule, matched, fired }) => ({ ...rule, matched, fired })), requests, log: [...log] }
+      const shown = (rule: FaultRule) => rule.token === undefined ? rule : { ...rule, token: '[redacted]' }
+      const described = rules.map(({ rule, matched, fired }) => ({ ...shown(rule), matched, fired }))
+      return { rules: described, requests, log: [...log] }
     },
     /** Decides what happens to one request; latency rules add up, the first firing terminal rule wins. */
     plan (request: FaultRequest): FaultPlan {

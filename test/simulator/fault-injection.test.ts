@@ -17,7 +17,7 @@ async function outcome (sim: Live, path: string, init: RequestInit = {}, timeout
 }
 
 async function state (sim: Live) {
-  return (await (await fetch(`${sim.url}/__sim/state`)).json() as { accounts: Record<string, { jobs_created: number, credits_charged: string, balance: string }> }).accounts[TOKEN]
+  return await (await fetch(`${sim.url}/__sim/accounts/${TOKEN}`)).json() as { jobs_created: number, credits_charged: string, balance: string }
 }
 
 t.test('with a fixed seed a fault-injection run is reproducible', async t => {
