@@ -50,6 +50,9 @@ export const ConfigSchema = Type.Object({
     pattern: '^https?://[^\\s/]+(:\\d+)?/?$', default: 'https://backend.tensorpix.ai', description: 'an http(s) origin'
   }),
   TENSORPIX_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'the TensorPix master API token' })),
+  DEMO_SIMULATOR_CONTROL: Type.Boolean({
+    default: false, description: "demo mode: serve the simulator's /__sim/ control API (faults, clock, accounts): true or false"
+  }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', description: 'a redis:// URL' })),
   GATEWAY_ADMIN_KEY: Type.Optional(Type.String({
     pattern: KEY_PATTERN.source,

@@ -55,11 +55,14 @@ async function resolveUpstream (config: Readonly<Config>, log: Logger, cleanups:
   if (config.TENSORPIX_TOKEN) {
     return { baseUrl: config.TENSORPIX_BASE_URL, token: config.TENSORPIX_TOKEN, simulated: false }
   }
-  const demo = await startDemoUpstream(config.DATA_DIR)
+  const demo = await startDemoUpstream({ dataDir: config.DATA_DIR, controlApi: config.DEMO_SIMULATOR_CONTROL })
   cleanups.push(demo.close)
   log.warn({ simulator: demo.baseUrl },
     '!!! TENSORPIX_TOKEN is not set: forwarding to the built-in TensorPix SIMULATOR. No real jobs run and no real ' +
     'credits are spent. Set TENSORPIX_TOKEN to use TensorPix.')
+  if (config.DEMO_SIMULATOR_CONTROL) {
+    log.warn({ control: `${demo.baseUrl}/__sim/` }, 'the simulator control API is on: anyone who can reach it can change faults and balances')
+  }
   return demo
 }
 

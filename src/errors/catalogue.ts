@@ -122,6 +122,10 @@ export const CATALOGUE = {
     status: 502,
     message: (status: number) => `TensorPix failed to answer the request (HTTP ${status}); retry later.`
   },
+  upstream_redirected: {
+    status: 502,
+    message: (status: number) => `TensorPix answered with a redirect (HTTP ${status}), which the gateway does not follow.`
+  },
   upstream_timeout: { status: 504, message: () => 'TensorPix did not answer in time.' },
   upstream_saturated: { status: 503, message: () => 'The gateway is at its TensorPix capacity; retry shortly.' },
   upstream_unreachable: { status: 502, message: () => 'TensorPix could not be reached.' },

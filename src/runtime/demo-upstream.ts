@@ -1,7 +1,8 @@
 // Demo mode (no TENSORPIX_TOKEN outside production): the TensorPix simulator in-process on a loopback port, plus
 // a loopback file server with a sample clip, so the printed curl works with nothing configured. The simulator's
 // token and state live under DATA_DIR next to the embedded database, so after a restart the jobs the database
-// remembers still exist upstream and new ones get new ids.
+// remembers still exist upstream and new ones get new ids. The simulator's /__sim/ control API answers without a
+// token on the same port as the API, whose address every media link carries: it is off unless asked for.
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
@@ -39,12 +40,18 @@ async function demoToken (dir: string): Promise<string> {
   return token
 }
 
-export async function startDemoUpstream (dataDir: string): Promise<DemoUpstream> {
+export interface DemoOptions {
+  dataDir: string
+  /** serve /__sim/ (DEMO_SIMULATOR_CONTROL) */
+  controlApi: boolean
+}
+
+export async function startDemoUpstream ({ dataDir, controlApi }: DemoOptions): Promise<DemoUpstream> {
   const dir = path.resolve(dataDir, 'demo-tensorpix')
   const token = await demoToken(dir)
   const simulator = await startSimulator({
     tokens: [token],
-    controlApi: true,
+    controlApi,
     clock: 'realtime',
     host: '127.0.0.1',
     port: 0,

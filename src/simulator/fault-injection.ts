@@ -11,6 +11,9 @@ import type { TerminalFault } from './faults.ts'
 type AfterRoute = Extract<TerminalFault, { kind: 'lost_response' | 'commit_then_error' | 'malformed_success' }>
 const afterRoute = new WeakMap<FastifyRequest, AfterRoute>()
 
+// where a redirect fault points by default: a reserved name that never resolves (RFC 2606)
+const ELSEWHERE = 'http://redirect.invalid'
+
 const proxyPage = (status: number, detail: string) =>
   `<html><head><title>${status} ${detail}</title></head><body><h1>${status} ${detail}</h1></body></html>`
 
@@ -65,6 +68,9 @@ export function installFaultHooks (app: SimApp, ctx: SimulatorContext) {
         return reply.code(fault.status).send({ detail: fault.detail })
       case 'rate_limit':
         return reply.code(429).header('retry-after', String(fault.retryAfterSeconds)).send({ detail: fault.detail })
+      case 'redirect':
+        // as a load balancer sending http:// to https://, or a moved host: an empty body and a Location
+        return reply.code(fault.status).header('location', fault.location ?? `${ELSEWHERE}${request.url}`).send()
       case 'hang':
         hang(reply, fault.closeAfterMs)
         return reply

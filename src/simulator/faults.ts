@@ -11,7 +11,7 @@ const Delay = Type.Union([
 ])
 
 export const FAULT_KINDS = [
-  'error', 'rate_limit', 'latency', 'hang', 'reset', 'lost_response', 'commit_then_error', 'malformed_success'
+  'error', 'rate_limit', 'latency', 'hang', 'reset', 'lost_response', 'commit_then_error', 'malformed_success', 'redirect'
 ] as const
 // what a malformed success carries instead of the route's body
 export const MALFORMED_BODIES = ['no_id', 'html', 'truncated'] as const
@@ -23,7 +23,13 @@ export const FaultRuleSchema = Type.Object({
   probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   skip: Type.Optional(Type.Integer({ minimum: 0, description: 'let this many matching requests through first' })),
   times: Type.Optional(Type.Integer({ minimum: 1, description: 'fire at most this many times' })),
-  status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'error: status to answer (default 503); commit_then_error: the same (default 500)' })),
+  status: Type.Optional(Type.Integer({
+    minimum: 300,
+    maximum: 599,
+    description: 'error: status to answer, 400..599 (default 503); commit_then_error: the same (default 500); ' +
+      'redirect: 300..399 (default 302)'
+  })),
+  location: Type.Optional(Type.String({ minLength: 1, description: 'redirect: the Location header (default: the same path on http://redirect.invalid)' })),
   detail: Type.Optional(Type.String()),
   html: Type.Optional(Type.Boolean({ description: 'commit_then_error: answer a proxy\'s HTML page instead of {detail}' })),
   body: Type.Optional(Type.Enum([...MALFORMED_BODIES], { description: 'malformed_success: what replaces the body' })),
@@ -41,6 +47,7 @@ export type TerminalFault =
   | { kind: 'lost_response' }
   | { kind: 'commit_then_error', status: number, detail: string, html: boolean }
   | { kind: 'malformed_success', body: typeof MALFORMED_BODIES[number] }
+  | { kind: 'redirect', status: number, location: string | null }
 
 export interface FaultPlan {
   delayMs: number
@@ -108,6 +115,7 @@ function terminalFor (rule: FaultRule, random: Random): TerminalFault | null {
       return { kind: 'commit_then_error', status, detail, html: rule.html ?? false }
     }
     case 'malformed_success': return { kind: 'malformed_success', body: rule.body ?? 'no_id' }
+    case 'redirect': return { kind: 'redirect', status: rule.status ?? 302, location: rule.location ?? null }
     case 'latency': return null
   }
 }
@@ -129,8 +137,11 @@ export function createFaultEngine (seed: number, initial: FaultRule[] = []) {
       requests = 0
       log = []
     },
+    /** The rules as the control API shows them: a rule's token is an account's credential, so it is not shown. */
     describe () {
-      return { rules: rules.map(({ rule, matched, fired }) => ({ ...rule, matched, fired })), requests, log: [...log] }
+      const shown = (rule: FaultRule) => rule.token === undefined ? rule : { ...rule, token: '[redacted]' }
+      const described = rules.map(({ rule, matched, fired }) => ({ ...shown(rule), matched, fired }))
+      return { rules: described, requests, log: [...log] }
     },
     /** Decides what happens to one request; latency rules add up, the first firing terminal rule wins. */
     plan (request: FaultRequest): FaultPlan {

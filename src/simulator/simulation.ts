@@ -340,36 +340,39 @@ export class Simulation {
     if (changes.storageQuotaBytes !== undefined) account.storageQuotaBytes = changes.storageQuotaBytes
   }
 
-  /** GET /__sim/state: money as decimal strings. */
+  /** GET /__sim/state: every account by its user id (never by its token, which no control answer shows). */
   snapshot () {
-    const accounts: Record<string, unknown> = {}
-    for (const account of this.accounts.values()) {
-      this.syncAccount(account)
-      const jobs = [...this.jobs.values()].filter(job => job.owner === account)
-      const count = (status: number) => jobs.filter(job => job.status === status).length
-      accounts[account.token] = {
-        user_id: account.userId,
-        email: account.email,
-        balance: credits(account.balance),
-        jobs_created: account.jobsCreated,
-        credits_charged: credits(account.charged),
-        credits_refunded: credits(account.refunded),
-        storage_used: this.storageUsed(account),
-        storage_quota: account.storageQuotaBytes,
-        jobs: { queued: count(0), processing: count(1), finished: count(2), failed: count(-1), canceled: count(-2) },
-        // what each job really cost the account, whatever its answers report: the oracle for money tests
-        job_charges: jobs.map(job => ({
-          id: job.id,
-          status: job.status,
-          charged: credits(job.cost),
-          refunded: credits(job.refunded),
-          net: credits(job.cost.minus(job.refunded))
-        })),
-        videos: [...this.videos.values()].filter(v => v.owner === account && v.deletedAt === null).length,
-        restored_videos: [...this.restored.values()].filter(r => r.owner === account && r.deletedAt === null).length
-      }
-    }
+    const accounts: Record<string, ReturnType<Simulation['accountState']>> = {}
+    for (const account of this.accounts.values()) accounts[String(account.userId)] = this.accountState(account)
     return { now: new Date(this.now()).toISOString(), clock: this.clock.mode, accounts }
+  }
+
+  /** One account as the control API shows it: money as decimal strings. */
+  accountState (account: Account) {
+    this.syncAccount(account)
+    const jobs = [...this.jobs.values()].filter(job => job.owner === account)
+    const count = (status: number) => jobs.filter(job => job.status === status).length
+    return {
+      user_id: account.userId,
+      email: account.email,
+      balance: credits(account.balance),
+      jobs_created: account.jobsCreated,
+      credits_charged: credits(account.charged),
+      credits_refunded: credits(account.refunded),
+      storage_used: this.storageUsed(account),
+      storage_quota: account.storageQuotaBytes,
+      jobs: { queued: count(0), processing: count(1), finished: count(2), failed: count(-1), canceled: count(-2) },
+      // what each job really cost the account, whatever its answers report: the oracle for money tests
+      job_charges: jobs.map(job => ({
+        id: job.id,
+        status: job.status,
+        charged: credits(job.cost),
+        refunded: credits(job.refunded),
+        net: credits(job.cost.minus(job.refunded))
+      })),
+      videos: [...this.videos.values()].filter(v => v.owner === account && v.deletedAt === null).length,
+      restored_videos: [...this.restored.values()].filter(r => r.owner === account && r.deletedAt === null).length
+    }
   }
 
   /** Owner-scoped lookups: another account's id is simply not found. */

@@ -1,6 +1,7 @@
 // TensorPix's answers as the gateway reads them (../shared/tensorpix/API.md §4–§7). Only the fields the gateway
 // acts on are typed, each optional where TensorPix may leave it out; bodies are passed to clients as TensorPix sent
-// them, so nothing here is ever re-serialised. Where API.md marks a field's meaning as inferred, the comment says so.
+// them, so nothing here is ever re-serialised (the one field changed, `owner`, is changed in the text). Where API.md
+// marks a field's meaning as inferred, the comment says so.
 
 /** A media object as a job refers to it: nested in job details, a bare id in create echoes. */
 export type MediaRef = { id: number, external_url?: string | null } | number | null
@@ -57,4 +58,17 @@ export interface Page<T> {
 export function mediaId (ref: MediaRef | undefined): number | null {
   if (ref == null) return null
   return typeof ref === 'number' ? ref : ref.id
+}
+
+// a key `owner` (after `{` or `,`, so never text inside a string, where every quote is escaped) with a string value
+const OWNER_STRING = /([{,]\s*"owner"\s*:\s*)"(?:[^"\\]|\\.)*"/g
+
+/**
+ * A JSON answer with every string `owner` (the email of the master account every team shares: `Video.owner` and the
+ * `CreateJob` echo, nested in jobs and pages too) replaced by `owner`. `RestoredVideo.owner`, a user id, stays.
+ */
+export function withOwner (json: string, owner: string): string {
+  if (!json.includes('"owner"')) return json
+  const shown = JSON.stringify(owner)
+  return json.replace(OWNER_STRING, (_match, key: string) => key + shown)
 }

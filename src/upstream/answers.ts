@@ -41,8 +41,12 @@ export function isAccountOutOfCredits (res: Pick<UpstreamResponse, 'status' | 'b
   return messagesOf(res.body).some(m => SHORTFALL_WORDING.test(m) && MONEY_WORDING.test(m))
 }
 
-/** The gateway's answer for a TensorPix error status on any route. */
+const isRedirect = (status: number) => status >= 300 && status < 400
+
+/** The gateway's answer for a TensorPix status that is not the call's answer, on any route. */
 export function answerFor (res: UpstreamResponse): GatewayError {
+  // following one would send the master token wherever `location` points; no TensorPix call of ours is redirected
+  if (isRedirect(res.status)) return new GatewayError('upstream_redirected', res.status)
   if (res.status === 401 || res.status === 403) return new GatewayError('upstream_auth_failed')
   if (res.status === 429) {
     const retryAfter = String(res.headers['retry-after'] ?? DEFAULT_RETRY_AFTER_S)

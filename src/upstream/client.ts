@@ -1,6 +1,8 @@
 // The TensorPix client: one keep-alive pool to one origin. The master token is added here and nowhere else, and
-// because the pool is bound to the configured origin, it can never be sent anywhere else.
+// because the pool is bound to the configured origin, it can never be sent anywhere else. An answer that echoes it
+// back (an error quoting the request, say) has it redacted here, before any route, worker or record sees the answer.
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Logger } from 'pino'
 import type { Readable } from 'node:stream'
 import { Pool, errors } from 'undici'
 import type { UpstreamTarget } from './target.ts'
@@ -61,6 +63,15 @@ function classify (err: unknown): UpstreamFailure {
   return new UpstreamFailure('reset', true, err)
 }
 
+export const REDACTED = '[redacted]'
+
+/** `text` with every copy of `token` replaced, as sent and as JSON escapes it; unchanged (the same string) if none. */
+export function withoutToken (text: string, token: string): string {
+  let result = text
+  for (const form of new Set([token, JSON.stringify(token).slice(1, -1)])) result = result.replaceAll(form, REDACTED)
+  return result
+}
+
 const BACKGROUND = 'gateway'
 const DEFAULT_BACKOFF_S = 5
 
@@ -76,7 +87,8 @@ export class UpstreamClient {
   /** The longest one call can take, its body included. */
   readonly longestCallMs: number
 
-  constructor (readonly target: UpstreamTarget, options: UpstreamOptions) {
+  constructor (readonly target: UpstreamTarget, options: UpstreamOptions,
+    private readonly log?: Pick<Logger, 'warn'>) {
     this.decidedWithinMs = options.maxQueueWaitMs + options.connectTimeoutMs + options.headersTimeoutMs
     this.longestCallMs = this.decidedWithinMs + options.bodyTimeoutMs
     this.pool = new Pool(target.baseUrl, {
@@ -120,7 +132,7 @@ export class UpstreamClient {
       const response = await this.pool.request({
         method: req.method, path: req.path, headers, body: req.body ?? null, signal: req.signal ?? null
       })
-      const text = await response.body.text()
+      const text = this.redacted(await response.body.text(), req, response.statusCode)
       outcome = upstreamOutcome(response.statusCode)
       return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers), text }
     } catch (err) {
@@ -132,6 +144,15 @@ export class UpstreamClient {
       if (req.timing) req.timing.upstreamMs += ms
       observeUpstreamCall(outcome, ms)
     }
+  }
+
+  private redacted (text: string, req: UpstreamRequest, status: number): string {
+    const clean = withoutToken(text, this.target.token)
+    if (clean !== text) {
+      this.log?.warn({ requestId: req.requestId, method: req.method, path: req.path, status },
+        'TensorPix echoed the master token in an answer; it was redacted')
+    }
+    return clean
   }
 
   close (): Promise<void> {

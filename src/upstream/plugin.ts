@@ -12,7 +12,7 @@ declare module 'fastify' {
 export interface UpstreamPluginOptions { target: UpstreamTarget, options: UpstreamOptions }
 
 async function upstream (app: FastifyInstance, { target, options }: UpstreamPluginOptions) {
-  const tensorpix = new TensorpixApi(new UpstreamClient(target, options))
+  const tensorpix = new TensorpixApi(new UpstreamClient(target, options, app.log))
   app.decorate('upstream', tensorpix)
   app.decorate('modelCatalog', new ModelCatalog(tensorpix))
   app.addHook('onClose', () => tensorpix.close())

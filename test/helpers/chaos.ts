@@ -19,7 +19,7 @@ import { invariantViolations, ledgerNetByTeam, totalHeld } from './ledger.ts'
 import type { ClipServer } from './money-bed.ts'
 import { startMoneySim } from './money-bed.ts'
 import { spawnGateway, type GatewayProcess } from './processes.ts'
-import type { TestSimulator } from './simulator.ts'
+import type { AccountState, TestSimulator } from './simulator.ts'
 import type { TensorPixJob } from './tensorpix.ts'
 import type { Teardown } from './teardown.ts'
 import { databaseForTest } from './test-database.ts'
@@ -566,12 +566,9 @@ async function reconcileAfterGrace (deps: WorkerDeps) {
   }
 }
 
-interface JobCharge { id: number, status: number, charged: string, refunded: string, net: string }
-
 /** The simulator's own books of the master account's jobs (reading them is not a poll of TensorPix's API). */
-async function jobCharges (sim: TestSimulator): Promise<JobCharge[]> {
-  const state = await sim.control<{ accounts: Record<string, { job_charges: JobCharge[] }> }>('GET', '/state')
-  return state.accounts[sim.token]?.job_charges ?? []
+async function jobCharges (sim: TestSimulator): Promise<AccountState['job_charges']> {
+  return (await sim.account()).job_charges
 }
 
 /** What the master account lost to each upstream job, as the simulator's books say (not as its answers report). */

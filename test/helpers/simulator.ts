@@ -79,12 +79,7 @@ Promise<TestSimulator> {
     token: master,
     target: { baseUrl: running.url, token: master, simulated: true },
     control,
-    async account (token = master) {
-      const state = await control<{ accounts: Record<string, AccountState> }>('GET', '/state')
-      const account = state.accounts[token]
-      if (!account) throw new Error(`no simulator account for ${token}`)
-      return account
-    },
+    account: (token = master) => control<AccountState>('GET', `/accounts/${token}`),
     async fault (rule) { await control('POST', '/faults', rule) },
     async clearFaults () { await control('DELETE', '/faults') },
     complete: id => control<TensorPixJob>('POST', `/jobs/${id}/complete`),

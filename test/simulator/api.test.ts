@@ -126,7 +126,7 @@ t.test('from-url validation', async t => {
   const unsupported = await post('x', { 'content-type': 'text/plain' })
   t.equal(unsupported.statusCode, 415)
   t.match(unsupported.json(), { detail: String })
-  t.equal((await app.inject({ url: '/__sim/state' })).json().accounts[TOKEN].jobs_created, 0, 'nothing was created or charged')
+  t.equal((await app.inject({ url: `/__sim/accounts/${TOKEN}` })).json().jobs_created, 0, 'nothing was created or charged')
 })
 
 t.test('insufficient credits: 400 by default, 402 when configured', async t => {
@@ -169,7 +169,7 @@ t.test('cancel: full refund while queued, 80% while processing, 409 after', asyn
   const src = await sourceServer(t)
   const create = async () => (await app.inject({ method: 'POST', url: '/api/jobs/from-url/', headers: auth(), payload: { video_url: src.url('/clip.mov'), ml_models: [35] } })).json()
   const cancel = (id: number) => app.inject({ method: 'DELETE', url: `/api/jobs/${id}/`, headers: auth() })
-  const state = async () => (await app.inject({ url: '/__sim/state' })).json().accounts[TOKEN]
+  const state = async () => (await app.inject({ url: `/__sim/accounts/${TOKEN}` })).json()
   const queued = await create()
   const res = await cancel(queued.id)
   t.equal(res.statusCode, 204)
@@ -195,7 +195,7 @@ t.test('failures end in -1 with a full refund; the failure share is seeded', asy
   const { id } = (await app.inject({ method: 'POST', url: '/api/jobs/from-url/', headers: auth(), payload: { video_url: src.url('/clip.mov'), ml_models: [34] } })).json()
   await app.inject({ method: 'POST', url: '/__sim/clock/advance', payload: { ms: 60_000 } })
   t.match((await app.inject({ url: `/api/jobs/${id}/`, headers: auth() })).json(), { status: -1, output_video: null })
-  t.match((await app.inject({ url: '/__sim/state' })).json().accounts[TOKEN], { balance: '1000.0000', credits_refunded: '0.0625', jobs: { failed: 1 } })
+  t.match((await app.inject({ url: `/__sim/accounts/${TOKEN}` })).json(), { balance: '1000.0000', credits_refunded: '0.0625', jobs: { failed: 1 } })
 
   const outcomes = async (seed: number) => {
     const sim = await simulator(t, { failureRate: 0.5, seed })
@@ -261,11 +261,11 @@ t.test('storage quota: outputs count, over it creates fail, deleting frees', asy
   t.equal(over.statusCode, 400)
   t.match(over.json(), { errors: {}, non_field_errors: [/^Storage limit exceeded: 288000 of 500000 bytes used/] })
   await app.inject({ method: 'POST', url: '/__sim/jobs/1001/complete' })
-  t.equal((await app.inject({ url: '/__sim/state' })).json().accounts[TOKEN].storage_used, 288000)
+  t.equal((await app.inject({ url: `/__sim/accounts/${TOKEN}` })).json().storage_used, 288000)
   t.equal((await app.inject({ method: 'DELETE', url: '/api/restored-videos/9001/', headers: auth() })).statusCode, 204)
   t.equal((await app.inject({ url: '/api/restored-videos/9001/', headers: auth() })).statusCode, 404)
   t.match((await app.inject({ url: '/api/jobs/1001/', headers: auth() })).json().output_video, { id: 9001, deleted: String, file: null })
-  t.equal((await app.inject({ url: '/__sim/state' })).json().accounts[TOKEN].storage_used, 0)
+  t.equal((await app.inject({ url: `/__sim/accounts/${TOKEN}` })).json().storage_used, 0)
   t.equal((await create()).statusCode, 201)
   const upload = multipartFile('file', 'big.mov', 'video/quicktime', fixture('clip-1280x720-25fps-25f.mov'))
   await app.inject({ method: 'PATCH', url: `/__sim/accounts/${TOKEN}`, payload: { storage_quota_bytes: 290_000 } })
@@ -305,13 +305,34 @@ t.test('media links expire on the simulated clock', async t => {
 t.test('control API: state, account changes, reset; absent unless enabled', async t => {
   const app = await simulator(t)
   const state = (await app.inject({ url: '/__sim/state' })).json()
-  t.match(state, { clock: 'manual', accounts: { [TOKEN]: { jobs_created: 0, credits_charged: '0.0000', credits_refunded: '0.0000', balance: '1000.0000', storage_used: 0 }, [OTHER_TOKEN]: { user_id: 2 } } })
+  t.match(state, { clock: 'manual', accounts: { 1: { jobs_created: 0, credits_charged: '0.0000', credits_refunded: '0.0000', balance: '1000.0000', storage_used: 0 }, 2: { user_id: 2 } } })
+  t.match((await app.inject({ url: `/__sim/accounts/${OTHER_TOKEN}` })).json(), { user_id: 2 }, 'one account, named by its token')
+  t.equal((await app.inject({ url: '/__sim/accounts/unknown' })).statusCode, 404)
   const patched = await app.inject({ method: 'PATCH', url: `/__sim/accounts/${TOKEN}`, payload: { balance: '5.5' } })
   t.match(patched.json(), { balance: '5.5000' })
   t.equal((await app.inject({ method: 'PATCH', url: `/__sim/accounts/${TOKEN}`, payload: { balance: 'lots' } })).statusCode, 400)
   t.equal((await app.inject({ method: 'PATCH', url: '/__sim/accounts/unknown', payload: {} })).statusCode, 404)
   t.equal((await app.inject({ method: 'POST', url: '/__sim/jobs/1/advance' })).statusCode, 404)
-  t.match((await app.inject({ method: 'POST', url: '/__sim/reset', payload: {} })).json(), { accounts: { [TOKEN]: { balance: '1000.0000' } } })
+  t.match((await app.inject({ method: 'POST', url: '/__sim/reset', payload: {} })).json(), { accounts: { 1: { balance: '1000.0000' } } })
   const closed = await simulator(t, { controlApi: false })
   t.equal((await closed.inject({ url: '/__sim/state' })).statusCode, 404)
+})
+
+t.test('no control answer carries a token (issue 20, item 4)', async t => {
+  const app = await simulator(t)
+  const control = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) =>
+    app.inject({ method, url: `/__sim${url}`, ...(payload ? { payload } : {}) })
+  const answers = {
+    'PUT /faults': await control('PUT', '/faults', { faults: [{ kind: 'latency', token: OTHER_TOKEN, delayMs: 0 }] }),
+    'GET /faults': await control('GET', '/faults'),
+    'GET /state': await control('GET', '/state'),
+    'GET /accounts/{token}': await control('GET', `/accounts/${TOKEN}`),
+    'PATCH /accounts/{token}': await control('PATCH', `/accounts/${TOKEN}`, { balance: '7' }),
+    'POST /reset': await control('POST', '/reset', {})
+  }
+  for (const [route, answer] of Object.entries(answers)) {
+    t.equal(answer.statusCode, 200, `${route}: ${answer.body}`)
+    t.notOk(answer.body.includes(TOKEN) || answer.body.includes(OTHER_TOKEN), `${route}: no token`)
+  }
+  t.match(answers['GET /faults'].json(), { rules: [{ kind: 'latency', token: '[redacted]' }] }, 'a rule shows that it is limited to a token, not which')
 })

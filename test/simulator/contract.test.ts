@@ -133,6 +133,6 @@ t.test('other endpoints match the shapes in API.md', async t => {
   check(t, validate(PaginatedSchema(RestoredVideoSchema)), await get('/api/restored-videos/'), 'restored videos')
   check(t, validate(RestoredVideoSchema), await get('/api/restored-videos/9001/'), 'restored video')
   t.equal((await get('/api/restored-videos/')).count, 1)
-  const state = (await app.inject({ url: '/__sim/state' })).json().accounts[TOKEN]
+  const state = (await app.inject({ url: `/__sim/accounts/${TOKEN}` })).json()
   t.match(state, { jobs: { finished: 2, canceled: 1 }, restored_videos: 1, videos: 3 })
 })

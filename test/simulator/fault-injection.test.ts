@@ -17,7 +17,7 @@ async function outcome (sim: Live, path: string, init: RequestInit = {}, timeout
 }
 
 async function state (sim: Live) {
-  return (await (await fetch(`${sim.url}/__sim/state`)).json() as { accounts: Record<string, { jobs_created: number, credits_charged: string, balance: string }> }).accounts[TOKEN]
+  return await (await fetch(`${sim.url}/__sim/accounts/${TOKEN}`)).json() as { jobs_created: number, credits_charged: string, balance: string }
 }
 
 t.test('with a fixed seed a fault-injection run is reproducible', async t => {
@@ -89,6 +89,15 @@ t.test('reset, hang, latency and error faults', async t => {
   await limited.arrayBuffer()
   t.equal(await outcome(sim, balance), '429')
   t.equal(await outcome(sim, balance), '200', 'the burst is over')
+
+  await setFaults([{ kind: 'redirect', times: 1 }, { kind: 'redirect', status: 308, location: 'https://elsewhere.test/x', times: 1 }])
+  const moved = await fetch(`${sim.url}${balance}`, { headers, redirect: 'manual' })
+  t.equal(moved.status, 302, 'a redirect is 302 unless told')
+  t.equal(moved.headers.get('location'), `http://redirect.invalid${balance}`, 'to the same path on a name that never resolves')
+  t.equal(await moved.text(), '')
+  const told = await fetch(`${sim.url}${balance}`, { headers, redirect: 'manual' })
+  t.same([told.status, told.headers.get('location')], [308, 'https://elsewhere.test/x'])
+  await told.arrayBuffer()
 
   const cleared = await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' })
   t.match(await cleared.json(), { rules: [] })

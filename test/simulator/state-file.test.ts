@@ -75,8 +75,9 @@ t.test('saved shortly after a request, without a close; only the configured toke
   t.equal((await json(second, '/api/jobs/1001/')).status, 200)
   t.equal((await json(second, '/api/jobs/', OTHER_TOKEN)).status, 401, 'a token no longer configured is gone')
   const accounts = (await json(second, '/__sim/state')).body.accounts
-  t.same(Object.keys(accounts), [TOKEN, 'token-c'])
-  t.match(accounts['token-c'], { user_id: 2, balance: '1000.0000', jobs_created: 0 }, 'a new token gets a fresh account, the next user id')
+  t.same(Object.keys(accounts), ['1', '2'], 'by user id')
+  t.match(accounts['2'], { user_id: 2, balance: '1000.0000', jobs_created: 0 }, 'a new token gets a fresh account, the next user id')
+  t.match((await json(second, '/__sim/accounts/token-c')).body, { user_id: 2 })
 })
 
 t.test('a state file from another format stops the start instead of being overwritten', async t => {

@@ -6,8 +6,8 @@ import type { Answer, Caller } from '../../upstream/tensorpix.ts'
 import { answerFor, answerForFailure } from '../../upstream/answers.ts'
 
 /**
- * Awaits a TensorPix call; a failure or an error status (other than those in `accept`) becomes the gateway's
- * TensorPix-shaped answer, thrown.
+ * Awaits a TensorPix call; a failure, an error status or a redirect (other than those in `accept`) becomes the
+ * gateway's TensorPix-shaped answer, thrown.
  */
 export async function passThrough<T> (call: Promise<Answer<T>>, accept: number[] = []): Promise<Answer<T>> {
   let res
@@ -16,7 +16,7 @@ export async function passThrough<T> (call: Promise<Answer<T>>, accept: number[]
   } catch (err) {
     throw err instanceof UpstreamFailure ? answerForFailure(err) : err
   }
-  if (res.status >= 400 && !accept.includes(res.status)) throw answerFor(res)
+  if (res.status >= 300 && !accept.includes(res.status)) throw answerFor(res)
   return res
 }
 

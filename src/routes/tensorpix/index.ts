@@ -15,6 +15,7 @@ import { accountRoutes } from './account.ts'
 import { modelRoutes } from './models.ts'
 import { historyRoutes } from './history.ts'
 import { teamOf, type DataPlaneOptions } from './context.ts'
+import { withOwner } from '../../tensorpix/jobs.ts'
 
 export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = async (app, options) => {
   app.setErrorHandler((error, request, reply) => sendTensorpixError(request, reply, error))
@@ -60,6 +61,13 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
       throw new GatewayError('forbidden', `a team key with scope ${needed}`)
     }
     await enforceRequestRate(request, reply)
+  })
+  // TensorPix names the shared master account (its email) as `owner`: every answer of the data plane, read afresh,
+  // replayed or listed from our records, shows the team's slug instead
+  app.addHook('onSend', async (request, reply, payload) => {
+    const slug = request.principal?.teamSlug
+    if (!slug || typeof payload !== 'string' || !String(reply.getHeader('content-type')).includes('json')) return payload
+    return withOwner(payload, slug)
   })
   app.addHook('onSend', async (request, reply) => {
     const overhead = reply.elapsedTime - (request.timing?.upstreamMs ?? 0)

@@ -1,4 +1,5 @@
 // /__sim/: the control API for tests and demos (registered only with controlApi: true). Answers {detail} on errors.
+// No answer carries a token: accounts are shown by user id, and a caller names an account by the token it holds.
 import { Type } from 'typebox'
 import type { FastifyRequest } from 'fastify'
 import { BehaviourChangeSchema } from '../behaviour.ts'
@@ -73,21 +74,30 @@ export function controlRoutes (app: SimApp, ctx: SimulatorContext) {
   })
   app.post('/jobs/drain', async () => ({ settled: sim.drain().map(job => ({ id: job.id, status: job.status })) }))
 
+  const findAccount = (token: string) => {
+    const account = sim.accounts.get(token)
+    if (!account) throw detailError(404, 'No account for this token.')
+    return account
+  }
+  const AccountParams = Type.Object({ token: Type.String() })
+
+  app.get('/accounts/:token', { schema: { params: AccountParams } }, async (request) =>
+    sim.accountState(findAccount(request.params.token)))
+
   app.patch('/accounts/:token', {
     schema: {
-      params: Type.Object({ token: Type.String() }),
+      params: AccountParams,
       body: Type.Object({
         balance: Type.Optional(Type.String()),
         storage_quota_bytes: Type.Optional(Type.Integer({ minimum: 0 }))
       }, { additionalProperties: false })
     }
   }, async (request) => {
-    const account = sim.accounts.get(request.params.token)
-    if (!account) throw detailError(404, 'No account for this token.')
+    const account = findAccount(request.params.token)
     const { balance, storage_quota_bytes: storageQuotaBytes } = request.body
     const parsed = balance === undefined ? undefined : parseCredits(balance)
     if (parsed === null) throw detailError(400, 'balance must be a decimal string with at most 4 places.')
     sim.setAccount(account, { balance: parsed, storageQuotaBytes })
-    return sim.snapshot().accounts[account.token]
+    return sim.accountState(account)
   })
 }

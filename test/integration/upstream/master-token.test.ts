@@ -1,6 +1,7 @@
 // The master token goes to the configured TensorPix origin and nowhere else: not after a redirect, not to an
-// absolute URL in an answer, not to a path that looks like another origin; and the gateway's own answers that
-// carry upstream links (ml-models pagination) point at the gateway without anyone fetching them.
+// absolute URL in an answer, not to a path that looks like another origin; the gateway's own answers that carry
+// upstream links (ml-models pagination) point at the gateway without anyone fetching them; and an answer that
+// echoes the token has it redacted before anything reads it.
 import t, { type Test } from 'tap'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,6 +9,7 @@ import { UpstreamClient } from '../../../src/upstream/client.ts'
 import { upstreamOptions } from '../../helpers/upstream.ts'
 import { buildTestGateway, TEST_MASTER_TOKEN } from '../../helpers/gateway.ts'
 import { makeKey, makeTeam } from '../../helpers/factories.ts'
+import { dataPlaneBed, fromUrl } from '../../helpers/data-plane-bed.ts'
 
 interface Seen { url: string, headers: IncomingHttpHeaders }
 
@@ -62,4 +64,33 @@ t.test('the gateway rewrites upstream links without following them', async t => 
   t.equal(res.statusCode, 200)
   t.equal(res.json().next, 'https://gateway.example.com/api/ml-models/?page=2', 'the link points at the gateway\'s public origin, not the Host sent')
   t.same(other.seen, [], 'and nobody fetched the upstream one')
+})
+
+t.test('an upstream answer that echoes the master token reaches no client and no record (issue 20, item 7)', async t => {
+  const bed = await dataPlaneBed(t)
+  const token = bed.sim.token
+  const created = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
+  t.equal(created.status, 201, created.text)
+  const echo = (route: string, status: number) => bed.sim.control('PUT', '/faults', {
+    faults: [{ kind: 'error', route, status, detail: `Token ${token} may not do this.`, times: 1 }]
+  })
+
+  await echo('GET /api/jobs/:id/', 404)
+  const read = await bed.api.get(`/api/jobs/${String(created.body.id)}/`)
+  t.equal(read.status, 404)
+  t.equal(read.body.detail, 'Token [redacted] may not do this.', 'a refusal passes through, the token replaced')
+
+  await echo('POST /api/jobs/from-url/', 400)
+  const refused = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) }, { 'idempotency-key': 'echo-1' })
+  t.equal(refused.status, 400)
+  t.equal(refused.body.detail, 'Token [redacted] may not do this.')
+  const replayed = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) }, { 'idempotency-key': 'echo-1' })
+  t.equal(replayed.body.detail, 'Token [redacted] may not do this.', 'and so is the refusal replayed under its key')
+
+  for (const res of [read, refused, replayed]) t.notOk(res.text.includes(token), 'no answer carries the token')
+  const rows = await bed.gw.db.job.findMany({ where: { teamId: bed.team.id } })
+  t.notOk(JSON.stringify(rows).includes(token), 'no job row stored it')
+  const warnings = bed.gw.logs.filter(line => line.includes('TensorPix echoed the master token'))
+  t.equal(warnings.length, 2, 'each echo logged a warning')
+  t.notOk(warnings.some(line => line.includes('[REDACTED]')), 'without the token (which the logger would have censored)')
 })

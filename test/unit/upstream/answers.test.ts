@@ -49,3 +49,11 @@ t.test('every other route passes TensorPix\'s answer on untouched', async t => {
   t.same(error.upstreamBody, body)
   t.equal(answerFor(answer(402, { detail: 'Payment required.' })).code, 'upstream_refused')
 })
+
+t.test('a redirect is no answer: 502 upstream_redirected on any route, a create included (issue 20, item 7)', async t => {
+  for (const status of [301, 302, 303, 307, 308]) {
+    const redirect = { status, body: null, headers: { location: 'https://elsewhere.test/api/jobs/' }, text: '' }
+    t.match(answerFor(redirect), { code: 'upstream_redirected', statusCode: 502 }, `HTTP ${status}`)
+    t.match(answerForCreate(redirect), { code: 'upstream_redirected', statusCode: 502 })
+  }
+})
