@@ -35,11 +35,14 @@ async function openapi (app: FastifyInstance, { version }: OpenApiOptions) {
 }
 
 // Swagger UI's own CSP with hashes of its inline scripts, minus upgrade-insecure-requests, which would break the
-// page on a plain-http loopback deployment
-const withoutUpgrade = (csp: string) => csp.replace(/\s*upgrade-insecure-requests;?/, '')
+// page on a plain-http loopback deployment, and with frame-ancestors 'none' like every control-plane page instead
+// of its 'self' (nothing frames the docs, and there is no OAuth flow whose redirect page would be framed)
+const docsCsp = (csp: string) => csp
+  .replace(/\s*upgrade-insecure-requests;?/, '')
+  .replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'")
 
 export async function docsUi (app: FastifyInstance) {
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: withoutUpgrade })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp })
 }
 
 export default fp(openapi, { name: 'openapi' })

@@ -1,8 +1,15 @@
-// RFC 4180 CSV: CRLF line ends; a field holding a comma, quote, CR or LF is quoted, its quotes doubled.
+// RFC 4180 CSV: CRLF line ends; a field holding a comma, quote, CR or LF is quoted, its quotes doubled. Every CSV
+// the gateway writes goes through csvField, so names are neutralised against formula injection in all of them.
 export type CsvValue = string | number | null | undefined
 
+// OWASP "CSV Injection": a cell starting with one of these is run as a formula by spreadsheets; a leading ' makes
+// it text. A plain number (a negative net, say) is no formula and is left as it is, so that it still sums.
+const FORMULA_START = /^[=+\-@\t\r]/
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/
+
 export function csvField (value: CsvValue): string {
-  const text = value === null || value === undefined ? '' : String(value)
+  const raw = value === null || value === undefined ? '' : String(value)
+  const text = FORMULA_START.test(raw) && !PLAIN_NUMBER.test(raw) ? `'${raw}` : raw
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 

@@ -20,6 +20,8 @@ t.test('control-plane pages and JSON get helmet; the data plane only nosniff', a
   t.match(csp, /default-src 'self'.*script-src 'self'/, 'the docs page gets its own CSP: scripts from itself only')
   t.notMatch(csp, /unsafe-inline|unsafe-eval/)
   t.notMatch(csp, /upgrade-insecure-requests/, 'that works on plain http too')
+  t.match(csp, /(^|;\s*)frame-ancestors 'none'(;|$)/, 'and may not be framed, as the rest of the control plane')
+  t.notMatch(csp, /frame-ancestors 'self'/)
 
   for (const res of [await fetch(`${bed.origin}/api/jobs/`, { headers: { authorization: `Token ${bed.key.key}` } }), await fetch(`${bed.origin}/api/jobs/`)]) {
     t.equal(res.headers.get('x-content-type-options'), 'nosniff', `data plane ${res.status}: nosniff`)

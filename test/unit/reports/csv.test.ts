@@ -23,3 +23,23 @@ t.test('a header line, then the records in column order, batch by batch', async 
   for await (const chunk of csvLines(['a', 'b'], batches())) chunks.push(chunk)
   t.same(chunks, ['a,b\r\n', 'x,1\r\n', 'y,2\r\nz,\r\n'])
 })
+
+t.test('a cell a spreadsheet would run as a formula is made text with a leading quote (OWASP CSV injection)', async t => {
+  const cases: Array<[string | number, string, string]> = [
+    ['=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"', 'and still quoted as RFC 4180 asks'],
+    ['+1+cmd|calc', "'+1+cmd|calc", 'plus'],
+    ['-2+3', "'-2+3", 'minus'],
+    ['@SUM(A1:A9)', "'@SUM(A1:A9)", 'at'],
+    ['\t=1', "'\t=1", 'tab'],
+    ['\r=1', '"\'\r=1"', 'a CR, which still forces quotes'],
+    ['=a,b', '"\'=a,b"', 'a comma after the prefix'],
+    ['a=b', 'a=b', 'only the first character counts'],
+    ["'=1", "'=1", 'a leading quote already makes it text'],
+    ['-12.5000', '-12.5000', 'a negative amount stays a number'],
+    ['+3', '+3', 'a signed integer too'],
+    [-7, '-7', 'and a number value'],
+    ['-', "'-", 'a lone sign is no number'],
+    ['-1e5', "'-1e5", 'nor is an exponent (the gateway writes none)']
+  ]
+  for (const [value, expected, why] of cases) t.equal(csvField(value), expected, `${JSON.stringify(value)}: ${why}`)
+})
