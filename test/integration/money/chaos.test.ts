@@ -29,7 +29,16 @@ const WIDTH = 6
 // Known failures, each limited to the assertions it breaks: those run and print what they find, marked TODO. Remove an
 // entry when its fix lands and a `CHAOS_STRICT=1 npm run chaos` run is clean.
 type Finding = 'teamsOff' | 'accountDrift' | 'accountCheckDrift'
-const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean, findings: Finding[] }> = []
+const KNOWN_FAILURES: Array<{ defect: string, breaks: (c: Combination) => boolean, findings: Finding[] }> = [
+  {
+    defect: 'issue 15, intermittent (about one full run in four, under load): with failures not refunded, the ' +
+      'account check sometimes does not switch its failure belief, so the failed jobs stay uncharged and the drift ' +
+      'is announced for an operator; the cause (an agreement that was a coincidence, or a drift split over ' +
+      'intervals) is not found yet',
+    breaks: c => c.failureRefund === 'none',
+    findings: ['teamsOff', 'accountDrift', 'accountCheckDrift']
+  }
+]
 
 t.setTimeout(Number(process.env.CHAOS_TIMEOUT_MS ?? 600_000))
 t.comment(`CHAOS_SEED=${SEED} CHAOS_CREATES=${CREATES} (replay: CHAOS_SEED=${SEED} npm run chaos)`)
