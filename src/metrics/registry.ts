@@ -137,6 +137,21 @@ talliedCounter(processRegistry, {
   labelNames: ['outcome']
 }, () => [...cancelMeasurements].map(([outcome, count]) => [{ outcome }, count]))
 
+export type WebhookAttemptResult = 'delivered' | 'retry' | 'failed'
+const webhookAttempts: Record<WebhookAttemptResult, number> = { delivered: 0, retry: 0, failed: 0 }
+
+/** A webhook delivery attempt this process sent, by what became of the delivery. */
+export function countWebhookAttempt (result: WebhookAttemptResult): void {
+  webhookAttempts[result]++
+}
+
+talliedCounter(processRegistry, {
+  name: 'tpx_webhook_attempts_total',
+  help: 'Webhook delivery attempts sent by this process, by what became of the delivery: delivered (a 2xx), ' +
+    'retry (another attempt is scheduled), failed (that was the last attempt)',
+  labelNames: ['result']
+}, () => Object.entries(webhookAttempts).map(([result, count]) => [{ result }, count]))
+
 export type CreditMovement = 'hold' | 'charge' | 'release' | 'refund'
 const credits: Record<CreditMovement, Decimal> = {
   hold: new Decimal(0), charge: new Decimal(0), release: new Decimal(0), refund: new Decimal(0)

@@ -1,6 +1,6 @@
 // One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key cache's tallies
-// and, from the database, every team's budget in its current period, the active and vanished jobs, the worker lag
-// and the over-budget cancels (pending, and what TensorPix kept of over-budget jobs). The
+// and, from the database, every team's budget in its current period, the active and vanished jobs, the worker lag,
+// the over-budget cancels (pending, and what TensorPix kept of over-budget jobs) and the webhook outbox's backlog. The
 // database figures describe the shared database, so every replica reports the same values (aggregate with max()).
 import { Gauge, Registry } from 'prom-client'
 import type { Db } from '../db/client.ts'
@@ -78,6 +78,17 @@ async function readAccountCheck (db: Db): Promise<{ drift: number, ageSeconds: n
   return row ? { drift: row.drift, ageSeconds: row.age } : null
 }
 
+// the webhook outbox's backlog: deliveries waiting for an attempt, and how long the most overdue one has waited past
+// its due time (a claimed delivery's lease moves its due time on, so one being sent is not overdue); both from the
+// (state, next_attempt_at) index
+async function readWebhookBacklog (db: Db): Promise<{ pending: number, lag: number }> {
+  const [row] = await db.$queryRaw<Array<{ pending: number, lag: number }>>`
+    SELECT count(*)::int AS pending,
+      COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS lag
+    FROM webhook_deliveries WHERE state = 'pending'`
+  return row ?? { pending: 0, lag: 0 }
+}
+
 export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSources): Scraper {
   const registry = new Registry()
   const registers = [registry]
@@ -93,6 +104,8 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const accountDrift = new Gauge({ name: 'tpx_account_drift_credits', help: 'Cumulative drift of the latest account check: the master balance\'s change not explained by the ledger, outside jobs and top-ups (0 = explained)', registers })
   const accountCheckAge = new Gauge({ name: 'tpx_account_check_age_seconds', help: 'Time since the latest account check', registers })
   const oldestCancel = new Gauge({ name: 'tpx_over_budget_cancel_oldest_pending_seconds', help: 'Age of the oldest over-budget cancel TensorPix has not confirmed yet (0 = none pending)', registers })
+  const webhooksPending = new Gauge({ name: 'tpx_webhook_deliveries_pending', help: 'Webhook deliveries waiting for an attempt or a retry (the outbox backlog)', registers })
+  const webhookLag = new Gauge({ name: 'tpx_webhook_delivery_lag_seconds', help: 'How long the most overdue webhook delivery has waited past its due attempt (0 = none overdue)', registers })
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
@@ -100,18 +113,20 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
     labelNames: ['result']
   }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
   const fromDatabase = [
-    budget, charged, held, active, vanished, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge
+    budget, charged, held, active, vanished, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge,
+    webhooksPending, webhookLag
   ]
 
   async function refresh () {
     try {
-      const [teams, states, lagSeconds, overBudget, oldestCancelSeconds, account] = await Promise.all([
+      const [teams, states, lagSeconds, overBudget, oldestCancelSeconds, account, webhooks] = await Promise.all([
         readBudgets(db),
         readJobCounts(db),
         readWorkerLag(db, stalePendingMs),
         readOverBudget(db),
         readOldestPendingCancel(db),
-        readAccountCheck(db)
+        readAccountCheck(db),
+        readWebhookBacklog(db)
       ])
       for (const gauge of fromDatabase) gauge.reset()
       for (const row of teams) {
@@ -132,6 +147,8 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
         accountDrift.set(account.drift)
         accountCheckAge.set(account.ageSeconds)
       }
+      webhooksPending.set(webhooks.pending)
+      webhookLag.set(webhooks.lag)
       databaseUp.set(1)
     } catch (err) {
       log.warn({ err }, 'metrics: the database figures could not be read')
@@ -141,6 +158,8 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
       accountDrift.remove()
       accountCheckAge.remove()
       oldestCancel.remove()
+      webhooksPending.remove()
+      webhookLag.remove()
       databaseUp.set(0)
     }
   }

@@ -4,6 +4,7 @@
 // by x-tpx-event-id.
 import type { WorkerLog } from './deps.ts'
 import type { Db } from '../db/client.ts'
+import { countWebhookAttempt } from '../metrics/registry.ts'
 import { eventBody } from '../webhooks/events.ts'
 import { outcomeAfter, retryDelayMs } from '../webhooks/retry.ts'
 import { sendAttempt, type AttemptResult, type SendDeps } from '../webhooks/send.ts'
@@ -51,6 +52,7 @@ async function record (deps: DeliveryDeps, row: Claimed, result: AttemptResult) 
       nextAttemptAt: state === 'pending' ? new Date(now.getTime() + retryDelayMs(attempts, deps.options.retryBaseMs)) : now
     }
   })
+  countWebhookAttempt(state === 'pending' ? 'retry' : state)
   if (state === 'failed') deps.log.warn({ deliveryId: row.id.toString(), eventType: row.eventType, error: result.error }, 'webhook delivery gave up')
 }
 

@@ -13,7 +13,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
     [{ lag: 4.5 }],
     [{ team: 'acme', state: 'pending', count: 1, overspent: 0 }, { team: 'acme', state: 'overtaken', count: 2, overspent: 0.75 }],
     [{ age: 90 }],
-    [{ drift: -1.5, age: 30 }]
+    [{ drift: -1.5, age: 30 }],
+    [{ pending: 3, lag: 12.5 }]
   ]
   let call = 0
   const db = {
@@ -37,6 +38,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(up, 'tpx_account_drift_credits'), -1.5, 'the latest account check\'s cumulative drift')
   t.equal(metricValue(up, 'tpx_account_check_age_seconds'), 30)
   t.equal(metricValue(up, 'tpx_over_budget_cancel_oldest_pending_seconds'), 90, 'how long the oldest pending cancel waits')
+  t.equal(metricValue(up, 'tpx_webhook_deliveries_pending'), 3, 'the webhook outbox backlog')
+  t.equal(metricValue(up, 'tpx_webhook_delivery_lag_seconds'), 12.5, 'and how overdue its oldest due delivery is')
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'miss' }), 2)
 
@@ -46,7 +49,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(samples, 'tpx_metrics_database_up'), 0)
   for (const name of ['tpx_team_budget_credits', 'tpx_team_budget_charged_credits', 'tpx_jobs_active', 'tpx_jobs_vanished',
     'tpx_worker_lag_seconds', 'tpx_over_budget_cancels', 'tpx_over_budget_overspent_credits',
-    'tpx_over_budget_cancel_oldest_pending_seconds', 'tpx_account_drift_credits']) {
+    'tpx_over_budget_cancel_oldest_pending_seconds', 'tpx_account_drift_credits', 'tpx_webhook_deliveries_pending',
+    'tpx_webhook_delivery_lag_seconds']) {
     t.notOk(samples.some(s => s.name === name), `${name} is absent rather than stale`)
   }
   t.equal(metricValue(samples, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7, 'what needs no database is still there')
