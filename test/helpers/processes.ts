@@ -127,6 +127,9 @@ export interface ReplicaOptions {
   redisUrl: string
   upstream: { url: string, token: string }
   env?: Record<string, string>
+  /** settings that differ between the replicas (replica 0 first), such as each one's METRICS_PORT */
+  perReplica?: (index: number) => Record<string, string>
+  startTimeoutMs?: number
 }
 
 export interface Replicas {
@@ -150,7 +153,9 @@ export async function startReplicas (t: Teardown, options: ReplicaOptions): Prom
     WORKERS: 'true',
     ...options.env
   }
-  const replicas = await Promise.all(Array.from({ length: options.count }, () => spawnGateway(t, env)))
+  const spawnOptions = { startTimeoutMs: options.startTimeoutMs }
+  const replicas = await Promise.all(Array.from({ length: options.count },
+    (_, index) => spawnGateway(t, { ...env, ...options.perReplica?.(index) }, spawnOptions)))
   return { replicas, adminKey }
 }
 
