@@ -1,6 +1,8 @@
 // Whether dist/ (what `npm run build` writes) was built from the sources that are here. The build records a
-// fingerprint of its inputs' paths, sizes and modification times; comparing it costs a stat per file (a few ms),
-// not a hash of their contents, and any edit, added or deleted file, checkout or install changes it.
+// fingerprint of its inputs' paths and contents. Contents, not modification times: npm rewrites an unchanged
+// package-lock.json (`npm prune`), and a copy or checkout may keep or reset times, so times would call a build stale
+// that is not, or current when an edit kept size and time. Hashing the ~3 MB costs tens of ms, at start-up of a
+// checkout only: the Docker image has no sources to compare.
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -15,7 +17,7 @@ function * files (root, rel) {
   const stat = statSync(path.join(root, rel), { throwIfNoEntry: false })
   if (!stat) return
   if (!stat.isDirectory()) {
-    yield [rel, stat]
+    yield rel
     return
   }
   for (const name of readdirSync(path.join(root, rel)).sort()) yield * files(root, `${rel}/${name}`)
@@ -24,7 +26,11 @@ function * files (root, rel) {
 export function sourceFingerprint (root) {
   const hash = createHash('sha256')
   for (const input of INPUTS) {
-    for (const [rel, stat] of files(root, input)) hash.update(`${rel}\0${stat.size}\0${stat.mtimeMs}\n`)
+    for (const rel of files(root, input)) {
+      const content = readFileSync(path.join(root, rel))
+      // the path and length first, so no two different trees hash the same bytes
+      hash.update(`${rel}\0${content.length}\0`).update(content)
+    }
   }
   return hash.digest('hex')
 }

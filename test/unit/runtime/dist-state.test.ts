@@ -1,6 +1,7 @@
 // When bin/tpx-gateway.js runs dist/ and when `npm start` rebuilds: dist/ is current only while nothing the build
-// reads has changed since, and an image (dist/ without sources) is always current.
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
+// reads has changed since (by content: a file rewritten unchanged leaves it current), and an image (dist/ without
+// sources) is always current.
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
@@ -29,14 +30,21 @@ t.test('nothing built is missing; a build of these sources is current', async t 
   t.equal(distState(root), 'current')
 })
 
-t.test('an edit, an added file, a deleted file or a touched input makes the build stale', async t => {
+/** Writes new content of the same size and puts the file's times back, as a restore from an archive may. */
+async function editKeepingTimes (file: string, content: string) {
+  const before = await stat(file)
+  await writeFile(file, content)
+  await utimes(file, before.atime, before.mtime)
+}
+
+t.test('an edit, an added file, a deleted file or an added input makes the build stale', async t => {
   const root = await project(t)
+  const main = path.join(root, 'src/cli/main.ts')
   const changes: Array<[string, () => Promise<void>]> = [
-    ['edited', () => writeFile(path.join(root, 'src/cli/main.ts'), 'console.log(2)\n')],
+    ['edited', () => writeFile(main, 'console.log(2)\n')],
+    ['edited, same size and time', () => editKeepingTimes(main, 'console.log(3)\n')],
     ['added', () => writeFile(path.join(root, 'src/cli/other.ts'), '')],
     ['deleted', () => rm(path.join(root, 'src/cli/other.ts'))],
-    // same size and content, older time: a checkout or an extracted archive
-    ['touched back', () => utimes(path.join(root, 'package.json'), new Date(0), new Date(0))],
     ['tsconfig added', () => writeFile(path.join(root, 'tsconfig.build.json'), '{}')]
   ]
   for (const [what, change] of changes) {
@@ -44,6 +52,14 @@ t.test('an edit, an added file, a deleted file or a touched input makes the buil
     await change()
     t.equal(distState(root), 'stale', what)
   }
+})
+
+t.test('a file rewritten with the same content, as npm prune does to the lockfile, leaves the build current', async t => {
+  const root = await project(t)
+  await build(root)
+  await utimes(path.join(root, 'package.json'), new Date(0), new Date(0))
+  await writeFile(path.join(root, 'src/cli/main.ts'), 'console.log(1)\n')
+  t.equal(distState(root), 'current')
 })
 
 t.test('a build without a fingerprint is stale; a build without sources (the image) is current', async t => {
