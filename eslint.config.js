@@ -36,7 +36,8 @@ export default [
   ...neostandard({
     ts: true,
     ignores: [
-      'src/generated/**', 'node_modules/**', '.tap/**', '.data/**', 'src/dashboard/assets/**', 'bench/results/**'
+      'src/generated/**', 'node_modules/**', '.tap/**', '.data/**', 'src/dashboard/assets/**', 'bench/results/**',
+      'dist/**', 'dist.building-*/**'
     ]
   }),
   {

@@ -1,10 +1,12 @@
-// The dashboard's browser code, bundled with esbuild from the TypeScript in client/ when first asked for and kept in
-// memory: nothing generated is checked in or written to disk, so what runs is always the source that is there.
+// The dashboard's assets, read once per process and kept in memory. The built gateway reads the script that
+// `npm run build` bundled into static/app.js beside the other static files; the TypeScript sources bundle it
+// from client/ with esbuild on first request, so what a test or a checkout serves is always the source that is there.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { build } from 'esbuild'
 
 const HERE = import.meta.dirname
+// this file is dist/dashboard/bundle.js in the build and src/dashboard/bundle.ts in the sources
+const FROM_SOURCES = import.meta.url.endsWith('.ts')
 
 export interface Asset { body: Buffer, type: string }
 export type Assets = ReadonlyMap<string, Asset>
@@ -15,26 +17,18 @@ const STATIC_FILES: Record<string, string> = {
   'icon.svg': 'image/svg+xml'
 }
 
-async function bundleScript (): Promise<Buffer> {
-  const result = await build({
-    entryPoints: [path.join(HERE, 'client/main.ts')],
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'browser',
-    minify: true,
-    write: false,
-    legalComments: 'none',
-    logLevel: 'silent'
-  })
-  const output = result.outputFiles[0]
-  if (!output) throw new Error('esbuild produced no output for the dashboard')
-  return Buffer.from(output.contents)
+/** Where `npm run build` writes the bundled script, relative to this file. */
+export const BUILT_SCRIPT = 'static/app.js'
+
+async function script (): Promise<Buffer> {
+  if (!FROM_SOURCES) return readFile(path.join(HERE, BUILT_SCRIPT))
+  const { bundleClient } = await import('./client-bundle.ts')
+  return bundleClient()
 }
 
 async function loadAssets (): Promise<Assets> {
   const assets = new Map<string, Asset>()
-  assets.set('app.js', { body: await bundleScript(), type: 'text/javascript; charset=utf-8' })
+  assets.set('app.js', { body: await script(), type: 'text/javascript; charset=utf-8' })
   for (const [name, type] of Object.entries(STATIC_FILES)) {
     assets.set(name, { body: await readFile(path.join(HERE, 'static', name)), type })
   }
@@ -43,7 +37,7 @@ async function loadAssets (): Promise<Assets> {
 
 let loading: Promise<Assets> | null = null
 
-/** The assets, built once per process; a failed build is retried on the next request. */
+/** The assets, loaded once per process; a failed load is retried on the next request. */
 export function dashboardAssets (): Promise<Assets> {
   loading ??= loadAssets().catch(err => {
     loading = null

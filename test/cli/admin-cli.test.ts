@@ -1,4 +1,4 @@
-// The admin commands end to end: `node bin/tpx-gateway.js …` against a gateway listening on a real port.
+// The admin commands end to end: `tpx-gateway …` against a gateway listening on a real port.
 import t from 'tap'
 import { eventually } from '../helpers/async.ts'
 import { buildTestGateway, listen, TEST_MASTER_TOKEN, type TestGateway } from '../helpers/gateway.ts'

@@ -1,4 +1,4 @@
-// The finance commands end to end: `node bin/tpx-gateway.js reports …` against a gateway with a real workload.
+// The finance commands end to end: `tpx-gateway reports …` against a gateway with a real workload.
 import t from 'tap'
 import { cli } from '../helpers/processes.ts'
 import { reportsBed } from '../helpers/reports-bed.ts'

@@ -1,6 +1,6 @@
-// Everything a test runs as a separate process, in one place: gateway processes (`node bin/tpx-gateway.js serve`)
-// that can be killed and restarted, N replicas of them on one PostgreSQL and one Redis, a Redis to share, and the
-// CLI. Processes are what the in-process beds cannot give: a SIGKILL mid-request, two replicas' own memories.
+// Everything a test runs as a separate process, in one place: gateway processes (`tpx-gateway serve`) that can be
+// killed and restarted, N replicas of them on one PostgreSQL and one Redis, a Redis to share, and the CLI.
+// Processes are what the in-process beds cannot give: a SIGKILL mid-request, two replicas' own memories.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
@@ -10,7 +10,10 @@ import { generateKey } from '../../src/auth/key-format.ts'
 import type { Teardown } from './teardown.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-const BIN = path.join(ROOT, 'bin/tpx-gateway.js')
+// The CLI's TypeScript through tsx, as the tests themselves run, rather than bin/tpx-gateway.js, which would run
+// dist/ whenever it is a current build: what a test checks is the source in front of it, built or not.
+// (test/integration/runtime/build.test.ts runs the built gateway.)
+const CLI = ['--import=tsx', path.join(ROOT, 'src/cli/main.ts')]
 
 /** A port nothing listens on at the moment (fetch refuses well-known ones such as 9, so tests need a real one). */
 export async function freePort (): Promise<number> {
@@ -68,7 +71,7 @@ export interface SpawnOptions {
   startTimeoutMs?: number
 }
 
-/** `node bin/tpx-gateway.js serve` on a free port of 127.0.0.1; killed (SIGKILL) at teardown if still running. */
+/** `tpx-gateway serve` on a free port of 127.0.0.1; killed (SIGKILL) at teardown if still running. */
 export async function spawnGateway (t: Teardown, env: Record<string, string>, options: SpawnOptions = {}):
 Promise<GatewayProcess> {
   const port = await freePort()
@@ -76,7 +79,7 @@ Promise<GatewayProcess> {
   const output: string[] = []
   let child: ChildProcess | null = null
   const start = async () => {
-    const proc = spawn(process.execPath, [BIN, 'serve'], {
+    const proc = spawn(process.execPath, [...CLI, 'serve'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -188,11 +191,11 @@ export async function sharedRedis (t: Teardown): Promise<string> {
 
 export interface Run { code: number, stdout: string, stderr: string }
 
-/** Runs `node bin/tpx-gateway.js …` with only the given environment (plus PATH), to its exit. */
+/** Runs `tpx-gateway …` with only the given environment (plus PATH), to its exit. */
 export function cli (args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise(resolve => {
-    const options = { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }
-    execFile(process.execPath, [BIN, ...args], options, (err, stdout, stderr) => {
+    const options = { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }
+    execFile(process.execPath, [...CLI, ...args], options, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
     })
   })
