@@ -14,6 +14,10 @@ export class LoadGenerator {
   private queue: Promise<unknown> = Promise.resolve()
   constructor (private readonly child: ChildProcess) {}
 
+  get pid (): number {
+    return this.child.pid!
+  }
+
   /** Sends one command and waits for its one reply; commands are sent one at a time. */
   send<T> (command: LoadCommand): Promise<T> {
     const next = this.queue.then(() => new Promise<T>((resolve, reject) => {
@@ -61,8 +65,12 @@ export class Bench {
   async measure (side: Side, command: LoadCommand): Promise<Measurement> {
     await quiet(side)
     const cpuBefore = cpuMs(side.pid)
+    const generatorBefore = cpuMs(this.load.pid)
+    const started = performance.now()
     const figures = await this.load.send<LoadFigures>(command)
     const cpu = cpuMs(side.pid) - cpuBefore
+    // a generator near 100 % of a core is the bottleneck, not the target
+    const generatorCpuPct = Math.round((cpuMs(this.load.pid) - generatorBefore) / (performance.now() - started) * 100)
     const answered = Object.values(figures.statuses).reduce((sum, n) => sum + n, 0)
     const expected = figures.statuses[side.expected] ?? 0
     const m: Measurement = {
@@ -74,6 +82,7 @@ export class Bench {
       requests: figures.requests,
       statuses: figures.statuses,
       errors: figures.errors,
+      generatorCpuPct,
       ...(figures.dropped === undefined ? {} : { dropped: figures.dropped })
     }
     const unexpected = answered - expected + figures.errors + (figures.dropped ?? 0)
@@ -82,7 +91,7 @@ export class Bench {
         `${figures.dropped ?? 0} not sent)`
       : ''
     console.log(`  ${side.label.padEnd(12)} ${String(m.rps).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ` +
-      `${String(m.cpuUsPerRequest).padStart(5)} µs CPU/req${odd}`)
+      `${String(m.cpuUsPerRequest).padStart(5)} µs CPU/req  load generator ${generatorCpuPct} % of a core${odd}`)
     return m
   }
 

@@ -15,6 +15,8 @@ export interface Measurement {
   requests: number
   statuses: Record<string, number>
   errors: number
+  // the load generator's CPU over the measurement, in % of one core: near 100 it, not the target, is the limit
+  generatorCpuPct?: number
   // open loop: requests due while the most allowed were outstanding, not sent
   dropped?: number
   startupMs?: number
