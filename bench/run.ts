@@ -198,13 +198,13 @@ async function main () {
     const proxyGet = side('bare proxy', pids.proxy, 200, { url: `${proxyUrl}${jobPath}` })
     const gatewayCreate = side('gateway', pids.gateway, 201, creates(gatewayUrl, [keys.one]))
     const proxyCreate = side('bare proxy', pids.proxy, 201, creates(proxyUrl))
-    const fixedRate = (c: Comparison) =>
-      Math.max(1, Math.round(spread(c.b.map(m => m.rps)).median * settings.fixedRateFraction))
+    const fixedRate = (given: number | undefined, c: Comparison | undefined) =>
+      given ?? Math.max(1, Math.round(spread(c!.b.map(m => m.rps)).median * settings.fixedRateFraction))
     const wanted = settings.scenarios
 
     if (wanted.has('get')) comparisons.get = await bench.compare('GET a running job', gatewayGet, proxyGet, bench.closed())
     if (wanted.has('get-fixed')) {
-      const rate = fixedRate(comparisons.get!)
+      const rate = fixedRate(settings.fixedRate.get, comparisons.get)
       comparisons['get-fixed'] = { ...await bench.compare(`GET at a fixed ${rate} req/s`, gatewayGet, proxyGet, bench.fixed(rate)), rate }
     }
     if (wanted.has('create')) comparisons.create = await bench.compare('create, one team', gatewayCreate, proxyCreate, bench.closed())
@@ -213,7 +213,7 @@ async function main () {
         side('gateway', pids.gateway, 201, creates(gatewayUrl, keys.many)), proxyCreate, bench.closed())
     }
     if (wanted.has('create-fixed')) {
-      const rate = fixedRate(comparisons.create!)
+      const rate = fixedRate(settings.fixedRate.create, comparisons.create)
       comparisons['create-fixed'] = {
         ...await bench.compare(`create (one team) at a fixed ${rate} req/s`, gatewayCreate, proxyCreate, bench.fixed(rate)), rate
       }

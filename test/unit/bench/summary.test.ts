@@ -45,6 +45,7 @@ t.test('gateway, simulator and bench processes are disturbers; editors and shell
 t.test('BENCH_ONLY brings in the closed loop a fixed rate is taken from', async t => {
   t.same([...readSettings({ BENCH_ONLY: 'get-fixed' }).scenarios].sort(), ['get', 'get-fixed'])
   t.same([...readSettings({ BENCH_ONLY: '401,create-fixed' }).scenarios].sort(), ['401', 'create', 'create-fixed'])
+  t.same([...readSettings({ BENCH_ONLY: 'get-fixed', BENCH_FIXED_RATE_GET: '500' }).scenarios], ['get-fixed'], 'not when the rate is given')
   t.throws(() => readSettings({ BENCH_ONLY: 'gett' }), /unknown scenario gett/)
   t.throws(() => readSettings({ BENCH_ROUNDS: '0' }), /BENCH_ROUNDS must be a positive number/)
 })
