@@ -46,6 +46,11 @@ export function findStrays (): Stray[] {
   return strays
 }
 
+/** The pids whose parent is `pid`. */
+export function childrenOf (pid: number): number[] {
+  return readdirSync('/proc').map(Number).filter(child => Number.isInteger(child) && readProc(child)?.ppid === pid)
+}
+
 export function describeStrays (strays: readonly Stray[]): string {
   return strays.map(s => `  pid ${s.pid} (parent ${s.ppid}${s.ppid === 1 ? ', orphaned' : ''}): ${s.args.join(' ')}`).join('\n')
 }

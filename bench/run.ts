@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { createTestDatabase } from '../test/helpers/test-database.ts'
 import { generateKey, hashKey } from '../src/auth/key-format.ts'
-import { Children, describeStrays, findStrays, rssMb } from './processes.ts'
+import { Children, childrenOf, describeStrays, findStrays, rssMb } from './processes.ts'
 import { spread } from './stats.ts'
 import type { Target } from './load.ts'
 import { Bench, LoadGenerator, type Side } from './measure.ts'
@@ -178,6 +178,11 @@ async function main () {
     await Promise.all([readyMessage(proxy, 'bare proxy'), readyMessage(hello, 'hello-world'),
       answered(`${gatewayUrl}/readyz`, 200, gatewayStarted, gateway)])
     const pids = { gateway: gateway.pid!, proxy: proxy.pid!, hello: hello.pid! }
+    // CPU and RSS are read from these pids: a target that serves from a child process would be measured as its wrapper
+    for (const [name, pid] of Object.entries(pids)) {
+      const forked = childrenOf(pid)
+      if (forked.length) throw new Error(`the ${name} (pid ${pid}) runs child processes ${forked.join(', ')}: its CPU and RSS would be missed`)
+    }
     await sleep(3000)
     const idle = { gatewayMb: rssMb(pids.gateway), bareProxyMb: rssMb(pids.proxy), helloWorldMb: rssMb(pids.hello) }
     console.log(`idle RSS: gateway ${idle.gatewayMb} MB, bare proxy ${idle.bareProxyMb} MB, hello-world ${idle.helloWorldMb} MB`)
