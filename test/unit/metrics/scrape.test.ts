@@ -20,7 +20,10 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
     $queryRaw: () => down ? Promise.reject(new Error('connection refused')) : Promise.resolve(rows[call++ % rows.length])
   } as unknown as Db
   const scraper = createScraper({
-    db, keyCache: { hits: 7, misses: 2 }, stalePendingMs: 120_000, log: { warn: (_d, m) => { warnings.push(m) } }
+    db,
+    keyLookups: { hit: 7, miss: 2, capped: 5 },
+    stalePendingMs: 120_000,
+    log: { warn: (_d, m) => { warnings.push(m) } }
   })
 
   const up = parseMetrics(await scraper.scrape())
@@ -39,6 +42,7 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(up, 'tpx_over_budget_cancel_oldest_pending_seconds'), 90, 'how long the oldest pending cancel waits')
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'miss' }), 2)
+  t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'capped' }), 5, 'refused over the unknown-lookup cap')
 
   down = true
   const text = await scraper.scrape()
