@@ -22,15 +22,16 @@ export interface AuthOptions {
 
 /** Verifies the request's key; records who it is for the access log. */
 export async function authenticate (app: FastifyInstance, request: FastifyRequest): Promise<Principal | null> {
-  const principal = await app.keys.verify(keyFromHeader(request.headers.authorization))
+  const key = keyFromHeader(request.headers.authorization)
+  const principal = await app.keys.verify(key, { throttled: app.throttledForFailedAuth(request) })
   request.principal = principal
   if (principal) request.caller = { team: principal.teamSlug ?? undefined, keyPrefix: principal.prefix }
   return principal
 }
 
 // Which public ids are keys', read whenever the change feed (re)connects: a replica that starts, or comes back, in
-// the middle of a flood of made-up keys still tells its clients' keys from the flood, so their lookups are not
-// capped (src/auth/verifier.ts). Keys created since arrive by their notice.
+// the middle of a flood of made-up keys still tells its clients' keys from the flood, so their lookups are neither
+// capped nor refused to a throttled address (src/auth/verifier.ts). Keys created since arrive by their notice.
 function learnKeysOnConnect (app: FastifyInstance, db: Db, cache: KeyCache<KeyRow>) {
   app.changes.subscribe([KEY_CHANNEL], {
     changed () {},

@@ -1,7 +1,7 @@
 // Turns an Authorization header into a Principal. Hot path: one SHA-256 and a map lookup; the database is read on
-// a cache miss only, and for a public id no key is known to have, only within the unknown-lookup budget. Every
-// refusal is the same `null`, so callers cannot tell unknown, revoked, expired and unchecked apart, and costs the
-// same work whether the key's public id exists or not (see matchingSecret).
+// a cache miss only, and for a public id no key is known to have, only within the unknown-lookup budget and never
+// for a throttled client. Every refusal is the same `null`, so callers cannot tell unknown, revoked, expired and
+// unchecked apart, and costs the same work whether the key's public id exists or not (see matchingSecret).
 import type { Db } from '../db/client.ts'
 import { displayPrefix, hashKey, parseKey, sameHash } from './key-format.ts'
 import type { KeyCache } from './key-cache.ts'
@@ -64,13 +64,18 @@ function toPrincipal (row: KeyRow | null, keyHash: string, now: number): Princip
 /**
  * Where verifications of a well-formed key were answered, for the metrics: from the cache (hit), the database
  * (miss), or refused without a lookup for a public id no key is known to have, because the unknown-lookup budget
- * was spent (capped).
+ * was spent (capped) or the client is throttled for failed authentication (throttled).
  */
-export interface KeyLookups { hit: number, miss: number, capped: number }
+export interface KeyLookups { hit: number, miss: number, capped: number, throttled: number }
+
+export interface VerifyOptions {
+  // the client is over its failed-authentication limit (src/auth/refusals.ts): it may use keys, not probe for them
+  throttled?: boolean
+}
 
 export class KeyVerifier {
   private readonly lastUsedWritten = new Map<string, number>()
-  readonly lookups: KeyLookups = { hit: 0, miss: 0, capped: 0 }
+  readonly lookups: KeyLookups = { hit: 0, miss: 0, capped: 0, throttled: 0 }
 
   constructor (
     private readonly db: Db,
@@ -79,14 +84,14 @@ export class KeyVerifier {
     private readonly clock: () => number = Date.now
   ) {}
 
-  async verify (key: string | null): Promise<Principal | null> {
+  async verify (key: string | null, { throttled = false }: VerifyOptions = {}): Promise<Principal | null> {
     const parsed = key ? parseKey(key) : null
     if (!parsed) return null
     const now = this.clock()
     const keyHash = hashKey(parsed.key)
     const cached = this.cache.get(parsed.publicId, now)
     if (cached) this.lookups.hit++
-    const row = cached ? cached.row : await this.load(parsed.publicId, now)
+    const row = cached ? cached.row : await this.load(parsed.publicId, now, throttled)
     const principal = toPrincipal(row, keyHash, now)
     if (!principal || (principal.validUntil !== null && principal.validUntil <= now)) return null
     this.touch(principal.keyId, now)
@@ -94,11 +99,18 @@ export class KeyVerifier {
   }
 
   // A public id known to be a key's is always looked up (its cached row expired or was dropped, or the feed is
-  // down). One nobody has seen is what a flood of made-up keys is made of: capped.
-  private async load (publicId: string, now: number): Promise<KeyRow | null> {
-    if (!this.cache.isKey(publicId) && !this.unknownLookups.take(now)) {
-      this.lookups.capped++
-      return null
+  // down). One nobody has seen is what a flood of made-up keys is made of: refused unchecked for a throttled client,
+  // and capped for everyone.
+  private async load (publicId: string, now: number, throttled: boolean): Promise<KeyRow | null> {
+    if (!this.cache.isKey(publicId)) {
+      if (throttled) {
+        this.lookups.throttled++
+        return null
+      }
+      if (!this.unknownLookups.take(now)) {
+        this.lookups.capped++
+        return null
+      }
     }
     this.lookups.miss++
     const generation = this.cache.generation

@@ -98,9 +98,10 @@ export function createScraper ({ db, keyLookups, stalePendingMs, log }: ScrapeSo
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
     help: 'Key verifications answered from this process\'s cache (hit), from the database (miss), or refused ' +
-      'without a lookup for a prefix no key is known to have, over AUTH_UNKNOWN_LOOKUPS_PER_SECOND (capped)',
+      'without a lookup for a prefix no key is known to have: over AUTH_UNKNOWN_LOOKUPS_PER_SECOND (capped), or ' +
+      'from an address throttled for failed authentication (throttled)',
     labelNames: ['result']
-  }, () => (['hit', 'miss', 'capped'] as const).map(result => [{ result }, keyLookups[result]]))
+  }, () => (['hit', 'miss', 'capped', 'throttled'] as const).map(result => [{ result }, keyLookups[result]]))
   const fromDatabase = [
     budget, charged, held, active, vanished, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge
   ]

@@ -1,6 +1,7 @@
-// Invalid-key floods: refusals are throttled per client address (valid keys keep working), summarised in the log
-// instead of one line each, remembered per public id (a made-up prefix reaches the database once), capped across
-// all addresses for prefixes no key has, and take the same time whether the prefix exists or not.
+// Invalid-key floods: refusals are throttled per client address (valid keys keep working), and a throttled address
+// is refused before any lookup; summarised in the log instead of one line each; remembered per public id (a made-up
+// prefix reaches the database once); capped across all addresses for prefixes no key has; and take the same time
+// whether the prefix exists or not.
 import t from 'tap'
 import { CHANGE_FEED_APPLICATION } from '../../../src/db/change-feed.ts'
 import type { Db } from '../../../src/db/client.ts'
@@ -34,6 +35,9 @@ const madeUpLookups = (lookedUp: string[], keys: Array<{ publicId: string }>) =>
 t.test('refusals past AUTH_FAILURES_PER_MINUTE are 429 per address; valid keys still work', async t => {
   const bed = await dataPlaneBed(t, { env: { AUTH_FAILURES_PER_MINUTE: '5' } })
   const admin = await makeKey(bed.gw.db, { scopes: ['admin'] })
+  // neighbours behind the same address, already at work (made behind the gateway's back, so it learns of them here)
+  t.equal((await bed.api.get('/api/jobs/')).status, 200)
+  t.equal((await client(bed.origin, admin.key, 'Bearer').get('/admin/v1/teams')).status, 200)
   const intruder = client(bed.origin, badKey())
   for (let i = 0; i < 5; i++) t.equal((await intruder.get('/api/jobs/')).status, 401, `refusal ${i + 1} is a 401`)
   const throttled = await intruder.get('/api/jobs/')
@@ -76,6 +80,50 @@ t.test('a made-up public id reaches the database once; creating that key makes i
     if (!principal) await new Promise(resolve => setTimeout(resolve, 50))
   }
   t.ok(principal, 'the remembered absence was dropped by the create notification')
+})
+
+// Regression (issue 20, 3): the throttle was consulted after the lookup, so an address already answered 429 still
+// cost a database lookup for every new made-up prefix.
+t.test('a throttled address is refused before any lookup, on both planes; keys it used keep working', async t => {
+  const bed = await dataPlaneBed(t, { env: { AUTH_FAILURES_PER_MINUTE: '5' } })
+  const admin = await makeKey(bed.gw.db, { scopes: ['admin'] })
+  const adminApi = client(bed.origin, admin.key, 'Bearer')
+  t.equal((await bed.api.get('/api/jobs/')).status, 200, 'a neighbour behind the same address is at work')
+  t.equal((await adminApi.get('/admin/v1/teams')).status, 200, 'on both planes')
+  const lookedUp = recordKeyLookups(bed.gw.db)
+  const madeUp = () => madeUpLookups(lookedUp, [bed.key, admin])
+  for (let i = 0; i < 5; i++) t.equal((await client(bed.origin, madeUpKey()).get('/api/jobs/')).status, 401)
+  t.equal(madeUp(), 5, 'five made-up prefixes before the throttle: five lookups')
+  t.equal((await client(bed.origin, madeUpKey()).get('/api/jobs/')).status, 429)
+  t.equal(madeUp(), 6, 'the sixth is how the address learns it is over the limit (the count is kept after the lookup)')
+
+  const flood = await mapBounded(Array.from({ length: 300 }, (_, i) => i), 20, async i => i % 3 === 0
+    ? await client(bed.origin, madeUpKey(), 'Bearer').get('/admin/v1/teams')
+    : await client(bed.origin, madeUpKey()).get('/api/jobs/'))
+  t.same(countStatuses(flood), { 429: 300 }, 'three hundred more made-up prefixes: every one 429')
+  t.equal(madeUp(), 6, 'and not one more lookup')
+  const [control, data] = [flood[0], flood[1]]
+  t.match(data?.body, { detail: /^Request was throttled\. Expected available in \d+ seconds\.$/, request_id: String }, 'TensorPix\'s shape on /api')
+  t.match(control?.body, { error: 'rate_limited', message: String, requestId: String }, 'the gateway envelope on /admin')
+  for (const answer of [control, data]) t.ok(Number(answer?.headers.get('retry-after')) > 0, 'with Retry-After')
+  t.equal(bed.gw.app.keys.lookups.throttled, 300, 'counted as refused unchecked')
+
+  t.equal((await bed.api.get('/api/jobs/')).status, 200, 'the neighbour\'s key still works')
+  t.equal((await adminApi.get('/admin/v1/teams')).status, 200, 'on both planes')
+  bed.gw.app.keyCache.invalidate({ all: true })
+  t.equal((await bed.api.get('/api/jobs/')).status, 200, 'and with its cached row gone, looked up again: it is a key\'s')
+  t.ok(lookedUp.includes(bed.key.publicId))
+
+  const unseen = await makeKey(bed.gw.db, { teamId: bed.team.id, scopes: ['jobs:read'] })
+  t.equal((await client(bed.origin, unseen.key).get('/api/jobs/')).status, 429,
+    'a key this replica never saw nor heard of is refused like a made-up one until the address cools down')
+  t.notOk(lookedUp.includes(unseen.publicId), 'unchecked')
+  const created = await adminApi.post<{ key: string, prefix: string }>(`/admin/v1/teams/${bed.team.slug}/keys`, {
+    json: { name: 'new', scopes: ['jobs:read'] }
+  })
+  t.equal(created.status, 201)
+  t.ok(await eventually(async () => bed.gw.app.keyCache.isKey(created.body.prefix.slice(4))), 'a key created through the gateway is heard of')
+  t.equal((await client(bed.origin, created.body.key).get('/api/jobs/')).status, 200, 'and works from the throttled address at once')
 })
 
 // Regression (issue 20, 3): nothing capped the lookups of made-up prefixes spread over many addresses.

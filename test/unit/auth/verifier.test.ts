@@ -68,6 +68,19 @@ function bench (perSecond: number) {
   return { verifier, lookedUp, clock, addKey, madeUp: () => `tgw_${generateKey().publicId}_${'s'.repeat(43)}` }
 }
 
+t.test('a throttled client is refused unknown prefixes without a lookup; its keys still work', async t => {
+  const { verifier, lookedUp, clock, addKey, madeUp } = bench(0)
+  const key = addKey()
+  t.ok(await verifier.verify(key), 'seen once (one lookup)')
+  for (let i = 0; i < 20; i++) t.equal(await verifier.verify(madeUp(), { throttled: true }), null)
+  t.equal(lookedUp.length, 1, 'twenty made-up prefixes from a throttled client: no lookup')
+  t.ok(await verifier.verify(key, { throttled: true }), 'its cached key is served')
+  clock.now = 60_000
+  t.ok(await verifier.verify(key, { throttled: true }), 'and once the cached row expired, looked up again')
+  t.equal(lookedUp.length, 2)
+  t.same(verifier.lookups, { hit: 1, miss: 2, capped: 0, throttled: 20 })
+})
+
 t.test('unknown prefixes are looked up within the budget; known keys never wait for it', async t => {
   const { verifier, lookedUp, clock, addKey, madeUp } = bench(3)
   const key = addKey()
@@ -79,7 +92,7 @@ t.test('unknown prefixes are looked up within the budget; known keys never wait 
   t.equal(lookedUp.length, 3 + 3, 'a minute later: three more (one second\'s worth), and the budget is spent')
   t.ok(await verifier.verify(key), 'a key whose cached row expired is looked up all the same')
   t.equal(lookedUp.length, 7)
-  t.same(verifier.lookups, { hit: 0, miss: 7, capped: 15 })
+  t.same(verifier.lookups, { hit: 0, miss: 7, capped: 15, throttled: 0 })
 })
 
 t.test('a refusal over the cap is the same null as a wrong secret', async t => {

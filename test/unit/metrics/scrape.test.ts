@@ -21,7 +21,7 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   } as unknown as Db
   const scraper = createScraper({
     db,
-    keyLookups: { hit: 7, miss: 2, capped: 5 },
+    keyLookups: { hit: 7, miss: 2, capped: 5, throttled: 3 },
     stalePendingMs: 120_000,
     log: { warn: (_d, m) => { warnings.push(m) } }
   })
@@ -43,6 +43,7 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'miss' }), 2)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'capped' }), 5, 'refused over the unknown-lookup cap')
+  t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'throttled' }), 3, 'refused unchecked for a throttled address')
 
   down = true
   const text = await scraper.scrape()
