@@ -61,7 +61,7 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   }
   await app.register(openapi, { version: VERSION })
   await app.register(changeFeed, { databaseUrl: deps.databaseUrl })
-  await app.register(auth, { db: deps.db })
+  await app.register(auth, { db: deps.db, unknownLookupsPerSecond: config.AUTH_UNKNOWN_LOOKUPS_PER_SECOND })
   // before everything it observes: only routes registered after it are instrumented
   await app.register(metrics, { db: deps.db, stalePendingMs: config.STALE_PENDING_MS })
   // METRICS_PORT serves the scrape on a listener of its own instead (src/metrics/listener.ts)

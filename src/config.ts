@@ -32,6 +32,9 @@ export const ConfigSchema = Type.Object({
     pattern: '^https?://[^\\s,]+(,https?://[^\\s,]+)*$', description: 'comma-separated origins allowed to call /api from a browser'
   })),
   AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 0, default: 300, description: 'refused keys per client address per minute before 429 (0 = no limit)' }),
+  AUTH_UNKNOWN_LOOKUPS_PER_SECOND: Type.Integer({
+    minimum: 0, default: 100, description: 'database lookups per second per replica for key prefixes no key is known to have, across all addresses (0 = no cap)'
+  }),
   MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024, default: 16 * 1024, description: 'request line plus headers, in bytes' }),
   MAX_URL_LENGTH: Type.Integer({ minimum: 256, maximum: 65536, default: 4096, description: 'longest request target (path and query), in characters' }),
   MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024, description: 'largest request body except uploads, in bytes' }),

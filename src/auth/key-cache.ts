@@ -5,6 +5,7 @@
 import type { ChangeFeed, Subscriber } from '../db/change-feed.ts'
 
 export const KEY_CHANNEL = 'tpx_key_changed'
+export const MAX_KEYS = 50_000
 
 export type Invalidation = { publicId: string } | { teamId: string } | { all: true }
 
@@ -33,10 +34,11 @@ interface TeamOf { teamId: string | null }
 export class KeyCache<Row extends TeamOf = TeamOf> implements Subscriber {
   private readonly known = new Map<string, CachedKey<Row>>()
   private readonly absent = new Map<string, CachedKey<Row>>()
+  // the public ids a lookup found a key for, or a change notice named: kept through expiry, resets and a dead feed,
+  // because nothing here is trusted to authenticate; it only tells a real key's lookup from a made-up prefix's
+  private readonly keyIds = new Set<string>()
   // bumped by every invalidation: a row loaded before one may be stale and is not cached
   generation = 0
-  hits = 0
-  misses = 0
 
   constructor (private readonly options: KeyCacheOptions) {
     options.feed.subscribe([KEY_CHANNEL], this)
@@ -52,17 +54,20 @@ export class KeyCache<Row extends TeamOf = TeamOf> implements Subscriber {
 
   get (publicId: string, now: number): CachedKey<Row> | undefined {
     const entry = this.listening ? (this.known.get(publicId) ?? this.absent.get(publicId)) : undefined
-    if (entry && entry.expiresAt > now) {
-      this.hits++
-      return entry
-    }
-    this.misses++
-    return undefined
+    return entry && entry.expiresAt > now ? entry : undefined
+  }
+
+  /** Whether the public id is a key's, as far as this process has seen: its lookup is not a made-up prefix's. */
+  isKey (publicId: string): boolean {
+    return this.keyIds.has(publicId)
   }
 
   set (publicId: string, row: Row | null, now: number, loadedAt: number): void {
-    if (!this.listening || loadedAt !== this.generation) return
-    const { ttlMs = 60_000, absentTtlMs = 60_000, maxKeys = 50_000, maxAbsent = 10_000 } = this.options
+    if (loadedAt !== this.generation) return
+    if (row) this.rememberKey(publicId)
+    else this.keyIds.delete(publicId)
+    if (!this.listening) return
+    const { ttlMs = 60_000, absentTtlMs = 60_000, maxKeys = MAX_KEYS, maxAbsent = 10_000 } = this.options
     const [map, max, ttl] = row ? [this.known, maxKeys, ttlMs] : [this.absent, maxAbsent, absentTtlMs]
     map.delete(publicId)
     if (map.size >= max) map.delete(map.keys().next().value as string)
@@ -77,14 +82,27 @@ export class KeyCache<Row extends TeamOf = TeamOf> implements Subscriber {
       return
     }
     if ('publicId' in what) {
-      // a created key's prefix may have been probed (and remembered as absent) before
+      // a created key's prefix may have been probed (and remembered as absent) before; from now on it is a key's
       this.known.delete(what.publicId)
       this.absent.delete(what.publicId)
+      this.rememberKey(what.publicId)
       return
     }
     for (const [publicId, { row }] of this.known) {
       if (row?.teamId === what.teamId) this.known.delete(publicId)
     }
+  }
+
+  /** Public ids read from the database, oldest first: with more than maxKeys, the newest are kept. */
+  learnKeys (publicIds: Iterable<string>): void {
+    for (const publicId of publicIds) this.rememberKey(publicId)
+  }
+
+  private rememberKey (publicId: string) {
+    this.keyIds.delete(publicId)
+    const oldest = this.keyIds.values().next().value
+    if (oldest !== undefined && this.keyIds.size >= (this.options.maxKeys ?? MAX_KEYS)) this.keyIds.delete(oldest)
+    this.keyIds.add(publicId)
   }
 
   changed (_channel: string, payload: string): void {

@@ -1,9 +1,11 @@
 // Turns an Authorization header into a Principal. Hot path: one SHA-256 and a map lookup; the database is read on
-// a cache miss only. Every refusal is the same `null`, so callers cannot tell unknown, revoked and expired apart,
-// and costs the same work whether the key's public id exists or not (see matchingSecret).
+// a cache miss only, and for a public id no key is known to have, only within the unknown-lookup budget and never
+// for a throttled client. Every refusal is the same `null`, so callers cannot tell unknown, revoked, expired and
+// unchecked apart, and costs the same work whether the key's public id exists or not (see matchingSecret).
 import type { Db } from '../db/client.ts'
 import { displayPrefix, hashKey, parseKey, sameHash } from './key-format.ts'
 import type { KeyCache } from './key-cache.ts'
+import type { LookupBudget } from './lookup-budget.ts'
 import type { Principal } from './principal.ts'
 import { SCOPES, type Scope } from './scopes.ts'
 
@@ -59,29 +61,58 @@ function toPrincipal (row: KeyRow | null, keyHash: string, now: number): Princip
   }
 }
 
+/**
+ * Where verifications of a well-formed key were answered, for the metrics: from the cache (hit), the database
+ * (miss), or refused without a lookup for a public id no key is known to have, because the unknown-lookup budget
+ * was spent (capped) or the client is throttled for failed authentication (throttled).
+ */
+export interface KeyLookups { hit: number, miss: number, capped: number, throttled: number }
+
+export interface VerifyOptions {
+  // the client is over its failed-authentication limit (src/auth/refusals.ts): it may use keys, not probe for them
+  throttled?: boolean
+}
+
 export class KeyVerifier {
   private readonly lastUsedWritten = new Map<string, number>()
+  readonly lookups: KeyLookups = { hit: 0, miss: 0, capped: 0, throttled: 0 }
 
   constructor (
     private readonly db: Db,
     private readonly cache: KeyCache<KeyRow>,
+    private readonly unknownLookups: LookupBudget,
     private readonly clock: () => number = Date.now
   ) {}
 
-  async verify (key: string | null): Promise<Principal | null> {
+  async verify (key: string | null, { throttled = false }: VerifyOptions = {}): Promise<Principal | null> {
     const parsed = key ? parseKey(key) : null
     if (!parsed) return null
     const now = this.clock()
     const keyHash = hashKey(parsed.key)
     const cached = this.cache.get(parsed.publicId, now)
-    const row = cached ? cached.row : await this.load(parsed.publicId, now)
+    if (cached) this.lookups.hit++
+    const row = cached ? cached.row : await this.load(parsed.publicId, now, throttled)
     const principal = toPrincipal(row, keyHash, now)
     if (!principal || (principal.validUntil !== null && principal.validUntil <= now)) return null
     this.touch(principal.keyId, now)
     return principal
   }
 
-  private async load (publicId: string, now: number): Promise<KeyRow | null> {
+  // A public id known to be a key's is always looked up (its cached row expired or was dropped, or the feed is
+  // down). One nobody has seen is what a flood of made-up keys is made of: refused unchecked for a throttled client,
+  // and capped for everyone.
+  private async load (publicId: string, now: number, throttled: boolean): Promise<KeyRow | null> {
+    if (!this.cache.isKey(publicId)) {
+      if (throttled) {
+        this.lookups.throttled++
+        return null
+      }
+      if (!this.unknownLookups.take(now)) {
+        this.lookups.capped++
+        return null
+      }
+    }
+    this.lookups.miss++
     const generation = this.cache.generation
     const row = await findKey(this.db, publicId)
     this.cache.set(publicId, row, now, generation)

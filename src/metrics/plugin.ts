@@ -37,7 +37,7 @@ function instrument (route: RouteOptions) {
 
 async function metrics (app: FastifyInstance, { db, stalePendingMs }: MetricsOptions) {
   startProcessMetrics()
-  const scraper = createScraper({ db, keyCache: app.keyCache, stalePendingMs, log: app.log })
+  const scraper = createScraper({ db, keyLookups: app.keys.lookups, stalePendingMs, log: app.log })
   app.decorate('metrics', scraper)
 
   app.addHook('onRoute', instrument)

@@ -1,15 +1,16 @@
-// One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key cache's tallies
+// One app's scrape: the process-wide instruments plus what is read when somebody scrapes — the key verifier's tallies
 // and, from the database, every team's budget in its current period, the active and vanished jobs, the worker lag,
 // the over-budget cancels (pending, and what TensorPix kept of over-budget jobs) and the webhook outbox's backlog. The
 // database figures describe the shared database, so every replica reports the same values (aggregate with max()).
 import { Gauge, Registry } from 'prom-client'
+import type { KeyLookups } from '../auth/verifier.ts'
 import type { Db } from '../db/client.ts'
 import { ACTIVE_STATES } from '../jobs/states.ts'
 import { processRegistry, talliedCounter } from './registry.ts'
 
 export interface ScrapeSources {
   db: Db
-  keyCache: { readonly hits: number, readonly misses: number }
+  keyLookups: Readonly<KeyLookups>
   // a pending create older than this is due for reconciliation (STALE_PENDING_MS)
   stalePendingMs: number
   log: { warn(details: object, message: string): void }
@@ -89,7 +90,7 @@ async function readWebhookBacklog (db: Db): Promise<{ pending: number, lag: numb
   return row ?? { pending: 0, lag: 0 }
 }
 
-export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSources): Scraper {
+export function createScraper ({ db, keyLookups, stalePendingMs, log }: ScrapeSources): Scraper {
   const registry = new Registry()
   const registers = [registry]
   const team = ['team'] as const
@@ -109,9 +110,11 @@ export function createScraper ({ db, keyCache, stalePendingMs, log }: ScrapeSour
   const databaseUp = new Gauge({ name: 'tpx_metrics_database_up', help: '1 when this scrape could read the database figures, else 0 (they are then absent)', registers })
   talliedCounter(registry, {
     name: 'tpx_key_cache_lookups_total',
-    help: 'Key verifications answered from this process\'s cache (hit) or from the database (miss)',
+    help: 'Key verifications answered from this process\'s cache (hit), from the database (miss), or refused ' +
+      'without a lookup for a prefix no key is known to have: over AUTH_UNKNOWN_LOOKUPS_PER_SECOND (capped), or ' +
+      'from an address throttled for failed authentication (throttled)',
     labelNames: ['result']
-  }, () => [[{ result: 'hit' }, keyCache.hits], [{ result: 'miss' }, keyCache.misses]])
+  }, () => (['hit', 'miss', 'capped', 'throttled'] as const).map(result => [{ result }, keyLookups[result]]))
   const fromDatabase = [
     budget, charged, held, active, vanished, lag, cancels, overspent, oldestCancel, accountDrift, accountCheckAge,
     webhooksPending, webhookLag

@@ -102,7 +102,7 @@ export async function overBudgetBed (t: Test) {
   const overspentEvents = async () => (await db.webhookDelivery.findMany({ where: { teamId: team.id, eventType: 'budget.overspent' } }))
     .map(d => (d.payload as { data: Record<string, unknown> }).data)
   const scrape = async () => parseMetrics(await createScraper({
-    db, keyCache: { hits: 0, misses: 0 }, stalePendingMs: 60_000, log: pino({ level: 'silent' })
+    db, keyLookups: { hit: 0, miss: 0, capped: 0, throttled: 0 }, stalePendingMs: 60_000, log: pino({ level: 'silent' })
   }).scrape())
   return { db, sim, team, cost, budget, gateway, create, overBudgetCreate, jobOf, overspentEvents, scrape }
 }

@@ -62,9 +62,15 @@ t.test('hardening settings: proxies, CORS origins and limits', async t => {
   t.equal(config.ADMIN_PORT, 9090)
   t.equal(config.MAX_HEADER_BYTES, 16384)
   t.equal(config.AUTH_FAILURES_PER_MINUTE, 300)
+  t.equal(config.AUTH_UNKNOWN_LOOKUPS_PER_SECOND, 100)
+  t.equal(loadConfig({ AUTH_UNKNOWN_LOOKUPS_PER_SECOND: '0' }).AUTH_UNKNOWN_LOOKUPS_PER_SECOND, 0, '0 = no cap')
   t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, 'true')
-  const error = t.throws(() => loadConfig({ TRUST_PROXY: 'everyone', CORS_ORIGINS: '*', MAX_HEADER_BYTES: '10' })) as ConfigError
-  t.same(error.problems.map(p => p.split('=')[0]), ['TRUST_PROXY', 'CORS_ORIGINS', 'MAX_HEADER_BYTES'])
+  const error = t.throws(() => loadConfig({
+    TRUST_PROXY: 'everyone', CORS_ORIGINS: '*', AUTH_UNKNOWN_LOOKUPS_PER_SECOND: '-1', MAX_HEADER_BYTES: '10'
+  })) as ConfigError
+  t.same(error.problems.map(p => p.split('=')[0]), ['TRUST_PROXY', 'CORS_ORIGINS', 'AUTH_UNKNOWN_LOOKUPS_PER_SECOND', 'MAX_HEADER_BYTES'])
+  const words = t.throws(() => loadConfig({ AUTH_UNKNOWN_LOOKUPS_PER_SECOND: 'many' })) as ConfigError
+  t.match(words.problems, [/^AUTH_UNKNOWN_LOOKUPS_PER_SECOND="many" is not database lookups per second .*\(0 = no cap\)$/])
 })
 
 // Regression (issue 15, 6): a STALE_PENDING_MS under the upstream timeouts let reconciliation release a create that

@@ -5,8 +5,9 @@ import { KeyCache } from '../../../src/auth/key-cache.ts'
 
 interface Row { teamId: string | null, name: string }
 
-function cache (options: { maxKeys?: number, maxAbsent?: number } = {}) {
-  return new KeyCache<Row>({ feed: { live: true, subscribe () {} }, ...options })
+function cache (options: { maxKeys?: number, maxAbsent?: number, live?: boolean } = {}) {
+  const { live = true, ...sizes } = options
+  return new KeyCache<Row>({ feed: { live, subscribe () {} }, ...sizes })
 }
 
 t.test('unknown prefixes are bounded and never evict a real key', async t => {
@@ -46,4 +47,42 @@ t.test('entries expire', async t => {
   c.set('a', { teamId: null, name: 'a' }, 0, 0)
   t.ok(c.get('a', 59_999))
   t.equal(c.get('a', 60_000), undefined)
+})
+
+t.test('which public ids are keys\' outlives the cached rows', async t => {
+  const c = cache({ maxKeys: 2 })
+  t.notOk(c.isKey('a'), 'nothing is known to begin with')
+  c.set('a', { teamId: 't1', name: 'a' }, 0, 0)
+  c.set('probed', null, 0, 0)
+  t.ok(c.isKey('a'), 'a row was found for it')
+  t.notOk(c.isKey('probed'), 'no row: a made-up prefix')
+  t.equal(c.get('a', 60_000), undefined, 'the row expired')
+  t.ok(c.isKey('a'), 'but it is still a key\'s')
+  c.reset()
+  c.invalidate({ all: true })
+  c.invalidate({ teamId: 't1' })
+  t.ok(c.isKey('a'), 'through resets and invalidations too')
+
+  c.set('b', { teamId: 't2', name: 'b' }, 0, c.generation)
+  c.invalidate({ publicId: 'created' })
+  t.ok(c.isKey('created'), 'a change notice names a key')
+  t.notOk(c.isKey('a'), 'bounded like the rows (maxKeys): the oldest went')
+  t.ok(c.isKey('b'))
+  c.set('created', null, 0, c.generation)
+  t.notOk(c.isKey('created'), 'a lookup that finds no row forgets it')
+})
+
+t.test('with the feed down nothing is cached, but keys are still told from made-up prefixes', async t => {
+  const c = cache({ live: false })
+  c.set('a', { teamId: null, name: 'a' }, 0, 0)
+  t.equal(c.get('a', 1), undefined, 'not cached')
+  t.ok(c.isKey('a'))
+})
+
+t.test('a lookup older than an invalidation does not decide whether its public id is a key\'s', async t => {
+  const c = cache()
+  const loadedAt = c.generation
+  c.invalidate({ publicId: 'new' })
+  c.set('new', null, 0, loadedAt)
+  t.ok(c.isKey('new'), 'the create notice wins over the lookup that started before it')
 })

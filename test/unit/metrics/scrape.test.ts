@@ -21,7 +21,10 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
     $queryRaw: () => down ? Promise.reject(new Error('connection refused')) : Promise.resolve(rows[call++ % rows.length])
   } as unknown as Db
   const scraper = createScraper({
-    db, keyCache: { hits: 7, misses: 2 }, stalePendingMs: 120_000, log: { warn: (_d, m) => { warnings.push(m) } }
+    db,
+    keyLookups: { hit: 7, miss: 2, capped: 5, throttled: 3 },
+    stalePendingMs: 120_000,
+    log: { warn: (_d, m) => { warnings.push(m) } }
   })
 
   const up = parseMetrics(await scraper.scrape())
@@ -42,6 +45,8 @@ t.test('with the database unreachable a scrape still answers, says so, and shows
   t.equal(metricValue(up, 'tpx_webhook_delivery_lag_seconds'), 12.5, 'and how overdue its oldest due delivery is')
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'hit' }), 7)
   t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'miss' }), 2)
+  t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'capped' }), 5, 'refused over the unknown-lookup cap')
+  t.equal(metricValue(up, 'tpx_key_cache_lookups_total', { result: 'throttled' }), 3, 'refused unchecked for a throttled address')
 
   down = true
   const text = await scraper.scrape()
