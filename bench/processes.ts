@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 export function isBenchDisturber (args: readonly string[]): boolean {
   if (!/(^|\/)node$/.test(args[0] ?? '')) return false
   return args.some((arg, i) =>
-    (arg.endsWith('bin/tpx-gateway.js') && ['serve', 'simulator'].includes(args[i + 1] ?? '')) ||
+    // the bin, or the CLI's sources as the test helpers and `npm run replicas` start them
+    (/(bin\/tpx-gateway\.js|src\/cli\/main\.ts)$/.test(arg) && ['serve', 'simulator'].includes(args[i + 1] ?? '')) ||
     arg.endsWith('src/server.ts') ||
     /(^|\/)bench\/[\w-]+\.ts$/.test(arg))
 }

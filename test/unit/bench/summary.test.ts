@@ -34,6 +34,7 @@ t.test('gateway, simulator and bench processes are disturbers; editors and shell
   t.ok(isBenchDisturber(['/usr/bin/node', '/work/x/bin/tpx-gateway.js', 'serve']))
   t.ok(isBenchDisturber(['node', 'bin/tpx-gateway.js', 'simulator', '--port', '1']))
   t.ok(isBenchDisturber(['node', '--import', 'tsx', 'src/server.ts']))
+  t.ok(isBenchDisturber(['/usr/bin/node', '--import=tsx', '/work/x/src/cli/main.ts', 'serve']), 'a test gateway')
   t.ok(isBenchDisturber(['/usr/bin/node', '--import', 'tsx', 'bench/bare-proxy.ts', '1', 'http://x', 't']))
   t.ok(isBenchDisturber(['node', '/work/main/node_modules/.bin/tsx', 'bench/reports-scale.ts']))
   t.notOk(isBenchDisturber(['node', 'bin/tpx-gateway.js', 'keys', 'list']), 'the CLI')
