@@ -15,11 +15,15 @@ import type { MediaKind } from '../generated/prisma/enums.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 import { freshForMs, type FreshnessRules } from './poll-freshness.ts'
 
-// ~2 KB of answer text per job in the simulator (two nested media objects with their links): about 20 MB when full
-export const DEFAULT_MAX_ENTRIES = 10_000
+// The bound is on the answers' text, whatever its size (a running job's answer is ~1 KB in the simulator, a finished
+// one's ~2.2 KB with its links; real presigned links can be longer): 16 Mi characters, about 16 MB (twice that for
+// text beyond Latin-1), some 7,000 finished or 15,000 running jobs. A job pushed out is read afresh when next polled.
+export const DEFAULT_MAX_CHARS = 16 * 1024 * 1024
+// what an entry costs besides its text (the entry, its key, its media list), counted against the bound
+const ENTRY_CHARS = 256
 
 export interface PollOptions extends FreshnessRules {
-  maxEntries?: number
+  maxChars?: number
   now?: () => number
 }
 
@@ -51,20 +55,23 @@ function mediaOf (body: unknown): string[] {
 
 interface Flight { startedAt: number, text: Promise<string> }
 
+const charsOf = (entry: Entry) => ENTRY_CHARS + (entry.outcome.ok ? entry.outcome.text.length : 0)
+
 function given (outcome: Outcome): string {
   if (!outcome.ok) throw outcome.error
   return outcome.text
 }
 
 export class JobPolls {
-  // insertion order is recency of use: the least recently polled job goes first when full
+  // insertion order is recency of use: the least recently polled jobs go first when full
   private readonly entries = new Map<number, Entry>()
   private readonly flights = new Map<number, Flight>()
-  private readonly maxEntries: number
+  private readonly maxChars: number
   private readonly now: () => number
+  private chars = 0
 
   constructor (private readonly rules: PollOptions) {
-    this.maxEntries = rules.maxEntries ?? DEFAULT_MAX_ENTRIES
+    this.maxChars = rules.maxChars ?? DEFAULT_MAX_CHARS
     this.now = rules.now ?? Date.now
   }
 
@@ -105,7 +112,7 @@ export class JobPolls {
    */
   forgetMedia (kind: MediaKind, upstreamId: number): void {
     const key = mediaKey(kind, upstreamId)
-    for (const [jobId, entry] of this.entries) if (entry.media.includes(key)) this.entries.delete(jobId)
+    for (const [jobId, entry] of this.entries) if (entry.media.includes(key)) this.drop(jobId, entry)
   }
 
   /** When this replica last read the job from TensorPix with an answer (ms), or null: the status sync counts it. */
@@ -146,8 +153,18 @@ export class JobPolls {
   }
 
   private touch (upstreamId: number, entry: Entry): void {
-    this.entries.delete(upstreamId)
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as number)
+    const kept = this.entries.get(upstreamId)
+    if (kept) this.drop(upstreamId, kept)
     this.entries.set(upstreamId, entry)
+    this.chars += charsOf(entry)
+    for (const [oldest, old] of this.entries) {
+      if (this.chars <= this.maxChars || oldest === upstreamId) break
+      this.drop(oldest, old)
+    }
+  }
+
+  private drop (upstreamId: number, entry: Entry): void {
+    this.entries.delete(upstreamId)
+    this.chars -= charsOf(entry)
   }
 }

@@ -201,14 +201,21 @@ t.test('a deleted output (or input) forgets the answers that show it', async t =
   t.equal(b.polls.size, 0, 'job 6 showed uploaded video 4 as its input')
 })
 
-t.test('bounded: the least recently polled job goes first', async t => {
-  const b = bed({ maxEntries: 3 })
-  for (const id of [1, 2, 3]) {
-    b.polls.record(id, answer({ id, status: 1 }), 0)
-  }
-  t.equal(await b.read(1), answer({ id: 1, status: 1 }).text, 'job 1 polled again: now the most recent')
-  b.polls.record(4, answer({ id: 4, status: 1 }), 0)
+t.test('bounded by the answers\' text: the least recently polled jobs go first', async t => {
+  const job = (id: number) => answer({ id, status: 1, processing_progress: 0.123456 })
+  const perEntry = 256 + job(1).text.length
+  const b = bed({ maxChars: 3 * perEntry })
+  for (const id of [1, 2, 3]) b.polls.record(id, job(id), 0)
+  t.equal(b.polls.size, 3, 'three fit')
+  t.equal(await b.read(1), job(1).text, 'job 1 polled again: now the most recent')
+  b.polls.record(4, job(4), 0)
   t.equal(b.polls.size, 3)
   t.equal(b.polls.lastReadAt(2), null, 'job 2 went')
   t.equal(b.polls.lastReadAt(1), 0, 'job 1 stayed')
+  b.polls.record(5, answer({ id: 5, status: 1, description: 'x'.repeat(2 * perEntry) } as TensorpixJob), 0)
+  t.equal(b.polls.size, 1, 'an answer as large as the bound pushes every other out')
+  t.equal(b.polls.lastReadAt(5), 0, 'and is kept itself')
+  b.polls.record(5, job(5), 1)
+  b.polls.record(6, job(6), 0)
+  t.equal(b.polls.size, 2, 'replacing it gave its room back')
 })
