@@ -27,7 +27,13 @@ import { metricsRoutes } from './routes/metrics.ts'
 import { adminRoutes } from './routes/admin/index.ts'
 import { outboundPolicyOf } from './net/outbound.ts'
 import { tensorpixRoutes } from './routes/tensorpix/index.ts'
+import { JobPolls } from './jobs/polls.ts'
 import { VERSION } from './version.ts'
+
+declare module 'fastify' {
+  // what this replica last heard from TensorPix about each job: the data plane's reads and the status sync share it
+  interface FastifyInstance { jobPolls: JobPolls }
+}
 
 export interface AppDeps {
   db: Db
@@ -82,6 +88,8 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
   await app.register(requestRateLimits, { redisUrl: config.REDIS_URL })
   await app.register(authRefusals, { perMinute: config.AUTH_FAILURES_PER_MINUTE })
 
+  app.decorate('jobPolls', new JobPolls({ windowMs: config.JOB_REFRESH_MS, endedMs: config.JOB_ENDED_REFRESH_MS }))
+
   // routes: health on every listener; each plane on its own when ADMIN_PORT is set (src/http/planes.ts)
   await app.register(healthRoutes, { db: deps.db })
   await app.register(async function controlPlane (scope) {
@@ -99,7 +107,8 @@ export async function buildApp (config: Readonly<Config>, deps: AppDeps): Promis
       db: deps.db,
       defaultHold: new Decimal(config.DEFAULT_JOB_HOLD_CREDITS),
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
-      publicUrl: config.PUBLIC_URL
+      publicUrl: config.PUBLIC_URL,
+      polls: app.jobPolls
     })
   }, { prefix: '/api' })
 

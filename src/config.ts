@@ -79,6 +79,14 @@ export const ConfigSchema = Type.Object({
   UPSTREAM_MAX_RPS: Type.Integer({
     minimum: 0, default: 10, description: 'TensorPix calls per second per replica (0 = no cap); keep it under TensorPix\'s limit ÷ replicas'
   }),
+  // a poll answered from memory spends none of the shared account's rate limit (src/jobs/polls.ts)
+  JOB_REFRESH_MS: Type.Integer({
+    minimum: 0, default: 1000, description: 'a running job read from TensorPix less than this many ms ago is answered from this replica\'s memory (0 = ask TensorPix on every poll)'
+  }),
+  // TensorPix documents that its links expire, not when (../shared/tensorpix/API.md §6.1, §7.1): the limit for
+  // links that do not say (src/jobs/poll-freshness.ts)
+  JOB_ENDED_REFRESH_MS: Millis('an ended job (finished, failed, cancelled) is read from TensorPix again after this many ms at most, ' +
+    'sooner when its presigned links would have less than half their life left', 5 * 60_000),
   UPSTREAM_QUEUE_WAIT_MS: Millis('longest wait in ms for an upstream slot before answering 503', 2000),
   UPSTREAM_CONNECT_TIMEOUT_MS: Millis('upstream connect timeout in ms', 5000),
   UPSTREAM_HEADERS_TIMEOUT_MS: Millis('upstream response-headers timeout in ms', 30000),

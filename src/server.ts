@@ -98,7 +98,7 @@ export async function startGateway (config: Readonly<Config>, logger: Logger): P
     const app = await buildApp(config, { db, databaseUrl, logger, upstream })
     cleanups.push(() => app.close())
     if (config.WORKERS) {
-      const workers = startWorkers({ db, upstream: app.upstream, log: logger }, {
+      const workers = startWorkers({ db, upstream: app.upstream, log: logger, polls: app.jobPolls }, {
         everyMs: config.WORKER_INTERVAL_MS,
         graceMs: config.RECONCILE_GRACE_MS,
         stalePendingMs: config.STALE_PENDING_MS,

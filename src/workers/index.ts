@@ -1,9 +1,7 @@
 // Background workers: status sync, reconciliation of lost creates, over-budget cancels, webhook delivery, retention,
 // drift checks and the account check. Each is a loop that runs a pass, waits, and runs again; a pass never overlaps
 // itself, and stop() waits for the pass in progress.
-import type { Db } from '../db/client.ts'
-import type { WorkerLog } from './deps.ts'
-import type { TensorpixApi } from '../upstream/tensorpix.ts'
+import type { WorkerDeps, WorkerLog } from './deps.ts'
 import { outboundAgent, type OutboundPolicy } from '../net/outbound.ts'
 import { deliverDueWebhooks, type DeliveryOptions } from './deliver-webhooks.ts'
 import { reconcileLostCreates, type ReconcileOptions } from './reconcile.ts'
@@ -42,10 +40,7 @@ export interface WorkerOptions extends ReconcileOptions {
   webhooks: DeliveryOptions & { timeoutMs: number, policy: OutboundPolicy }
 }
 
-export function startWorkers (
-  deps: { db: Db, upstream: TensorpixApi, log: WorkerLog },
-  options: WorkerOptions
-): Workers {
+export function startWorkers (deps: Omit<WorkerDeps, 'now'>, options: WorkerOptions): Workers {
   const workerDeps = { ...deps, now: () => new Date() }
   const { policy, timeoutMs, ...delivery } = options.webhooks
   const agent = outboundAgent(policy, { timeoutMs })

@@ -37,6 +37,7 @@ async function expireJob (deps: WorkerDeps, jobId: string, now: Date): Promise<n
   for (const output of outputs) {
     const res = await deps.upstream.deleteMedia('restored_video', output.upstreamId, { requestId: `retention-${jobId}` })
     if (!res.ok && res.status !== 404) throw new Error(`DELETE of enhanced video ${output.upstreamId} answered ${res.status}`)
+    deps.polls?.forgetMedia('restored_video', output.upstreamId)
     await deps.db.mediaObject.update({ where: { id: output.id }, data: { deletedAt: now } })
   }
   await deps.db.job.update({ where: { id: jobId }, data: { retentionDeletedAt: now, nextSyncAt: null } })

@@ -1,7 +1,8 @@
 // Status sync: polls TensorPix for every job that is still running, with backoff while nothing changes, so that
 // terminal statuses are recorded and settled even when no client ever asks again. It also asks after a finished
 // job whose output has not appeared yet (OUTPUT_WAIT_POLLS times), and after a job TensorPix answers 404 for
-// (src/jobs/vanished.ts).
+// (src/jobs/vanished.ts). It shares this replica's memory of job reads with the data plane (src/jobs/polls.ts): a
+// client's read counts as its poll, and its own reads answer the clients' polls.
 import type { Job } from '../generated/prisma/client.ts'
 import { applySnapshot, nextSyncDelay, OUTPUT_WAIT_POLLS } from '../jobs/snapshot.ts'
 import { countNotFound, vanishedNote } from '../jobs/vanished.ts'
@@ -33,9 +34,25 @@ async function notFound (deps: WorkerDeps, job: Job, now: Date): Promise<void> {
   }
 }
 
+/**
+ * Whether this replica's clients read the job from TensorPix after its record was last synced, recently enough to
+ * stand for this poll: that read was applied as this poll's would be (a terminal status settled), so the next poll
+ * is one interval after it, as after a poll of the sync's own that found nothing new.
+ */
+async function readByClients (deps: WorkerDeps, job: Job, now: Date): Promise<boolean> {
+  const readAt = job.upstreamId === null ? null : deps.polls?.lastReadAt(job.upstreamId) ?? null
+  if (readAt === null || readAt <= (job.lastSyncedAt?.getTime() ?? 0)) return false
+  const next = readAt + nextSyncDelay(job.syncAttempts)
+  if (next <= now.getTime()) return false
+  await deps.db.job.updateMany({ where: { id: job.id, state: job.state }, data: { nextSyncAt: new Date(next) } })
+  return true
+}
+
 async function syncOne (deps: WorkerDeps, id: string): Promise<void> {
   const job = await deps.db.job.findUniqueOrThrow({ where: { id } })
   if (job.upstreamId === null) return
+  const readAt = deps.now()
+  if (await readByClients(deps, job, readAt)) return
   const res = await deps.upstream.getJob(job.upstreamId, { requestId: `sync-${id}` })
   const now = deps.now()
   if (res.status === 404 && job.state !== 'finished') return await notFound(deps, job, now)
@@ -45,6 +62,8 @@ async function syncOne (deps: WorkerDeps, id: string): Promise<void> {
     return
   }
   const after = await applySnapshot(deps.db, job, res.body, now)
+  // applied: from now on this replica's polls of the job may be answered with it
+  deps.polls?.record(job.upstreamId, res, readAt.getTime())
   if (after === job) {
     await deps.db.job.updateMany({
       where: { id, state: job.state },

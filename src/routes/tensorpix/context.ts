@@ -6,6 +6,7 @@ import type { Decimal } from 'decimal.js'
 import type { Db } from '../../db/client.ts'
 import type { Principal } from '../../auth/principal.ts'
 import type { KnownJobs } from '../../jobs/known-jobs.ts'
+import type { JobPolls } from '../../jobs/polls.ts'
 import type { Balances } from '../../ledger/balance-cache.ts'
 
 export interface DataPlaneOptions {
@@ -14,6 +15,8 @@ export interface DataPlaneOptions {
   maxUploadBytes: number
   // PUBLIC_URL: the origin of pagination links (src/routes/tensorpix/forward.ts gatewayOrigin)
   publicUrl: string | undefined
+  // this replica's memory of TensorPix's answers about jobs, shared with the status sync (src/jobs/polls.ts)
+  polls: JobPolls
 }
 /** What the data plane's route plugins share: the options and the read path's job memory. */
 export interface DataPlaneDeps extends DataPlaneOptions { jobs: KnownJobs, balances: Balances }

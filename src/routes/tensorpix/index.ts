@@ -81,7 +81,8 @@ export const tensorpixRoutes: FastifyPluginAsyncTypebox<DataPlaneOptions> = asyn
     balances: new Balances(options.db, app.changes),
     defaultHold: options.defaultHold,
     maxUploadBytes: options.maxUploadBytes,
-    publicUrl: options.publicUrl
+    publicUrl: options.publicUrl,
+    polls: options.polls
   }
   await app.register(jobRoutes, shared)
   await app.register(historyRoutes, shared)

@@ -1,5 +1,6 @@
 // /api/jobs/…: creates go through the money path (src/jobs/create.ts); reads and cancels are allowed on the
 // team's own jobs only, refresh our record from TensorPix and never move money except on a terminal transition.
+// Reads go through this replica's memory of TensorPix's answers (src/jobs/polls.ts), so polls share upstream calls.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
@@ -34,14 +35,15 @@ export async function findTeamJob (jobs: KnownJobs, teamId: string, upstreamId: 
 }
 
 export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, options) => {
-  const { db, jobs, balances, defaultHold, publicUrl } = options
+  const { db, jobs, polls, balances, defaultHold, publicUrl } = options
   // multipart creates carry form fields only; uploads (with files) go to /api/videos/
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0, fields: 64, fieldSize: 4096 } })
   const deps = {
     db, upstream: app.upstream, models: app.modelCatalog, defaultHold, now: () => new Date(), log: app.log
   }
 
-  async function refresh (request: FastifyRequest, job: JobView): Promise<Answer<TensorpixJob>> {
+  // one read of the job from TensorPix, applied to our record before anyone is answered with it
+  async function readUpstream (request: FastifyRequest, job: JobView): Promise<Answer<TensorpixJob>> {
     const res = await passThrough(app.upstream.getJob(upstreamIdOf(job), callerOf(request)))
     if (!res.ok) return res
     const stored = await applySnapshot(db, job, res.body, new Date())
@@ -51,6 +53,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, o
       if (isTerminal(stored.state)) balances.forget(job.teamId)
     }
     return res
+  }
+
+  /** TensorPix's answer about the job (its text), from memory while fresh; `force` asks TensorPix whatever it holds. */
+  function refresh (request: FastifyRequest, job: JobView, force = false): Promise<string> {
+    return polls.read(upstreamIdOf(job), () => readUpstream(request, job), { force })
   }
 
   async function send (request: FastifyRequest, reply: FastifyReply, answer: ClientAnswer) {
@@ -124,7 +131,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, o
       stored: job => job.snapshot ?? job.responseBody,
       refreshedAt: job => job.lastSyncedAt,
       stale: job => needsRefresh(job, now),
-      refresh: async job => (await refresh(request, job)).body
+      refresh: async job => JSON.parse(await refresh(request, job)) as unknown
     })
   })
 
@@ -138,7 +145,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, o
     }
   }, async (request, reply) => {
     const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
-    const { text } = await refresh(request, job)
+    const text = await refresh(request, job)
     const { headers } = await balances.of(job.teamId)
     return reply.headers(headers).type('application/json; charset=utf-8').send(text)
   })
@@ -159,8 +166,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, o
     await passThrough(isTerminal(job.state)
       ? send()
       : measuredCancel({ db, upstream: app.upstream, log: request.log }, job.id, send, cancelAnswer))
-    // the refund (if any) follows from the cancelled status TensorPix now reports
-    await refresh(request, job).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))
+    // the refund (if any) follows from the cancelled status TensorPix now reports; an answer read before the cancel
+    // is no answer to it
+    await refresh(request, job, true).catch(err => request.log.warn({ err }, 'refresh after cancel failed; the sync worker will retry'))
     return reply.code(204).send(null)
   })
 }

@@ -21,7 +21,7 @@ const NAMES = {
 } as const
 
 export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, options) => {
-  const { db, kind, path, publicUrl } = options
+  const { db, kind, path, publicUrl, polls } = options
   const names = NAMES[kind]
 
   async function owned (request: FastifyRequest, upstreamId: number) {
@@ -86,6 +86,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaOptions> = async (app, 
   }, async (request, reply) => {
     const object = await owned(request, request.params.id)
     await passThrough(app.upstream.deleteMedia(kind, object.upstreamId, callerOf(request)))
+    // the jobs that show it (its job's output, a job's input) answer without it from now on
+    polls.forgetMedia(kind, object.upstreamId)
     await db.mediaObject.update({ where: { id: object.id }, data: { deletedAt: new Date() } })
     return reply.code(204).send(null)
   })

@@ -108,7 +108,9 @@ t.test('each upstream failure of a create maps to its documented answer', async 
 })
 
 t.test('failures on reads: 5xx → 502, a hang → 504, 429 stays 429', async t => {
-  const bed = await dataPlaneBed(t, { env: { UPSTREAM_HEADERS_TIMEOUT_MS: '500' } })
+  // every read asks TensorPix: with a freshness window, a read within it would be given the one before's failure
+  // (test/integration/data-plane/poll-storm.test.ts is about that)
+  const bed = await dataPlaneBed(t, { env: { UPSTREAM_HEADERS_TIMEOUT_MS: '500', JOB_REFRESH_MS: '0' } })
   const created = await bed.api.post('/api/jobs/from-url/', { json: fromUrl(bed) })
   const path = `/api/jobs/${String(created.body.id)}/`
   const route = 'GET /api/jobs/:id/'

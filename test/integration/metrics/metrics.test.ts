@@ -32,7 +32,8 @@ t.test('/metrics needs an admin or finance key', async t => {
 })
 
 t.test('traffic moves the figures', async t => {
-  const bed = await dataPlaneBed(t)
+  // every read asks TensorPix, so the failure is read (and refunded) by the GET right after it
+  const bed = await dataPlaneBed(t, { env: { JOB_REFRESH_MS: '0' } })
   const admin = await makeKey(bed.gw.db, { scopes: ['admin'] })
   const before = await scrape(bed, admin.key)
   const delta = (after: Sample[], name: string, labels: Record<string, string> = {}) =>

@@ -58,7 +58,8 @@ t.test('an output that appears polls after status 2 is the team\'s, and retentio
 })
 
 t.test('client reads and lists record a late output too', async t => {
-  const bed = await dataPlaneBed(t, { sim: { behaviour: { outputVideoAfterPolls: 1 } } })
+  // each read asks TensorPix, as a client's would a window (JOB_REFRESH_MS) after the one before
+  const bed = await dataPlaneBed(t, { sim: { behaviour: { outputVideoAfterPolls: 1 } }, env: { JOB_REFRESH_MS: '0' } })
   const byGet = await finishedJob(bed)
   t.match((await bed.api.get(`/api/jobs/${byGet}/`)).body, { status: 2, output_video: null })
   const shown = mediaId((await bed.api.get(`/api/jobs/${byGet}/`)).body.output_video as MediaRef)
