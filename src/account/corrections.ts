@@ -14,6 +14,8 @@ const OUTSIDE = 'outside:'
 const ZERO = new Decimal(0)
 
 export const outsideKey = (upstreamId: number) => `${OUTSIDE}${upstreamId}`
+/** Whether a plan's change is an outside job's (its counted cost moves, not a ledger row). */
+export const isOutsideKey = (key: string) => key.startsWith(OUTSIDE)
 
 const ENDED_FIELDS = {
   id: true,
@@ -84,7 +86,7 @@ export async function applyPlan (tx: Tx, checkId: bigint, plan: Plan): Promise<v
     const kind = change.amount.gt(0) ? 'charge' : 'refund'
     const amount = change.amount.abs()
     const row = { checkId, kind, amount: amount.toFixed(4), reason: change.reason, apportioned: change.apportioned }
-    if (change.key.startsWith(OUTSIDE)) {
+    if (isOutsideKey(change.key)) {
       const upstreamId = Number(change.key.slice(OUTSIDE.length))
       await tx.accountOutsideJob.update({
         where: { upstreamId },

@@ -2,7 +2,7 @@
 // must be explained by the ledger's charges and refunds, by jobs created outside the gateway and by recorded
 // top-ups. One pass:
 //   1. a consistent reading: the balance, the account's whole job list, the balance again (retried while they differ
-//      or the ledger moved meanwhile);
+//      or the ledger moved meanwhile, up to the moment the totals are read);
 //   2. our jobs whose listed status is ahead of our record are settled from the listing, so the ledger holds what
 //      the balance already reflects;
 //   3. listed jobs no gateway record owns are counted as outside (a later change of their cost counts as its
@@ -23,7 +23,7 @@ import {
 } from '../account/explain.ts'
 import { changedSubjects, explainDrift, type Plan, type Semantics } from '../account/semantics.ts'
 import { configuredSubjects, lockSemantics, observeSemantics, readSemantics } from '../account/beliefs.ts'
-import { applyPlan, endedSince, stampEnded } from '../account/corrections.ts'
+import { applyPlan, endedSince, isOutsideKey, stampEnded } from '../account/corrections.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { emitAccountEvent } from '../webhooks/events.ts'
 import type { WorkerDeps } from './deps.ts'
@@ -53,7 +53,13 @@ export interface AccountCheckOptions {
   intervalMs: number
 }
 
-interface Reading { balance: Decimal, jobs: TensorpixJob[], complete: boolean }
+interface Reading {
+  balance: Decimal
+  jobs: TensorpixJob[]
+  complete: boolean
+  /** the ledger's newest row while the reading was taken (the ledger did not move during it) */
+  ledgerMark: bigint
+}
 
 async function balance (deps: WorkerDeps): Promise<Decimal> {
   const res = await deps.upstream.balance(REQUEST)
@@ -86,20 +92,28 @@ async function ledgerMark (deps: WorkerDeps): Promise<bigint> {
   return (await deps.db.ledgerEntry.aggregate({ _max: { id: true } }))._max.id ?? 0n
 }
 
-/** The balance and the listing, taken while neither the balance nor the ledger moved (retried otherwise). */
+/** The balance and the listing, taken while neither the balance nor the ledger moved; null when either did. */
 async function consistentReading (deps: WorkerDeps): Promise<Reading | null> {
-  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const markBefore = await ledgerMark(deps)
-    const before = await balance(deps)
-    const listing = await listAccountJobs(deps)
-    const after = await balance(deps)
-    if (before.equals(after) && markBefore === await ledgerMark(deps)) return { balance: after, ...listing }
-  }
-  return null
+  const markBefore = await ledgerMark(deps)
+  const before = await balance(deps)
+  const listing = await listAccountJobs(deps)
+  const after = await balance(deps)
+  if (!before.equals(after) || markBefore !== await ledgerMark(deps)) return null
+  return { balance: after, ...listing, ledgerMark: markBefore }
 }
 
-/** Settles our running jobs whose listed status differs; returns the listed ids a gateway record owns. */
-async function applyListedStatuses (deps: WorkerDeps, listed: TensorpixJob[], now: Date): Promise<Set<number>> {
+interface Listed {
+  /** the listed ids a gateway record owns */
+  owned: Set<number>
+  /**
+   * our jobs the listing shows ended: a settlement of one after the reading (this pass's, or the status sync's that
+   * came first) moves what the reading's balance already shows
+   */
+  ended: string[]
+}
+
+/** Settles our running jobs whose listed status differs. */
+async function applyListedStatuses (deps: WorkerDeps, listed: TensorpixJob[], now: Date): Promise<Listed> {
   const byId = new Map(listed.map(job => [job.id, job]))
   const ours = await deps.db.job.findMany({
     where: { upstreamId: { in: [...byId.keys()] } },
@@ -111,7 +125,12 @@ async function applyListedStatuses (deps: WorkerDeps, listed: TensorpixJob[], no
     if (job.state !== 'queued' && job.state !== 'processing') continue
     await applySnapshot(deps.db, job, upstream, now)
   }
-  return new Set(ours.map(job => job.upstreamId as number))
+  const listedEnded = (job: typeof ours[number]) => {
+    const upstream = byId.get(job.upstreamId as number)
+    return upstream !== undefined && isTerminal(stateForStatus(upstream.status))
+  }
+  const owned = new Set(ours.map(job => job.upstreamId as number))
+  return { owned, ended: ours.filter(listedEnded).map(job => job.id) }
 }
 
 /**
@@ -150,28 +169,56 @@ interface Read extends Totals {
   createsInFlight: number
   /** the database's clock (the transaction's start: the check row's db_checked_at) */
   dbNow: Date
+  /**
+   * Charges and refunds committed since the reading other than those of jobs the listing shows ended: a create
+   * TensorPix charged after the balance was read, a failure or cancel settled after the listing showed it running.
+   * The totals would count them against a balance that does not show them yet.
+   */
+  movedSinceReading: number
 }
 
-async function readTotals (tx: Tx, accountBalance: Decimal, now: Date, options: AccountCheckOptions): Promise<Read> {
-  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string, dbNow: Date }>>`
+/**
+ * The totals, with the charges and refunds committed since the reading, in one statement: whatever commits after it
+ * is counted at the next check, and nothing can slip in between the totals and what they are compared with.
+ */
+async function readTotals (tx: Tx, reading: Reading, listed: Listed, now: Date, options: AccountCheckOptions):
+Promise<Read> {
+  const [row] = await tx.$queryRaw<Array<{ ledger: string, outside: string, topUps: string, dbNow: Date, moved: number }>>`
     SELECT now() AS "dbNow", (SELECT COALESCE(SUM(charged), 0) FROM team_period_usage)::text AS ledger,
       (SELECT COALESCE(SUM(counted), 0) FROM account_outside_jobs)::text AS outside,
-      (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps"`
+      (SELECT COALESCE(SUM(amount), 0) FROM account_top_ups WHERE at <= ${now})::text AS "topUps",
+      (SELECT count(*) FROM ledger_entries WHERE id > ${reading.ledgerMark} AND kind IN ('charge', 'refund')
+        AND (job_id IS NULL OR job_id <> ALL(${listed.ended}::uuid[])))::int AS moved`
   const open = await tx.job.findMany({
     where: { state: { in: ['pending', 'unknown'] } },
     select: { state: true, createdAt: true, submittedAt: true, error: true }
   })
   return {
-    balance: accountBalance,
+    balance: reading.balance,
     ledgerNet: new Decimal(row?.ledger ?? 0),
     outsideCost: new Decimal(row?.outside ?? 0),
     topUps: new Decimal(row?.topUps ?? 0),
     createsInFlight: open.filter(create => createInFlight(create, now, options.createInFlightMs)).length,
-    dbNow: row?.dbNow ?? new Date()
+    dbNow: row?.dbNow ?? new Date(),
+    movedSinceReading: row?.moved ?? 0
   }
 }
 
-/** What a pass decided; null when it was skipped (an inconsistent reading, or another replica checked meanwhile). */
+/**
+ * The totals once a plan's corrections are posted: computed, not read again, since a charge committed meanwhile
+ * would be counted against a balance that does not show it.
+ */
+function afterPlan (read: Read, plan: Plan): Read {
+  const sum = (changes: Plan['changes']) => changes.reduce((total, change) => total.plus(change.amount), ZERO)
+  const outside = plan.changes.filter(change => isOutsideKey(change.key))
+  const ours = plan.changes.filter(change => !isOutsideKey(change.key))
+  return { ...read, ledgerNet: read.ledgerNet.plus(sum(ours)), outsideCost: read.outsideCost.plus(sum(outside)) }
+}
+
+/**
+ * What a pass decided; null when it was skipped (an inconsistent reading, or another replica checked meanwhile);
+ * 'moved' when the ledger moved between the reading and the totals (read again).
+ */
 export interface CheckOutcome {
   checkId: bigint
   intervalDrift: string
@@ -295,8 +342,8 @@ async function announceDrift (tx: Tx, check: AccountCheck, semantics: Semantics,
   })
 }
 
-async function decide (deps: WorkerDeps, reading: Reading, startedAt: Date, options: AccountCheckOptions):
-Promise<CheckOutcome | null> {
+async function decide (deps: WorkerDeps, reading: Reading, listed: Listed, startedAt: Date,
+  options: AccountCheckOptions): Promise<CheckOutcome | 'moved' | null> {
   return deps.db.$transaction(async tx => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHECK_LOCK})`
     const recent = await tx.accountCheck.findMany({ orderBy: { id: 'desc' }, take: RECENT_CHECKS })
@@ -304,7 +351,8 @@ Promise<CheckOutcome | null> {
     // from here no job settles until this check is recorded: its totals and the jobs it stamps are the same set
     const semantics = await lockSemantics(tx)
     const now = deps.now()
-    let read = await readTotals(tx, reading.balance, now, options)
+    let read = await readTotals(tx, reading, listed, now, options)
+    if (read.movedSinceReading > 0) return 'moved'
     let assessed = assess(recent, read, options)
     // a listing cut at its cap may miss outside jobs: no money is moved on an incomplete picture
     const explanation = reading.complete ? await explainBySemantics(tx, semantics, assessed) : null
@@ -313,7 +361,7 @@ Promise<CheckOutcome | null> {
     await stampEnded(tx, check.id)
     if (explained) {
       await applyPlan(tx, check.id, explained.plan)
-      read = await readTotals(tx, reading.balance, now, options)
+      read = afterPlan(read, explained.plan)
       assessed = assess(recent, read, options)
       check = await tx.accountCheck.update({ where: { id: check.id }, data: checkRow(read, reading, now, assessed) })
     }
@@ -344,17 +392,31 @@ Promise<CheckOutcome | null> {
   })
 }
 
+/**
+ * A reading and the decision on it, retried while the balance or the ledger moved during the reading or between
+ * the reading and the totals; 'moved' when it kept moving.
+ */
+async function consistentCheck (deps: WorkerDeps, startedAt: Date, options: AccountCheckOptions):
+Promise<CheckOutcome | 'moved' | null> {
+  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+    const reading = await consistentReading(deps)
+    if (!reading) continue
+    const listed = await applyListedStatuses(deps, reading.jobs, startedAt)
+    await countOutsideJobs(deps, reading.jobs, listed.owned, startedAt)
+    const outcome = await decide(deps, reading, listed, startedAt, options)
+    if (outcome !== 'moved') return outcome
+  }
+  return 'moved'
+}
+
 /** One pass of the account check. */
 export async function checkAccount (deps: WorkerDeps, options: AccountCheckOptions): Promise<CheckOutcome | null> {
   const startedAt = deps.now()
-  const reading = await consistentReading(deps)
-  if (!reading) {
-    deps.log.warn({ attempts: READ_ATTEMPTS }, 'account check: the balance or the ledger kept moving during the listing; skipped')
+  const outcome = await consistentCheck(deps, startedAt, options)
+  if (outcome === 'moved') {
+    deps.log.warn({ attempts: READ_ATTEMPTS }, 'account check: the balance or the ledger kept moving during the listing or before its totals were read; skipped')
     return null
   }
-  const owned = await applyListedStatuses(deps, reading.jobs, startedAt)
-  await countOutsideJobs(deps, reading.jobs, owned, startedAt)
-  const outcome = await decide(deps, reading, startedAt, options)
   if (outcome?.alerted) {
     deps.log.warn({ cumulativeDrift: outcome.cumulativeDrift, checkId: outcome.checkId.toString() },
       'account check: the account balance is not explained by the ledger, outside jobs and top-ups')

@@ -14,6 +14,7 @@ import { reconciliationReport } from '../../../src/reports/reconciliation.ts'
 import { driftWindow } from '../../../src/workers/drift.ts'
 import { reconcileLostCreates } from '../../../src/workers/reconcile.ts'
 import { observeSemantics, readBeliefs, seedSemantics } from '../../../src/account/beliefs.ts'
+import type { Db } from '../../../src/db/client.ts'
 
 // a create is in flight for at most a minute here; a drift persists once seen unchanged at two checks, however close
 const CHECK_OPTIONS = { createInFlightMs: 60_000, intervalMs: 0 }
@@ -204,6 +205,51 @@ t.test('failures not refunded: the belief switches to observed and each team pay
   t.equal((await bed.api.get(`/api/jobs/${a2}/`)).status, 200)
   t.equal((await other.api.get(`/api/jobs/${later}/`)).body.status, -1, 'settled through the gateway')
   t.equal((await check()).cumulativeDrift, '0.0000', 'a later failure is charged by the observed belief at once')
+  await assertTeamsPayWhatTheAccountLost(t, bed)
+})
+
+/**
+ * The database of a worker with a hook that runs once, when the account check counts the outside jobs: after its
+ * reading of the balance and the listing, before it reads the ledger's totals.
+ */
+function afterTheReading (db: Db, hook: () => Promise<unknown>): Db {
+  let pending: (() => Promise<unknown>) | null = hook
+  const outside = new Proxy(db.accountOutsideJob, {
+    get (target, property) {
+      if (property !== 'findMany') return Reflect.get(target, property) as unknown
+      return async (...args: Parameters<Db['accountOutsideJob']['findMany']>) => {
+        const run = pending
+        pending = null
+        if (run) await run()
+        return target.findMany(...args)
+      }
+    }
+  })
+  return new Proxy(db, {
+    get (target, property) {
+      if (property === 'accountOutsideJob') return outside
+      const value = Reflect.get(target, property) as unknown
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    }
+  })
+}
+
+t.test('a create charged after the reading does not make an agreement that hides a failure before it', async t => {
+  // issue 15 (the chaos test): a failure the ledger refunded and the account kept (-c), beside a create charged in
+  // the ledger after the check had read the balance (+c), once made one check's drift 0; taken for an agreement,
+  // it hid the failure from every later explanation, so the belief never switched
+  const { bed, db, check, events } = await accountBed(t, { sim: { behaviour: { failureRefund: '0' } } })
+  await check()
+  await bed.sim.fail(await create(bed))
+  let late = 0
+  const racing = workerDeps(t, afterTheReading(db, async () => { late = await create(bed) }), bed.sim)
+  const raced = await checkAccount(racing, CHECK_OPTIONS)
+  t.ok(late > 0, 'a create was charged between the reading and the totals')
+  t.not(raced?.cumulativeDrift, '0.0000', 'the check does not show the two movements cancelling out')
+  await check()
+  t.equal((await check()).cumulativeDrift, '0.0000', 'the failure is explained')
+  t.match((await readBeliefs(db)).failed, { value: 'as_reported', source: 'observed' })
+  t.equal((await events('reconciliation.account_drift')).length, 0, 'nothing announced')
   await assertTeamsPayWhatTheAccountLost(t, bed)
 })
 
