@@ -1,5 +1,5 @@
 // The money path of a create (POST /api/jobs/from-url/ and POST /api/jobs/):
-//   policy → [tx: idempotency, hold, quotas, job row `pending`] → TensorPix → [tx: settle]
+//   policy → [tx: idempotency, job row `pending`, quotas, hold] → TensorPix → [tx: settle]
 // Nothing is forwarded unless the hold committed; every outcome of the upstream call ends the hold exactly once
 // (charge + release, release, or — when the outcome is unknown — kept for reconciliation to decide).
 import { createHash } from 'node:crypto'
@@ -93,9 +93,14 @@ async function idempotentReplay (tx: Tx, call: CreateCall, hash: string, now: Da
   return { status: previous.responseStatus, body: previous.responseBody, headers: { 'idempotent-replayed': 'true' } }
 }
 
+// Thrown inside the hold's transaction to roll it back when the budget refused the hold; answered outside it.
+class HoldRefused extends Error {}
+
 /**
  * The hold's transaction; 'closed' while a cancel is measured against the balance (src/account/cancel-bracket.ts:
- * nothing is written, the caller waits), unless `goAhead`.
+ * nothing is written, the caller waits), unless `goAhead`. Every statement that does not need the team's usage
+ * row comes first (the quotas take the team row's lock of their own); the hold's one statement takes the usage row's
+ * lock last, and only COMMIT follows it (and, once per alert, the alert's rows).
  */
 async function holdAndRecord (
   deps: CreateDeps,
@@ -112,6 +117,8 @@ async function holdAndRecord (
   })
   const period = currentPeriod(team, now)
   const costWeights = deps.models.costWeights(call.request.body.ml_models) ?? undefined
+  const remaining = (usage: PeriodUsage | UsageAfter) =>
+    remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage })
   try {
     return await deps.db.$transaction(async tx => {
       if (await passGate(tx, goAhead) === 'closed') return 'closed'
@@ -134,19 +141,19 @@ async function holdAndRecord (
         }
       })
       const held = heldBy(job, team)
-      const remaining = (usage: PeriodUsage | UsageAfter) =>
-        remainingCredits({ credits: team.budgetCredits.toString(), overdraft: 0, ...usage })
-      const usage = await placeHold(tx, held.hold, budgetRule(team))
-      if (!usage) {
-        const left = formatCredits(remaining(await readUsage(tx, period)))
-        throw new GatewayError('budget_exhausted', left, formatCredits(estimate))
-      }
       await checkQuotas(tx, { team, keyId: call.principal.keyId, jobId: job.id, now })
+      const usage = await placeHold(tx, held.hold, budgetRule(team))
+      if (!usage) throw new HoldRefused()
       await raiseBudgetAlerts(tx, team, period.periodStart, usage)
       // a soft budget lets the job through and says so (header and log), instead of refusing it
       return { ...held, overSoftBudget: team.budgetMode === 'soft' && remaining(usage).isNegative() }
     })
   } catch (err) {
+    // read after the rollback, not under the usage row's lock: what is left now
+    if (err instanceof HoldRefused) {
+      const left = formatCredits(remaining(await readUsage(deps.db, period)))
+      throw new GatewayError('budget_exhausted', left, formatCredits(estimate))
+    }
     // two identical requests raced past the lookup: the loser sees the winner in flight
     if (isUniqueViolation(err)) {
       throw new GatewayError('idempotency_in_flight').with({ headers: { 'retry-after': IN_FLIGHT_RETRY_S } })

@@ -6,14 +6,14 @@ import type { Db, Prisma } from '../db/client.ts'
 import type { Job, Team } from '../generated/prisma/client.ts'
 import type { TensorpixApi } from '../upstream/tensorpix.ts'
 import type { CreatedJob } from '../tensorpix/jobs.ts'
-import { budgetRule, charge, releaseHold, type Movement } from '../ledger/money.ts'
-import { countJob, rollupTarget } from '../ledger/rollup.ts'
+import { budgetRule, releaseHold, settleHold, type Movement } from '../ledger/money.ts'
+import { rollupTarget } from '../ledger/rollup.ts'
 import { readCredits } from '../ledger/balance.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { tensorpixAnswer } from '../tensorpix/errors.ts'
 import { isUniqueViolation } from '../db/errors.ts'
 import { recordOwnership } from './media.ts'
-import { raiseBudgetAlertsFor } from '../webhooks/budget-alerts.ts'
+import { raiseBudgetAlerts } from '../webhooks/budget-alerts.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 import { nextSyncDelay } from './snapshot.ts'
 import { cancelRequested, leaseCancel, tryCancel } from './over-budget.ts'
@@ -62,7 +62,6 @@ async function stillOpen (tx: Prisma.TransactionClient, jobId: string): Promise<
 export async function reject (db: Db, held: Held, answer: GatewayError, keepForReplay: boolean) {
   await db.$transaction(async tx => {
     if (!await stillOpen(tx, held.job.id)) return
-    await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
     await tx.job.update({
       where: { id: held.job.id },
       data: {
@@ -75,6 +74,8 @@ export async function reject (db: Db, held: Held, answer: GatewayError, keepForR
         idempotencyKey: keepForReplay ? undefined : null
       }
     })
+    // last: the team's usage row stays locked from this one statement to the COMMIT
+    await releaseHold(tx, { ...held.hold, reason: `upstream refused the create (HTTP ${answer.statusCode})` })
   })
 }
 
@@ -148,13 +149,8 @@ async function settleLocked (
   }
   // an unreadable cost must not strand the hold: charge the hold, and the terminal status settles the difference
   const actual = readCredits(created.cost_usd) ?? held.hold.amount
-  if (open) await releaseHold(tx, { ...held.hold, reason: 'create settled' })
-  const chargeRow = { ...held.hold, amount: actual, reason: late ? 'job created (settled late)' : 'job created', counts: 'created' as const }
-  const withinBudget = await charge(tx, chargeRow, budgetRule(held.team))
-  // over budget: TensorPix charged the master account all the same, so record it; the caller cancels and refunds
-  if (!withinBudget) await charge(tx, chargeRow)
-  // the hold's alerts were checked when it was placed; a cost above the hold (or a late charge) may cross another
-  if (late || actual.gt(held.hold.amount)) await raiseBudgetAlertsFor(tx, held.team.id, held.hold.periodStart)
+  // the job's own rows first, the money last: the team's usage row is locked by settleHold's one statement until the
+  // COMMIT right after it (the answer is kept for a replay as if within the budget, and rewritten below when not)
   await tx.job.update({
     where: { id: held.job.id },
     data: {
@@ -164,19 +160,34 @@ async function settleLocked (
       actualCost: actual.toFixed(4),
       submittedAt: now,
       nextSyncAt: new Date(now.getTime() + nextSyncDelay(0)),
-      // over budget: the cancel and its 402 (kept for a replay, rewritten by the job's end) are committed with the
-      // over-budget charge, so a crash before the cancel is tried cannot lose them
-      ...(withinBudget
-        ? { responseStatus: answer.status, responseBody: answer.body as Prisma.InputJsonValue }
-        : { ...cancelRequested(now), ...overBudgetAnswer(actual.toFixed(4), 'pending').record }),
+      responseStatus: answer.status,
+      responseBody: answer.body as Prisma.InputJsonValue,
       ...(late ? await lateSettlement(tx, held.job) : {})
     }
   })
   const input = typeof created.input_video === 'number' ? created.input_video : null
   if (input !== null) await recordOwnership(tx, { teamId: held.team.id, kind: 'video', upstreamId: input, jobId: held.job.id })
-  // TensorPix accepted it: counted with its charge, or alone when it costs nothing (a preview)
-  if (actual.isZero()) await countJob(tx, held.hold, 'created')
-  return { outcome: withinBudget ? 'settled' : 'over_budget', late }
+  // the hold's alerts were checked when it was placed; a cost above the hold (or a late charge) may cross another
+  const alerting = late || actual.gt(held.hold.amount)
+    ? await tx.team.findUniqueOrThrow({ where: { id: held.team.id } })
+    : null
+  // TensorPix accepted it: counted with its charge (or alone when it costs nothing, a preview), which is recorded
+  // even over budget (TensorPix charged the master account all the same: the caller cancels and refunds)
+  const { within, usage } = await settleHold(tx, {
+    release: open ? { ...held.hold, reason: 'create settled' } : null,
+    cost: { ...held.hold, amount: actual, reason: late ? 'job created (settled late)' : 'job created', counts: 'created' },
+    rule: budgetRule(held.team)
+  })
+  if (!within) {
+    // the cancel and its 402 (kept for a replay, rewritten by the job's end) are committed with the over-budget
+    // charge, so a crash before the cancel is tried cannot lose them
+    await tx.job.update({
+      where: { id: held.job.id },
+      data: { ...cancelRequested(now), ...overBudgetAnswer(actual.toFixed(4), 'pending').record }
+    })
+  }
+  if (alerting && usage) await raiseBudgetAlerts(tx, alerting, held.hold.periodStart, usage)
+  return { outcome: within ? 'settled' : 'over_budget', late }
 }
 
 /**

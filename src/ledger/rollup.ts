@@ -1,10 +1,11 @@
 // The daily spend rollups (spend_daily_key: team × UTC day × key; spend_daily_model: team × day × model), written
 // in the transaction of the ledger row or job transition they count, so reports read these small tables and never
-// scan jobs or ledger rows. One statement per write: the key row, then the model rows in id order. Lock order:
-// every money transaction takes the team's usage row before any rollup row (a job count comes after the job's
-// money), so concurrent writers of one team cannot deadlock.
+// scan jobs or ledger rows. Each write is part of one statement: the key row, then the model rows in id order. Lock
+// order: every money transaction takes the team's usage row before any rollup row (money's rollups are written by the
+// ledger's statement that moves the usage row, after it; a job count comes after the job's money), so concurrent
+// writers of one team cannot deadlock.
 import { Decimal } from 'decimal.js'
-import type { Prisma } from '../db/client.ts'
+import { Prisma } from '../db/client.ts'
 import { modelWeights, splitAmount, type ModelWeight } from './model-split.ts'
 
 type Tx = Prisma.TransactionClient
@@ -28,57 +29,51 @@ export function rollupTarget (
 
 const isoDay = (at: Date) => at.toISOString().slice(0, 10)
 
-/**
- * Adds a charge or refund to the rollups of the UTC day its ledger row was written (`at` = its created_at), and
- * counts the job event it settles, if any, in the same write (one statement less while the usage row is locked).
- */
-export async function rollUpMoney (tx: Tx, kind: 'charge' | 'refund', target: RollupTarget, amount: Decimal, at: Date,
-  event: JobEvent | null = null): Promise<void> {
-  const shares = splitAmount(amount, target.models).map(s => s.amount)
-  const charged = kind === 'charge' ? amount : ZERO
-  const refunded = kind === 'refund' ? amount : ZERO
-  await upsert(tx, target, isoDay(at), {
-    charged: [charged, kind === 'charge' ? shares : shares.map(() => ZERO)],
-    refunded: [refunded, kind === 'refund' ? shares : shares.map(() => ZERO)],
-    event
-  })
-}
+/** What one write adds to a job's rollup rows: money (the charged or refunded amount), a job event, or both. */
+export interface RollupChange { charged: Decimal, refunded: Decimal, event: JobEvent | null }
 
 /**
- * Counts a job event in the rollups of the UTC day of `at` (a job with two models counts once for each); for an
- * event that moved no money (a movement's `counts` counts it otherwise).
+ * A job event that moved no money, counted in the rollups of the UTC day of `at` (a job with two models counts
+ * once for each); an event that moved money is counted with it, by the ledger statement (src/ledger/money.ts).
  */
 export async function countJob (tx: Tx, target: RollupTarget, event: JobEvent, at: Date = new Date()): Promise<void> {
-  const zeros = target.models.map(() => ZERO)
-  await upsert(tx, target, isoDay(at), { charged: [ZERO, zeros], refunded: [ZERO, zeros], event })
+  await tx.$executeRaw`WITH once AS (SELECT 1)
+    ${rollupWrites(target, at, { charged: ZERO, refunded: ZERO, event }, Prisma.sql`once`)} SELECT 1`
 }
 
-interface Change { charged: [Decimal, Decimal[]], refunded: [Decimal, Decimal[]], event: JobEvent | null }
-
-async function upsert (tx: Tx, target: RollupTarget, day: string, change: Change) {
+/**
+ * The rollup writes of one change, on the UTC day of `at`, as two more entries of a statement's WITH list
+ * (`rollup_key`, `rollup_models`). They write once `after` (a CTE of the statement, the usage row's UPDATE in the
+ * ledger's statements) has produced its row, and nothing when it has none: reading from it orders the locks as
+ * the lock order above says (usage row, key row, model rows in id order), which a statement's WITH list alone
+ * would not (PostgreSQL runs its entries in no promised order).
+ */
+export function rollupWrites (target: RollupTarget, at: Date, change: RollupChange, after: Prisma.Sql): Prisma.Sql {
   const one = (event: JobEvent) => change.event === event ? 1 : 0
   const [created, finished, failed, cancelled] = [one('created'), one('finished'), one('failed'), one('cancelled')]
-  const money = (values: Decimal[]) => values.map(v => v.toFixed(4))
-  await tx.$executeRaw`
-    WITH key_row AS (
+  const shares = (amount: Decimal) => splitAmount(amount, target.models).map(s => s.amount.toFixed(4))
+  return Prisma.sql`, rollup_key AS (
       INSERT INTO spend_daily_key AS s (team_id, day, api_key_id, charged, refunded,
         jobs_created, jobs_finished, jobs_failed, jobs_cancelled)
-      VALUES (${target.teamId}::uuid, ${day}::date, ${target.apiKeyId}::uuid, ${change.charged[0].toFixed(4)}::numeric,
-        ${change.refunded[0].toFixed(4)}::numeric, ${created}, ${finished}, ${failed}, ${cancelled})
+      SELECT ${target.teamId}::uuid, ${isoDay(at)}::date, ${target.apiKeyId}::uuid, ${change.charged.toFixed(4)}::numeric,
+        ${change.refunded.toFixed(4)}::numeric, ${created}, ${finished}, ${failed}, ${cancelled}
+      FROM ${after}
       ON CONFLICT (team_id, day, api_key_id) DO UPDATE SET
         charged = s.charged + EXCLUDED.charged, refunded = s.refunded + EXCLUDED.refunded,
         jobs_created = s.jobs_created + EXCLUDED.jobs_created, jobs_finished = s.jobs_finished + EXCLUDED.jobs_finished,
         jobs_failed = s.jobs_failed + EXCLUDED.jobs_failed, jobs_cancelled = s.jobs_cancelled + EXCLUDED.jobs_cancelled
-    )
-    INSERT INTO spend_daily_model AS s (team_id, day, model_id, charged, refunded,
-      jobs_created, jobs_finished, jobs_failed, jobs_cancelled)
-    SELECT ${target.teamId}::uuid, ${day}::date, m.model_id, m.charged, m.refunded,
-      ${created}, ${finished}, ${failed}, ${cancelled}
-    FROM unnest(${target.models.map(m => m.modelId)}::int[], ${money(change.charged[1])}::numeric[],
-      ${money(change.refunded[1])}::numeric[]) AS m (model_id, charged, refunded)
-    ORDER BY m.model_id
-    ON CONFLICT (team_id, day, model_id) DO UPDATE SET
-      charged = s.charged + EXCLUDED.charged, refunded = s.refunded + EXCLUDED.refunded,
-      jobs_created = s.jobs_created + EXCLUDED.jobs_created, jobs_finished = s.jobs_finished + EXCLUDED.jobs_finished,
-      jobs_failed = s.jobs_failed + EXCLUDED.jobs_failed, jobs_cancelled = s.jobs_cancelled + EXCLUDED.jobs_cancelled`
+      RETURNING 1
+    ), rollup_models AS (
+      INSERT INTO spend_daily_model AS s (team_id, day, model_id, charged, refunded,
+        jobs_created, jobs_finished, jobs_failed, jobs_cancelled)
+      SELECT ${target.teamId}::uuid, ${isoDay(at)}::date, m.model_id, m.charged, m.refunded,
+        ${created}, ${finished}, ${failed}, ${cancelled}
+      FROM unnest(${target.models.map(m => m.modelId)}::int[], ${shares(change.charged)}::numeric[],
+        ${shares(change.refunded)}::numeric[]) AS m (model_id, charged, refunded) CROSS JOIN rollup_key
+      ORDER BY m.model_id
+      ON CONFLICT (team_id, day, model_id) DO UPDATE SET
+        charged = s.charged + EXCLUDED.charged, refunded = s.refunded + EXCLUDED.refunded,
+        jobs_created = s.jobs_created + EXCLUDED.jobs_created, jobs_finished = s.jobs_finished + EXCLUDED.jobs_finished,
+        jobs_failed = s.jobs_failed + EXCLUDED.jobs_failed, jobs_cancelled = s.jobs_cancelled + EXCLUDED.jobs_cancelled
+    )`
 }

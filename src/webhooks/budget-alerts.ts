@@ -4,6 +4,7 @@
 // the transaction whose INSERT took the row emits the event, however many replicas see the crossing.
 import { Decimal } from 'decimal.js'
 import type { Prisma } from '../db/client.ts'
+import { afterCommit } from '../db/after-commit.ts'
 import type { Team } from '../generated/prisma/client.ts'
 import { formatCredits } from '../ledger/balance.ts'
 import { readUsage } from '../ledger/usage.ts'
@@ -53,8 +54,9 @@ function alertData (team: Team, periodStart: Date, figures: BudgetFigures) {
 }
 
 // Alerts known to be raised (committed) already, per team and period. Raised alerts never change, so this memo is
-// never stale; it keeps the create path, which runs under the team's usage-row lock, from asking again on every
-// hold once a team is past a threshold. Bounded: cleared when full (the next crossing check asks the database).
+// never stale; it keeps the create path, which asks with the team's usage row locked, from asking again on every
+// hold once a team is past a threshold: one INSERT per alert and process at most, by the transaction that raised it
+// (remembered once it committed) or saw it raised. Bounded: cleared when full (the next crossing check asks again).
 const MEMO_LIMIT = 50_000
 const alreadyRaised = new Set<string>()
 const memoKey = (teamId: string, periodStart: Date, alert: string) => `${teamId}/${periodStart.toISOString().slice(0, 10)}/${alert}`
@@ -74,9 +76,13 @@ export async function raiseBudgetAlerts (tx: Tx, team: Team, periodStart: Date, 
     ON CONFLICT DO NOTHING
     RETURNING alert`
   const raised = new Set(fresh.map(row => row.alert))
+  const remember = (alerts: string[]) => {
+    if (alreadyRaised.size > MEMO_LIMIT) alreadyRaised.clear()
+    for (const alert of alerts) alreadyRaised.add(memoKey(team.id, periodStart, alert))
+  }
   // a conflict means another transaction committed the alert (ON CONFLICT waits for it); ours may still roll back
-  if (alreadyRaised.size > MEMO_LIMIT) alreadyRaised.clear()
-  for (const alert of reached.filter(a => !raised.has(a))) alreadyRaised.add(memoKey(team.id, periodStart, alert))
+  remember(reached.filter(a => !raised.has(a)))
+  afterCommit(tx, () => remember([...raised]))
   const data = alertData(team, periodStart, figures)
   for (const alert of reached.filter(a => raised.has(a))) {
     if (alert === EXHAUSTED) await emitEvent(tx, team.id, 'budget.exhausted', data)
