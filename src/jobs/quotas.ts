@@ -30,11 +30,30 @@ async function countJobs (tx: Prisma.TransactionClient, scopes: Scope[], now: Da
   return row?.counts ?? []
 }
 
+interface QuotaColumns {
+  team_concurrent: number | null
+  team_daily: number | null
+  key_concurrent: number | null
+  key_daily: number | null
+}
+
+// Read in the transaction, after the job's insert: its foreign-key lock (KEY SHARE on the team and key rows) makes an
+// admin's quota change (FOR UPDATE on the row) wait for this create, and a change committed before is seen here, so
+// no create counts against a quota it did not see while another, seeing it, counts without this create's job.
+async function readQuotas (tx: Prisma.TransactionClient, teamId: string, keyId: string): Promise<QuotaColumns> {
+  const [row] = await tx.$queryRaw<QuotaColumns[]>`
+    SELECT t.max_concurrent_jobs AS team_concurrent, t.max_jobs_per_day AS team_daily,
+      k.max_concurrent_jobs AS key_concurrent, k.max_jobs_per_day AS key_daily
+    FROM teams t, api_keys k WHERE t.id = ${teamId}::uuid AND k.id = ${keyId}::uuid`
+  if (!row) throw new Error(`team ${teamId} or key ${keyId} vanished inside its own create`)
+  return row
+}
+
 export async function checkQuotas (tx: Prisma.TransactionClient, { team, keyId, now }: QuotaCheck): Promise<void> {
-  const key = await tx.apiKey.findUniqueOrThrow({ where: { id: keyId } })
+  const quotas = await readQuotas(tx, team.id, keyId)
   const scopes: Scope[] = [
-    { name: 'team', column: Prisma.sql`team_id`, id: team.id, concurrent: team.maxConcurrentJobs, daily: team.maxJobsPerDay },
-    { name: 'key', column: Prisma.sql`api_key_id`, id: keyId, concurrent: key.maxConcurrentJobs, daily: key.maxJobsPerDay }
+    { name: 'team', column: Prisma.sql`team_id`, id: team.id, concurrent: quotas.team_concurrent, daily: quotas.team_daily },
+    { name: 'key', column: Prisma.sql`api_key_id`, id: keyId, concurrent: quotas.key_concurrent, daily: quotas.key_daily }
   ]
   if (scopes.every(s => s.concurrent === null && s.daily === null)) return
   // the usage row's lock is per period: the team row's serialises the counts of creates straddling a period start too

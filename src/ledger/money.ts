@@ -62,6 +62,8 @@ const passes = (rule: BudgetRule | undefined, used: Prisma.Sql) => rule
  * second SELECT tells a hold that its budget check refused it ('refused') from a row that is not there ('missing').
  */
 async function move (tx: Tx, m: Movement, change: Change, at: Date): Promise<Moved> {
+  // a negative amount would move the usage row the other way with no ledger row of its own: the kind says the sign
+  if (change.entries.some(e => e.amount.isNegative())) throw new Error(`negative ledger movement for job ${m.jobId}`)
   const entries = change.entries.filter(e => e.amount.gt(0))
   const rows = await tx.$queryRaw<Array<{ moved: boolean, within: boolean } & UsageAfter>>`
     WITH u AS (
