@@ -245,6 +245,7 @@ t.test('a create charged after the reading does not make an agreement that hides
   const racing = workerDeps(t, afterTheReading(db, async () => { late = await create(bed) }), bed.sim)
   const raced = await checkAccount(racing, CHECK_OPTIONS)
   t.ok(late > 0, 'a create was charged between the reading and the totals')
+  t.ok(raced, 'the check read again and was not skipped')
   t.not(raced?.cumulativeDrift, '0.0000', 'the check does not show the two movements cancelling out')
   await check()
   t.equal((await check()).cumulativeDrift, '0.0000', 'the failure is explained')
