@@ -14,7 +14,7 @@ function answer (body: TensorpixJob): Answer<TensorpixJob> {
 }
 
 const running = (progress: number) => answer({ id: 5, status: 1, processing_progress: progress })
-const finished = answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: { id: 9 } })
+const finished = answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: { id: 9, file: 'https://cdn.example/out.mp4' } })
 
 /** A memory on the test's clock, and a refresh that counts its calls and answers when the test says. */
 function bed (options: Partial<PollOptions> = {}) {
