@@ -33,7 +33,8 @@ export type Refresh = () => Promise<Answer<TensorpixJob>>
 type Outcome = { ok: true, text: string } | { ok: false, error: unknown }
 
 interface Entry {
-  outcome: Outcome
+  // null once forgotten (forgetMedia): then readAt is when, and no read sent before it is kept
+  outcome: Outcome | null
   // when the call behind it was made (sent): the answer is at least this recent
   readAt: number
   freshUntil: number
@@ -55,7 +56,7 @@ function mediaOf (body: unknown): string[] {
 
 interface Flight { startedAt: number, text: Promise<string> }
 
-const charsOf = (entry: Entry) => ENTRY_CHARS + (entry.outcome.ok ? entry.outcome.text.length : 0)
+const charsOf = (entry: Entry) => ENTRY_CHARS + (entry.outcome?.ok ? entry.outcome.text.length : 0)
 
 function given (outcome: Outcome): string {
   if (!outcome.ok) throw outcome.error
@@ -90,7 +91,7 @@ export class JobPolls {
     const now = this.now()
     if (!options.force) {
       const entry = this.entries.get(upstreamId)
-      if (entry && now < entry.freshUntil) {
+      if (entry?.outcome && now < entry.freshUntil) {
         this.touch(upstreamId, entry)
         return Promise.resolve(entry.outcome).then(given)
       }
@@ -107,12 +108,18 @@ export class JobPolls {
 
   /**
    * Forgets the answers that show a media object this replica just deleted at TensorPix (a client's DELETE, the
-   * retention worker), so that no poll is answered with its dead links. Another replica's answers show the delete
-   * when they are next read, at most JOB_ENDED_REFRESH_MS later. Scans every entry: deletes are rare.
+   * retention worker), so that no poll is answered with its dead links: what is kept in their place says when they
+   * were forgotten, and a read sent before that (in flight during the delete) is not kept when it lands, as after a
+   * forced read. Another replica's answers show the delete when they are next read, at most JOB_ENDED_REFRESH_MS
+   * later. Scans every entry: deletes are rare.
    */
   forgetMedia (kind: MediaKind, upstreamId: number): void {
     const key = mediaKey(kind, upstreamId)
-    for (const [jobId, entry] of this.entries) if (entry.media.includes(key)) this.drop(jobId, entry)
+    const now = this.now()
+    const showing = [...this.entries].filter(([, entry]) => entry.media.includes(key))
+    for (const [jobId, entry] of showing) {
+      this.touch(jobId, { outcome: null, readAt: now, freshUntil: -Infinity, answeredAt: entry.answeredAt, media: [] })
+    }
   }
 
   /** When this replica last read the job from TensorPix with an answer (ms), or null: the status sync counts it. */

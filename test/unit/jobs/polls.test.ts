@@ -194,11 +194,39 @@ t.test('a deleted output (or input) forgets the answers that show it', async t =
   await b.land(answer({ id: 6, status: 2, input_video: { id: 4 }, output_video: { id: 10 } }))
   await other
   b.polls.forgetMedia('restored_video', 9)
-  t.equal(b.polls.size, 1, 'job 5 showed enhanced video 9')
+  const again = b.read(5)
+  t.equal(b.calls(), 3, 'job 5 showed enhanced video 9: asked again')
+  await b.land(answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: null }))
+  await again
   b.polls.forgetMedia('video', 9)
-  t.equal(b.polls.size, 1, 'an uploaded video 9 is another object')
+  await b.read(6)
+  t.equal(b.calls(), 3, 'an uploaded video 9 is another object: job 6 from memory')
   b.polls.forgetMedia('video', 4)
-  t.equal(b.polls.size, 0, 'job 6 showed uploaded video 4 as its input')
+  const sixth = b.read(6)
+  t.equal(b.calls(), 4, 'job 6 showed uploaded video 4 as its input: asked again')
+  await b.land(answer({ id: 6, status: 2, input_video: null, output_video: { id: 10, file: 'https://cdn.example/10.mp4' } }))
+  await sixth
+})
+
+t.test('a read in flight when the media was deleted does not bring its dead links back', async t => {
+  const b = bed()
+  const first = b.read()
+  await b.land(finished)
+  await first
+  b.at(ENDED)
+  const inFlight = b.read()
+  b.at(ENDED + 100)
+  b.polls.forgetMedia('restored_video', 9)
+  await b.land(finished)
+  t.equal(await inFlight, finished.text, 'the read answers its own callers')
+  const after = b.read()
+  t.equal(b.calls(), 3, 'but is not kept: it was sent before the delete, so the next poll asks TensorPix')
+  const gone = answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: null })
+  await b.land(gone)
+  t.equal(await after, gone.text)
+  t.equal(await b.read(), gone.text, 'a read sent after the delete is kept')
+  t.equal(b.calls(), 3)
+  t.equal(b.polls.lastReadAt(5), ENDED + 100, 'and is the sync\'s last read')
 })
 
 t.test('bounded by the answers\' text: the least recently polled jobs go first', async t => {
