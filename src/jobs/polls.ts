@@ -7,10 +7,13 @@
 // - an answer is kept only once the call's own work is done (the route applies it to the record, settling a
 //   terminal status), so an answer from memory never shows a status the record has not taken;
 // - a failed read is shared and kept for the window too: a storm of polls against a TensorPix answering 429 makes
-//   one call per job per window, not one per poll.
+//   one call per job per window, not one per poll. Only TensorPix's failures are kept, not the gateway's own (a
+//   database error applying the answer): those reach the polls that shared the call, and the next poll tries again.
 // Replicas keep their own memories and never consult each other: another replica's read (or settlement) shows here
 // after at most the window, when this replica asks TensorPix itself. A window of 0 turns all of it off.
 import type { Answer } from '../upstream/tensorpix.ts'
+import { UpstreamFailure } from '../upstream/client.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import type { MediaKind } from '../generated/prisma/enums.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 import { freshForMs, type FreshnessRules } from './poll-freshness.ts'
@@ -134,7 +137,12 @@ export class JobPolls {
   private fly (upstreamId: number, refresh: Refresh, startedAt: number): Promise<string> {
     const text = refresh().then(
       answer => given(this.keep(upstreamId, { ok: true, text: answer.text }, answer, startedAt)),
-      (error: unknown) => given(this.keep(upstreamId, { ok: false, error }, null, startedAt))
+      (error: unknown) => {
+        // TensorPix's refusal or silence is kept for the window; a failure of the gateway's own (the record could not
+        // be written) is no answer of TensorPix's, and the next poll tries again
+        if (!(error instanceof GatewayError || error instanceof UpstreamFailure)) throw error
+        return given(this.keep(upstreamId, { ok: false, error }, null, startedAt))
+      }
     )
     const flight = { startedAt, text }
     this.flights.set(upstreamId, flight)

@@ -4,6 +4,7 @@ import t from 'tap'
 import { JobPolls, type PollOptions } from '../../../src/jobs/polls.ts'
 import type { Answer } from '../../../src/upstream/tensorpix.ts'
 import type { TensorpixJob } from '../../../src/tensorpix/jobs.ts'
+import { GatewayError } from '../../../src/errors/gateway-error.ts'
 
 const WINDOW = 1000
 const ENDED = 5 * 60_000
@@ -111,7 +112,7 @@ t.test('a failed read is shared and kept for the window: a 429 storm makes one c
   await first
   b.at(1000)
   const polls = Array.from({ length: 50 }, () => b.read().then(() => null, (err: unknown) => err))
-  const throttled = new Error('upstream_throttled')
+  const throttled = new GatewayError('upstream_throttled')
   await b.land(throttled)
   const errors = await Promise.all(polls)
   t.ok(errors.every(err => err === throttled), 'all fifty get the failure of the one call')
@@ -122,6 +123,19 @@ t.test('a failed read is shared and kept for the window: a 429 storm makes one c
   b.at(2000)
   const retry = b.read()
   t.equal(b.calls(), 3, 'after the window, TensorPix is asked again')
+  await b.land(running(0.2))
+  t.equal(await retry, running(0.2).text)
+})
+
+t.test('a failure of the gateway\'s own (the record could not be written) is not kept for the window', async t => {
+  const b = bed()
+  const first = b.read()
+  const database = new Error('connection to the database lost')
+  await b.land(database)
+  t.equal(await first.then(() => null, (err: unknown) => err), database, 'the read fails')
+  b.at(100)
+  const retry = b.read()
+  t.equal(b.calls(), 2, 'the next poll tries again: it was no answer from TensorPix')
   await b.land(running(0.2))
   t.equal(await retry, running(0.2).text)
 })
