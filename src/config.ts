@@ -80,8 +80,9 @@ export const ConfigSchema = Type.Object({
     minimum: 0, default: 10, description: 'TensorPix calls per second per replica (0 = no cap); keep it under TensorPix\'s limit ÷ replicas'
   }),
   // a poll answered from memory spends none of the shared account's rate limit (src/jobs/polls.ts)
+  // a client polling a running job sees it at most this old: beyond a minute the memory hides progress and endings
   JOB_REFRESH_MS: Type.Integer({
-    minimum: 0, default: 1000, description: 'a running job read from TensorPix less than this many ms ago is answered from this replica\'s memory (0 = ask TensorPix on every poll)'
+    minimum: 0, maximum: 60_000, default: 1000, description: 'a running job read from TensorPix less than this many ms ago is answered from this replica\'s memory (0 = ask TensorPix on every poll)'
   }),
   // TensorPix documents that its links expire, not when (../shared/tensorpix/API.md §6.1, §7.1): the limit for
   // links that do not say (src/jobs/poll-freshness.ts)

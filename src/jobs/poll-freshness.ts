@@ -5,7 +5,7 @@
 // §6.1, §7.1), so an ended job's answer is kept for a fixed, conservative limit, shortened when a link carries the
 // expiry of a documented presigned-URL scheme (S3 and GCS: signing time and lifetime; S3 SigV2 and CloudFront: an
 // absolute `Expires`) and would have less than half its life left. Pure.
-import type { TensorpixJob } from '../tensorpix/jobs.ts'
+import type { MediaRef, TensorpixJob } from '../tensorpix/jobs.ts'
 import { mediaId } from '../tensorpix/jobs.ts'
 import { isTerminal, stateForStatus } from './states.ts'
 
@@ -65,14 +65,27 @@ function linksOf (value: unknown, depth: number, into: string[]): string[] {
   return into
 }
 
+/**
+ * Whether a finished job's answer shows an output the client can download. Until it does the answer is still
+ * changing: the output may be reported a poll or more late (and is the team's from the answer that shows it), and
+ * its `file` is null while TensorPix copies it to storage (API.md §6.1, §7.1). A deleted output's links are dead.
+ */
+function hasDownload (output: MediaRef | undefined): boolean {
+  if (output == null || typeof output !== 'object' || mediaId(output) === null) return false
+  return typeof output.file === 'string' && output.file !== '' && output.deleted == null
+}
+
 /** How long after `readAt` (when TensorPix was asked) its answer about the job may be given again, in ms. */
 export function freshForMs (body: unknown, rules: FreshnessRules, readAt: number): number {
   if (body === null || typeof body !== 'object') return rules.windowMs
   const job = body as TensorpixJob
   const state = stateForStatus(job.status)
-  // a finished job's output may be reported a poll or more late, and is the team's from the answer that shows it
-  const awaitsOutput = state === 'finished' && mediaId(job.output_video) === null
-  if (!isTerminal(state) || awaitsOutput) return rules.windowMs
-  const lives = linksOf(job, LINK_DEPTH, []).map(link => linkLifeLeftMs(link, readAt)).filter(left => left !== null)
-  return Math.max(rules.windowMs, Math.min(rules.endedMs, ...lives.map(left => left / 2)))
+  if (!isTerminal(state) || (state === 'finished' && !hasDownload(job.output_video))) return rules.windowMs
+  let fresh = rules.endedMs
+  // a loop, not Math.min(...lives): a body with a great many links would overflow the stack as arguments
+  for (const link of linksOf(job, LINK_DEPTH, [])) {
+    const left = linkLifeLeftMs(link, readAt)
+    if (left !== null) fresh = Math.min(fresh, left / 2)
+  }
+  return Math.max(rules.windowMs, fresh)
 }

@@ -7,10 +7,13 @@
 // - an answer is kept only once the call's own work is done (the route applies it to the record, settling a
 //   terminal status), so an answer from memory never shows a status the record has not taken;
 // - a failed read is shared and kept for the window too: a storm of polls against a TensorPix answering 429 makes
-//   one call per job per window, not one per poll.
+//   one call per job per window, not one per poll. Only TensorPix's failures are kept, not the gateway's own (a
+//   database error applying the answer): those reach the polls that shared the call, and the next poll tries again.
 // Replicas keep their own memories and never consult each other: another replica's read (or settlement) shows here
 // after at most the window, when this replica asks TensorPix itself. A window of 0 turns all of it off.
 import type { Answer } from '../upstream/tensorpix.ts'
+import { UpstreamFailure } from '../upstream/client.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import type { MediaKind } from '../generated/prisma/enums.ts'
 import { mediaId, type TensorpixJob } from '../tensorpix/jobs.ts'
 import { freshForMs, type FreshnessRules } from './poll-freshness.ts'
@@ -33,7 +36,8 @@ export type Refresh = () => Promise<Answer<TensorpixJob>>
 type Outcome = { ok: true, text: string } | { ok: false, error: unknown }
 
 interface Entry {
-  outcome: Outcome
+  // null once forgotten (forgetMedia): then readAt is when, and no read sent before it is kept
+  outcome: Outcome | null
   // when the call behind it was made (sent): the answer is at least this recent
   readAt: number
   freshUntil: number
@@ -55,7 +59,7 @@ function mediaOf (body: unknown): string[] {
 
 interface Flight { startedAt: number, text: Promise<string> }
 
-const charsOf = (entry: Entry) => ENTRY_CHARS + (entry.outcome.ok ? entry.outcome.text.length : 0)
+const charsOf = (entry: Entry) => ENTRY_CHARS + (entry.outcome?.ok ? entry.outcome.text.length : 0)
 
 function given (outcome: Outcome): string {
   if (!outcome.ok) throw outcome.error
@@ -90,7 +94,7 @@ export class JobPolls {
     const now = this.now()
     if (!options.force) {
       const entry = this.entries.get(upstreamId)
-      if (entry && now < entry.freshUntil) {
+      if (entry?.outcome && now < entry.freshUntil) {
         this.touch(upstreamId, entry)
         return Promise.resolve(entry.outcome).then(given)
       }
@@ -107,12 +111,18 @@ export class JobPolls {
 
   /**
    * Forgets the answers that show a media object this replica just deleted at TensorPix (a client's DELETE, the
-   * retention worker), so that no poll is answered with its dead links. Another replica's answers show the delete
-   * when they are next read, at most JOB_ENDED_REFRESH_MS later. Scans every entry: deletes are rare.
+   * retention worker), so that no poll is answered with its dead links: what is kept in their place says when they
+   * were forgotten, and a read sent before that (in flight during the delete) is not kept when it lands, as after a
+   * forced read. Another replica's answers show the delete when they are next read, at most JOB_ENDED_REFRESH_MS
+   * later. Scans every entry: deletes are rare.
    */
   forgetMedia (kind: MediaKind, upstreamId: number): void {
     const key = mediaKey(kind, upstreamId)
-    for (const [jobId, entry] of this.entries) if (entry.media.includes(key)) this.drop(jobId, entry)
+    const now = this.now()
+    const showing = [...this.entries].filter(([, entry]) => entry.media.includes(key))
+    for (const [jobId, entry] of showing) {
+      this.touch(jobId, { outcome: null, readAt: now, freshUntil: -Infinity, answeredAt: entry.answeredAt, media: [] })
+    }
   }
 
   /** When this replica last read the job from TensorPix with an answer (ms), or null: the status sync counts it. */
@@ -127,7 +137,12 @@ export class JobPolls {
   private fly (upstreamId: number, refresh: Refresh, startedAt: number): Promise<string> {
     const text = refresh().then(
       answer => given(this.keep(upstreamId, { ok: true, text: answer.text }, answer, startedAt)),
-      (error: unknown) => given(this.keep(upstreamId, { ok: false, error }, null, startedAt))
+      (error: unknown) => {
+        // TensorPix's refusal or silence is kept for the window; a failure of the gateway's own (the record could not
+        // be written) is no answer of TensorPix's, and the next poll tries again
+        if (!(error instanceof GatewayError || error instanceof UpstreamFailure)) throw error
+        return given(this.keep(upstreamId, { ok: false, error }, null, startedAt))
+      }
     )
     const flight = { startedAt, text }
     this.flights.set(upstreamId, flight)

@@ -4,7 +4,13 @@
 // marks a field's meaning as inferred, the comment says so.
 
 /** A media object as a job refers to it: nested in job details, a bare id in create echoes. */
-export type MediaRef = { id: number, external_url?: string | null } | number | null
+export type MediaRef = {
+  id: number
+  external_url?: string | null
+  // the presigned download link: null while the file is copied to storage (API.md §6.1, §7.1)
+  file?: string | null
+  deleted?: string | null
+} | number | null
 
 /** `Job` (GET /api/jobs/{id}/, the job list's results). */
 export interface TensorpixJob {
@@ -57,7 +63,9 @@ export interface Page<T> {
 /** The id a media reference points at, whichever form TensorPix used. */
 export function mediaId (ref: MediaRef | undefined): number | null {
   if (ref == null) return null
-  return typeof ref === 'number' ? ref : ref.id
+  if (typeof ref === 'number') return ref
+  // an object TensorPix sent without an id (or with null) refers to nothing the gateway can use
+  return typeof ref.id === 'number' ? ref.id : null
 }
 
 // a key `owner` (after `{` or `,`, so never text inside a string, where every quote is escaped) with a string value

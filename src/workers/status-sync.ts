@@ -40,6 +40,9 @@ async function notFound (deps: WorkerDeps, job: Job, now: Date): Promise<void> {
  * is one interval after it, as after a poll of the sync's own that found nothing new.
  */
 async function readByClients (deps: WorkerDeps, job: Job, now: Date): Promise<boolean> {
+  // while 404s are being counted the sync reads for itself: only its own answer ends the run (resets the count),
+  // and a skipped poll that left the count standing would let 404s that were not consecutive set the job aside
+  if (job.notFoundPolls > 0) return false
   const readAt = job.upstreamId === null ? null : deps.polls?.lastReadAt(job.upstreamId) ?? null
   if (readAt === null || readAt <= (job.lastSyncedAt?.getTime() ?? 0)) return false
   const next = readAt + nextSyncDelay(job.syncAttempts)

@@ -91,3 +91,9 @@ t.test('STALE_PENDING_MS must exceed the longest a create can be in flight', asy
     /STALE_PENDING_MS=3000/)
   t.equal(loadConfig({ STALE_PENDING_MS: '93000' }).STALE_PENDING_MS, 93000, 'above it: accepted')
 })
+
+t.test('JOB_REFRESH_MS: 0 turns the poll memory off; more than a minute is refused', async t => {
+  t.equal(loadConfig({ JOB_REFRESH_MS: '0' }).JOB_REFRESH_MS, 0)
+  t.equal(loadConfig({ JOB_REFRESH_MS: '60000' }).JOB_REFRESH_MS, 60_000)
+  t.throws(() => loadConfig({ JOB_REFRESH_MS: '60001' }), /JOB_REFRESH_MS/, 'a running job shown a minute old or more')
+})

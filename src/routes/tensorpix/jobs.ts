@@ -159,7 +159,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<DataPlaneDeps> = async (app, o
       response: { 204: Type.Null(), 409: detailResponse, 500: detailResponse, ...errorResponses }
     }
   }, async (request, reply) => {
-    const job = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
+    const known = await findTeamJob(jobs, teamOf(request).teamId, request.params.id)
+    // the row, not this replica's view: a settlement by the sync (or another replica) leaves the view behind, and
+    // polls answered from memory never bring it up to date
+    const job = jobs.remember(await db.job.findUniqueOrThrow({ where: { id: known.id } }))
     const send = () => app.upstream.cancelJob(upstreamIdOf(job), callerOf(request))
     // measured against the account's balance, so the refund counts whether or not cost_usd shows it; a job our
     // record has ended cannot be cancelled, and is not worth stopping every create for

@@ -198,3 +198,41 @@ t.test('the status sync and the clients share their reads', async t => {
   await syncDueJobs(elsewhere)
   t.equal(await gets(), count + 1, 'a sync without this replica\'s memory (another replica\'s) reads TensorPix itself')
 })
+
+t.test('a job TensorPix answered 404 for is read by the sync itself, so its 404s count only when consecutive', async t => {
+  const { bed, gets } = await countingBed({ env: { JOB_REFRESH_MS: '300' } })
+  const [id] = await runningJobs(bed, 1) as [number]
+  const deps = {
+    db: bed.gw.db, upstream: bed.gw.app.upstream, log: bed.gw.app.log, now: () => new Date(), polls: bed.gw.app.jobPolls
+  }
+  // the sync's last poll was a 404 (TensorPix lost the job for a moment); a client has read it since (the first
+  // read stores the job, the second, the window waited out, is one the record does not show)
+  t.equal((await bed.api.get(`/api/jobs/${id}/`)).body.status, 1)
+  await bed.gw.db.job.updateMany({ where: { upstreamId: id }, data: { notFoundPolls: 1, notFoundSince: new Date() } })
+  await sleep(350)
+  t.equal((await bed.api.get(`/api/jobs/${id}/`)).body.status, 1)
+  const count = await gets()
+  await bed.gw.db.job.updateMany({ where: { upstreamId: id }, data: { nextSyncAt: new Date(Date.now() - 1000) } })
+  await syncDueJobs(deps)
+  t.equal(await gets(), count + 1, 'the sync reads TensorPix: a client\'s read does not stand for it while 404s are counted')
+  const job = await bed.gw.db.job.findFirstOrThrow({ where: { upstreamId: id } })
+  t.same([job.notFoundPolls, job.notFoundSince], [0, null], 'its answer ends the run of 404s')
+})
+
+t.test('a DELETE of a job the sync ended while its polls came from memory is not measured as a cancel', async t => {
+  const { bed } = await countingBed({ env: { JOB_REFRESH_MS: '300' } })
+  const [id] = await runningJobs(bed, 1) as [number]
+  const deps = {
+    db: bed.gw.db, upstream: bed.gw.app.upstream, log: bed.gw.app.log, now: () => new Date(), polls: bed.gw.app.jobPolls
+  }
+  t.equal((await bed.api.get(`/api/jobs/${id}/`)).body.status, 1, 'this replica\'s view: running')
+  await bed.sim.fail(id)
+  await bed.gw.db.job.updateMany({ where: { upstreamId: id }, data: { nextSyncAt: new Date(Date.now() - 1000) } })
+  await syncDueJobs(deps)
+  const job = await bed.gw.db.job.findFirstOrThrow({ where: { upstreamId: id } })
+  t.equal(job.state, 'failed', 'the sync settled the failure')
+  t.equal((await bed.api.get(`/api/jobs/${id}/`)).body.status, -1, 'polls are answered with the sync\'s read')
+  await bed.api.delete(`/api/jobs/${id}/`)
+  t.equal(await bed.gw.db.cancelBracket.count({ where: { jobId: job.id } }), 0,
+    'the record has ended: the cancel is sent without holding creates back for a measurement')
+})

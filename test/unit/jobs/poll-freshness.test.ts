@@ -63,6 +63,21 @@ t.test('an ended job: its links, at most the ended-job limit', async t => {
   t.equal(freshForMs({ id: 5, status: -2 }, rules, readAt), rules.endedMs, 'a cancelled job')
   t.equal(freshForMs({ ...finished(), output_video: null }, rules, readAt), rules.windowMs,
     'finished, its output not reported yet: the window, so the output is seen (and owned) as soon as it shows')
+  t.equal(freshForMs(finished(), rules, readAt), rules.windowMs,
+    'finished, its output reported with `file: null` (still being copied to storage, API.md §7.1): the window')
+  t.equal(freshForMs({ ...finished(), output_video: { file: s3Link(readAt, 7200) } }, rules, readAt), rules.windowMs,
+    'an output object without an id is no output yet')
+  t.equal(freshForMs({ ...finished(), output_video: 9 }, rules, readAt), rules.windowMs,
+    'an output as a bare id carries no link yet')
+  const deleted = { ...finished({ file: s3Link(readAt, 7200) }).output_video, deleted: '2026-12-07T11:00:00Z' }
+  t.equal(freshForMs({ ...finished(), output_video: deleted }, rules, readAt), rules.windowMs,
+    'an output marked deleted: its links are dead, nothing to keep the answer for')
   t.equal(freshForMs(finished({ file: s3Link(readAt, 7200) }), { windowMs: 1000, endedMs: 10 * HOUR }, readAt), HOUR,
     'with a longer limit, half the links\' life')
+})
+
+t.test('a body with a great many links: no stack overflow', async t => {
+  const extra = Array.from({ length: 200_000 }, () => ({ file: s3Link(readAt, 240) }))
+  const many = { ...finished({ file: s3Link(readAt, 7200) }), extra }
+  t.equal(freshForMs(many, rules, readAt), 120_000)
 })

@@ -4,6 +4,7 @@ import t from 'tap'
 import { JobPolls, type PollOptions } from '../../../src/jobs/polls.ts'
 import type { Answer } from '../../../src/upstream/tensorpix.ts'
 import type { TensorpixJob } from '../../../src/tensorpix/jobs.ts'
+import { GatewayError } from '../../../src/errors/gateway-error.ts'
 
 const WINDOW = 1000
 const ENDED = 5 * 60_000
@@ -14,7 +15,7 @@ function answer (body: TensorpixJob): Answer<TensorpixJob> {
 }
 
 const running = (progress: number) => answer({ id: 5, status: 1, processing_progress: progress })
-const finished = answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: { id: 9 } })
+const finished = answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: { id: 9, file: 'https://cdn.example/out.mp4' } })
 
 /** A memory on the test's clock, and a refresh that counts its calls and answers when the test says. */
 function bed (options: Partial<PollOptions> = {}) {
@@ -111,7 +112,7 @@ t.test('a failed read is shared and kept for the window: a 429 storm makes one c
   await first
   b.at(1000)
   const polls = Array.from({ length: 50 }, () => b.read().then(() => null, (err: unknown) => err))
-  const throttled = new Error('upstream_throttled')
+  const throttled = new GatewayError('upstream_throttled')
   await b.land(throttled)
   const errors = await Promise.all(polls)
   t.ok(errors.every(err => err === throttled), 'all fifty get the failure of the one call')
@@ -122,6 +123,19 @@ t.test('a failed read is shared and kept for the window: a 429 storm makes one c
   b.at(2000)
   const retry = b.read()
   t.equal(b.calls(), 3, 'after the window, TensorPix is asked again')
+  await b.land(running(0.2))
+  t.equal(await retry, running(0.2).text)
+})
+
+t.test('a failure of the gateway\'s own (the record could not be written) is not kept for the window', async t => {
+  const b = bed()
+  const first = b.read()
+  const database = new Error('connection to the database lost')
+  await b.land(database)
+  t.equal(await first.then(() => null, (err: unknown) => err), database, 'the read fails')
+  b.at(100)
+  const retry = b.read()
+  t.equal(b.calls(), 2, 'the next poll tries again: it was no answer from TensorPix')
   await b.land(running(0.2))
   t.equal(await retry, running(0.2).text)
 })
@@ -194,11 +208,39 @@ t.test('a deleted output (or input) forgets the answers that show it', async t =
   await b.land(answer({ id: 6, status: 2, input_video: { id: 4 }, output_video: { id: 10 } }))
   await other
   b.polls.forgetMedia('restored_video', 9)
-  t.equal(b.polls.size, 1, 'job 5 showed enhanced video 9')
+  const again = b.read(5)
+  t.equal(b.calls(), 3, 'job 5 showed enhanced video 9: asked again')
+  await b.land(answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: null }))
+  await again
   b.polls.forgetMedia('video', 9)
-  t.equal(b.polls.size, 1, 'an uploaded video 9 is another object')
+  await b.read(6)
+  t.equal(b.calls(), 3, 'an uploaded video 9 is another object: job 6 from memory')
   b.polls.forgetMedia('video', 4)
-  t.equal(b.polls.size, 0, 'job 6 showed uploaded video 4 as its input')
+  const sixth = b.read(6)
+  t.equal(b.calls(), 4, 'job 6 showed uploaded video 4 as its input: asked again')
+  await b.land(answer({ id: 6, status: 2, input_video: null, output_video: { id: 10, file: 'https://cdn.example/10.mp4' } }))
+  await sixth
+})
+
+t.test('a read in flight when the media was deleted does not bring its dead links back', async t => {
+  const b = bed()
+  const first = b.read()
+  await b.land(finished)
+  await first
+  b.at(ENDED)
+  const inFlight = b.read()
+  b.at(ENDED + 100)
+  b.polls.forgetMedia('restored_video', 9)
+  await b.land(finished)
+  t.equal(await inFlight, finished.text, 'the read answers its own callers')
+  const after = b.read()
+  t.equal(b.calls(), 3, 'but is not kept: it was sent before the delete, so the next poll asks TensorPix')
+  const gone = answer({ id: 5, status: 2, input_video: { id: 3 }, output_video: null })
+  await b.land(gone)
+  t.equal(await after, gone.text)
+  t.equal(await b.read(), gone.text, 'a read sent after the delete is kept')
+  t.equal(b.calls(), 3)
+  t.equal(b.polls.lastReadAt(5), ENDED + 100, 'and is the sync\'s last read')
 })
 
 t.test('bounded by the answers\' text: the least recently polled jobs go first', async t => {
